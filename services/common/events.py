@@ -1,0 +1,533 @@
+"""Event contracts: the envelope, one payload model per event type, topics and key rules.
+
+Declared once, here, for every service. A message on Kafka is the JSON of an
+:class:`Envelope`; its ``payload`` is validated against the model registered for its
+``(type, version)``. An unknown type or version, or a payload that fails validation, raises
+:class:`EventDecodeError` with a reason a person can read (it ends up in the DLQ headers).
+
+Key rule: ``tenant:<entity id>``, where the entity is the employee for employee-centric
+events and the unit for unit-centric ones, so one employee's (or unit's) events stay in
+order on one partition.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializeAsAny,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+TenantSlug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,39}$")]
+EntityId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+# One topic per producing service; consumers pick the types they need from it.
+IDENTITY_TOPIC = "identity.events"
+TARGETS_TOPIC = "targets.events"
+ASSESSMENT_TOPIC = "assessment.events"
+FEEDBACK_TOPIC = "feedback.events"
+SCORING_TOPIC = "scoring.events"
+ALL_TOPICS = (IDENTITY_TOPIC, TARGETS_TOPIC, ASSESSMENT_TOPIC, FEEDBACK_TOPIC, SCORING_TOPIC)
+
+
+def dead_letter_topic(topic: str) -> str:
+    return f"{topic}.dlq"
+
+
+class EventDecodeError(ValueError):
+    """A message that is not a valid event of a known type and version."""
+
+
+# ---------------------------------------------------------------- shared vocabularies
+
+
+class Rating(StrEnum):
+    """The 3-level scale of PermenPANRB 6/2022 for results and for behaviour."""
+
+    DI_ATAS = "di_atas"  # above expectation
+    SESUAI = "sesuai"  # as expected
+    DI_BAWAH = "di_bawah"  # below expectation
+
+
+class BerAkhlak(StrEnum):
+    """The seven core values of the ASN (BerAKHLAK)."""
+
+    BERORIENTASI_PELAYANAN = "berorientasi_pelayanan"
+    AKUNTABEL = "akuntabel"
+    KOMPETEN = "kompeten"
+    HARMONIS = "harmonis"
+    LOYAL = "loyal"
+    ADAPTIF = "adaptif"
+    KOLABORATIF = "kolaboratif"
+
+
+class Aspect(StrEnum):
+    KUANTITAS = "kuantitas"
+    KUALITAS = "kualitas"
+    WAKTU = "waktu"
+    BIAYA = "biaya"
+
+
+class Direction(StrEnum):
+    HIGHER_IS_BETTER = "higher"
+    LOWER_IS_BETTER = "lower"
+
+
+class Aggregation(StrEnum):
+    SUM = "sum"
+    MEAN = "mean"
+    LATEST = "latest"
+
+
+class Relation(StrEnum):
+    SUPERVISOR = "supervisor"
+    PEER = "peer"
+    SELF = "self"
+
+
+class UnitKind(StrEnum):
+    DINAS = "dinas"
+    BADAN = "badan"
+    KANTOR = "kantor"
+    KECAMATAN = "kecamatan"
+    KELURAHAN = "kelurahan"
+    DESA = "desa"
+    COUNTER = "counter"
+
+
+class ComplaintStatus(StrEnum):
+    RECEIVED = "received"
+    VERIFIED = "verified"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    REJECTED = "rejected"
+    NOT_OUR_AUTHORITY = "not_our_authority"
+    ARCHIVED = "archived"
+
+
+TimeZone = Literal["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]
+
+
+class TenantSettings(BaseModel):
+    """Per-regency rules. Defaults follow domain.md; each regency may change them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    achievement_cap: float = Field(default=120.0, gt=100, le=200)
+    rating_above_threshold: float = Field(default=110.0, gt=0)
+    rating_meets_threshold: float = Field(default=90.0, gt=0)
+    evaluation_cadence: Literal["monthly", "quarterly"] = "monthly"
+    min_survey_sample: int = Field(default=384, ge=1)
+    legacy_score_enabled: bool = False
+    count_tambahan_in_overall: bool = False
+    activity_edit_window_days: int = Field(default=7, ge=0, le=90)
+    # Overall Perilaku is di atas when at least this many of the seven values are di atas.
+    behaviour_above_min_count: int = Field(default=4, ge=1, le=7)
+
+    @model_validator(mode="after")
+    def _ordered_thresholds(self) -> TenantSettings:
+        if self.rating_meets_threshold >= self.rating_above_threshold:
+            raise ValueError("rating_meets_threshold must be below rating_above_threshold")
+        return self
+
+
+# ---------------------------------------------------------------- payloads
+
+
+class EventPayload(BaseModel):
+    """Base of every payload. Subclasses declare their type, version, topic and key field."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    TYPE: ClassVar[str]
+    VERSION: ClassVar[int] = 1
+    TOPIC: ClassVar[str]
+    # The payload field whose value, prefixed by the tenant, is the Kafka key.
+    KEY_FIELD: ClassVar[str | None] = None
+
+    def key_for(self, tenant: str) -> str:
+        if self.KEY_FIELD is None:
+            return tenant
+        return f"{tenant}:{getattr(self, self.KEY_FIELD)}"
+
+
+class TenantRegistered(EventPayload):
+    TYPE = "tenant.registered"
+    TOPIC = IDENTITY_TOPIC
+    name: str
+    time_zone: TimeZone
+    settings: TenantSettings
+
+
+class UnitCreated(EventPayload):
+    TYPE = "unit.created"
+    TOPIC = IDENTITY_TOPIC
+    KEY_FIELD = "unit_id"
+    unit_id: EntityId
+    name: str
+    kind: UnitKind
+    parent_id: EntityId | None = None
+    serves_public: bool = False
+    head_employee_id: EntityId | None = None
+
+
+class UnitUpdated(UnitCreated):
+    TYPE = "unit.updated"
+
+
+class EmployeeRegistered(EventPayload):
+    TYPE = "employee.registered"
+    TOPIC = IDENTITY_TOPIC
+    KEY_FIELD = "employee_id"
+    employee_id: EntityId
+    nip: Annotated[str, StringConstraints(pattern=r"^\d{18}$")]
+    name: str
+    position: str
+    unit_id: EntityId
+    supervisor_id: EntityId | None = None
+    active: bool = True
+
+
+class EmployeeUpdated(EmployeeRegistered):
+    TYPE = "employee.updated"
+
+
+class EmployeeDeactivated(EventPayload):
+    TYPE = "employee.deactivated"
+    TOPIC = IDENTITY_TOPIC
+    KEY_FIELD = "employee_id"
+    employee_id: EntityId
+    reason: str = ""
+
+
+class Indicator(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    indicator_id: EntityId
+    name: str
+    aspect: Aspect
+    target: float = Field(gt=0)
+    unit: str
+    direction: Direction = Direction.HIGHER_IS_BETTER
+    aggregation: Aggregation = Aggregation.SUM
+    weight: float | None = Field(default=None, gt=0)
+
+
+class Rhk(BaseModel):
+    """Rencana Hasil Kerja: one work result of an SKP."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    rhk_id: EntityId
+    title: str
+    kind: Literal["utama", "tambahan"]
+    parent_rhk_id: EntityId | None = None  # the supervisor's RHK it supports (intervensi)
+    indicators: tuple[Indicator, ...] = Field(min_length=1)
+
+
+class TargetSet(EventPayload):
+    """An approved SKP with its full content."""
+
+    TYPE = "target.set"
+    TOPIC = TARGETS_TOPIC
+    KEY_FIELD = "employee_id"
+    skp_id: EntityId
+    employee_id: EntityId
+    year: int = Field(ge=2000, le=2100)
+    version: int = Field(ge=1)
+    approved_by: EntityId
+    rhk: tuple[Rhk, ...] = Field(min_length=1)
+
+
+class TargetRevised(TargetSet):
+    TYPE = "target.revised"
+    previous_version: int = Field(ge=1)
+
+
+class ActivityLogged(EventPayload):
+    """An entry of the daily activity log, or an edit or deletion of one."""
+
+    TYPE = "activity.logged"
+    TOPIC = TARGETS_TOPIC
+    KEY_FIELD = "employee_id"
+    activity_id: EntityId
+    employee_id: EntityId
+    skp_id: EntityId
+    indicator_id: EntityId
+    activity_date: date
+    value: float = Field(ge=0)
+    note: str = ""
+    evidence_url: str | None = None
+    action: Literal["created", "edited", "deleted"] = "created"
+
+
+class SelfReport(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    achievements: str = ""
+    obstacles: str = ""
+    solutions: str = ""
+
+
+class Period(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["monthly", "quarterly", "annual"]
+    label: str  # e.g. 2026-03, 2026-Q1, 2026
+    start: date
+    end: date
+
+
+class AssessmentSubmitted(EventPayload):
+    TYPE = "assessment.submitted"
+    TOPIC = ASSESSMENT_TOPIC
+    KEY_FIELD = "assessee_id"
+    assessment_id: EntityId
+    period: Period
+    relation: Relation
+    assessor_id: EntityId
+    assessee_id: EntityId
+    rhk_ratings: dict[str, Rating] = Field(default_factory=dict)
+    result_rating: Rating | None = None
+    behaviour_ratings: dict[BerAkhlak, Rating] = Field(default_factory=dict)
+    special_expectations: dict[BerAkhlak, str] = Field(default_factory=dict)
+    development_recommendation: str = ""
+    report: SelfReport | None = None
+    supersedes: EntityId | None = None
+
+
+class FeedbackNoted(EventPayload):
+    TYPE = "feedback.noted"
+    TOPIC = ASSESSMENT_TOPIC
+    KEY_FIELD = "employee_id"
+    note_id: EntityId
+    supervisor_id: EntityId
+    employee_id: EntityId
+    text: str
+    noted_on: date
+
+
+class ObjectionFiled(EventPayload):
+    TYPE = "objection.filed"
+    TOPIC = ASSESSMENT_TOPIC
+    KEY_FIELD = "employee_id"
+    objection_id: EntityId
+    assessment_id: EntityId
+    employee_id: EntityId
+    decider_id: EntityId
+    reason: str
+
+
+class ObjectionDecided(EventPayload):
+    TYPE = "objection.decided"
+    TOPIC = ASSESSMENT_TOPIC
+    KEY_FIELD = "employee_id"
+    objection_id: EntityId
+    assessment_id: EntityId
+    employee_id: EntityId
+    decided_by: EntityId
+    accepted: bool
+    result_rating: Rating | None = None
+    behaviour_ratings: dict[BerAkhlak, Rating] = Field(default_factory=dict)
+    reason: str = ""
+
+
+SkmScores = Annotated[list[Annotated[int, Field(ge=1, le=4)]], Field(min_length=9, max_length=9)]
+
+
+class SurveyReceived(EventPayload):
+    TYPE = "survey.received"
+    TOPIC = FEEDBACK_TOPIC
+    KEY_FIELD = "unit_id"
+    survey_id: EntityId
+    unit_id: EntityId
+    officer_id: EntityId | None = None
+    service_type: str = ""
+    scores: SkmScores
+
+
+class ComplaintFiled(EventPayload):
+    TYPE = "complaint.filed"
+    TOPIC = FEEDBACK_TOPIC
+    KEY_FIELD = "unit_id"
+    complaint_id: EntityId
+    unit_id: EntityId
+    officer_id: EntityId | None = None
+    category: str
+
+
+class ComplaintStatusChanged(EventPayload):
+    TYPE = "complaint.status_changed"
+    TOPIC = FEEDBACK_TOPIC
+    KEY_FIELD = "unit_id"
+    complaint_id: EntityId
+    unit_id: EntityId
+    officer_id: EntityId | None = None
+    from_status: ComplaintStatus
+    to_status: ComplaintStatus
+    reason: str
+
+
+class ScoreUpdated(EventPayload):
+    TYPE = "score.updated"
+    TOPIC = SCORING_TOPIC
+    KEY_FIELD = "employee_id"
+    employee_id: EntityId
+    period_label: str
+    achievement: float | None = None
+    projected_rating: Rating | None = None
+    projected_predikat: str | None = None
+
+
+class AlertRaised(EventPayload):
+    TYPE = "alert.raised"
+    TOPIC = SCORING_TOPIC
+    KEY_FIELD = "recipient_id"
+    alert_id: EntityId
+    recipient_id: EntityId
+    kind: Literal[
+        "behind_target", "silent", "complaint", "satisfaction", "assessment_due", "predikat_drop"
+    ]
+    subject_id: EntityId
+    message: str
+    cause_event_id: uuid.UUID | None = None
+
+
+class AlertCleared(EventPayload):
+    TYPE = "alert.cleared"
+    TOPIC = SCORING_TOPIC
+    KEY_FIELD = "recipient_id"
+    alert_id: EntityId
+    recipient_id: EntityId
+    kind: str
+    subject_id: EntityId
+
+
+PAYLOAD_TYPES: tuple[type[EventPayload], ...] = (
+    TenantRegistered,
+    UnitCreated,
+    UnitUpdated,
+    EmployeeRegistered,
+    EmployeeUpdated,
+    EmployeeDeactivated,
+    TargetSet,
+    TargetRevised,
+    ActivityLogged,
+    AssessmentSubmitted,
+    FeedbackNoted,
+    ObjectionFiled,
+    ObjectionDecided,
+    SurveyReceived,
+    ComplaintFiled,
+    ComplaintStatusChanged,
+    ScoreUpdated,
+    AlertRaised,
+    AlertCleared,
+)
+REGISTRY: dict[tuple[str, int], type[EventPayload]] = {
+    (model.TYPE, model.VERSION): model for model in PAYLOAD_TYPES
+}
+
+
+# ---------------------------------------------------------------- envelope
+
+
+class Envelope(BaseModel):
+    """What travels on Kafka. ``payload`` is typed by ``(type, version)``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event_id: uuid.UUID
+    type: str
+    version: int = Field(ge=1)
+    tenant: TenantSlug
+    occurred_at: AwareDatetime
+    key: str
+    payload: SerializeAsAny[EventPayload]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_payload(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        model = REGISTRY.get((data.get("type"), data.get("version")))  # type: ignore[arg-type]
+        if model is None:
+            raise ValueError(f"unknown event type {data.get('type')!r} v{data.get('version')}")
+        payload = data.get("payload")
+        if not isinstance(payload, model):
+            data = {**data, "payload": model.model_validate(payload)}
+        return data
+
+    @model_validator(mode="after")
+    def _payload_matches(self) -> Envelope:
+        if (self.type, self.version) != (self.payload.TYPE, self.payload.VERSION):
+            raise ValueError("payload model does not match the envelope type")
+        return self
+
+    @property
+    def topic(self) -> str:
+        return self.payload.TOPIC
+
+    def to_bytes(self) -> bytes:
+        return self.model_dump_json().encode()
+
+
+def new_event(
+    payload: EventPayload, *, tenant: str, occurred_at: datetime | None = None
+) -> Envelope:
+    """Wrap a payload in a fresh envelope with its key derived from the key rule."""
+    return Envelope(
+        event_id=uuid.uuid4(),
+        type=payload.TYPE,
+        version=payload.VERSION,
+        tenant=tenant,
+        occurred_at=occurred_at or datetime.now(UTC),
+        key=payload.key_for(tenant),
+        payload=payload,
+    )
+
+
+class _RawEnvelope(BaseModel):
+    """The envelope with its payload still untyped: the first step of decoding."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event_id: uuid.UUID
+    type: str
+    version: int = Field(ge=1)
+    tenant: TenantSlug
+    occurred_at: AwareDatetime
+    key: str
+    payload: dict[str, Any]
+
+
+def _reasons(exc: ValidationError, prefix: str = "") -> str:
+    return "; ".join(
+        f"{prefix}{'.'.join(str(p) for p in err['loc']) or 'message'}: {err['msg']}"
+        for err in exc.errors(include_url=False)[:5]
+    )
+
+
+def decode_event(raw: bytes | str | None) -> Envelope:
+    """Parse and validate a message; raise :class:`EventDecodeError` with the reason."""
+    if not raw:
+        raise EventDecodeError("empty message")
+    try:
+        envelope = _RawEnvelope.model_validate_json(raw)
+    except ValidationError as exc:
+        raise EventDecodeError(_reasons(exc)) from None
+    model = REGISTRY.get((envelope.type, envelope.version))
+    if model is None:
+        raise EventDecodeError(f"unknown event type {envelope.type!r} v{envelope.version}")
+    try:
+        payload = model.model_validate(envelope.payload)
+    except ValidationError as exc:
+        raise EventDecodeError(f"{envelope.type}: {_reasons(exc, 'payload.')}") from None
+    # Both parts are validated: construct without validating a second time (hot path).
+    return Envelope.model_construct(**{**envelope.__dict__, "payload": payload})

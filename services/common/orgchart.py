@@ -1,0 +1,199 @@
+"""A service's own copy of the org chart, built from identity events.
+
+Targets, assessment, feedback and scoring authorise without calling identity: each keeps
+these three tables in its own database, fed by :data:`ORG_HANDLERS` through its consumer
+(inbox and all), and asks :class:`OrgChart` who supervises whom. The tables have no
+foreign keys on purpose: identity events travel on different partitions (keys differ), so
+an employee may arrive before its unit or tenant.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.common.events import (
+    EmployeeDeactivated,
+    EmployeeRegistered,
+    EmployeeUpdated,
+    Envelope,
+    TenantRegistered,
+    TenantSettings,
+    UnitCreated,
+    UnitUpdated,
+)
+from services.common.messaging import EventHandler
+
+
+class OrgTenant(SQLModel, table=True):
+    __tablename__ = "org_tenant"
+
+    slug: str = Field(primary_key=True, max_length=40)
+    name: str
+    time_zone: str = "Asia/Jakarta"
+    settings: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class OrgUnit(SQLModel, table=True):
+    __tablename__ = "org_unit"
+
+    tenant: str = Field(primary_key=True, max_length=40)
+    unit_id: str = Field(primary_key=True, max_length=64)
+    name: str
+    kind: str
+    parent_id: str | None = None
+    serves_public: bool = False
+    head_employee_id: str | None = None
+
+
+class OrgEmployee(SQLModel, table=True):
+    __tablename__ = "org_employee"
+
+    tenant: str = Field(primary_key=True, max_length=40)
+    employee_id: str = Field(primary_key=True, max_length=64)
+    nip: str = Field(max_length=18)
+    name: str
+    position: str
+    unit_id: str = Field(index=True)
+    supervisor_id: str | None = Field(default=None, index=True)
+    active: bool = True
+
+
+ORG_TABLES = (OrgTenant.__table__, OrgUnit.__table__, OrgEmployee.__table__)  # type: ignore[attr-defined]
+ORG_TABLE_NAMES = {"org_tenant", "org_unit", "org_employee"}
+
+
+async def _tenant_registered(session: AsyncSession, event: Envelope) -> None:
+    p = event.payload
+    assert isinstance(p, TenantRegistered)
+    await session.merge(
+        OrgTenant(
+            slug=event.tenant, name=p.name, time_zone=p.time_zone, settings=p.settings.model_dump()
+        )
+    )
+
+
+async def _unit(session: AsyncSession, event: Envelope) -> None:
+    p = event.payload
+    assert isinstance(p, UnitCreated)
+    await session.merge(
+        OrgUnit(
+            tenant=event.tenant,
+            unit_id=p.unit_id,
+            name=p.name,
+            kind=p.kind,
+            parent_id=p.parent_id,
+            serves_public=p.serves_public,
+            head_employee_id=p.head_employee_id,
+        )
+    )
+
+
+async def _employee(session: AsyncSession, event: Envelope) -> None:
+    p = event.payload
+    assert isinstance(p, EmployeeRegistered)
+    await session.merge(
+        OrgEmployee(
+            tenant=event.tenant,
+            employee_id=p.employee_id,
+            nip=p.nip,
+            name=p.name,
+            position=p.position,
+            unit_id=p.unit_id,
+            supervisor_id=p.supervisor_id,
+            active=p.active,
+        )
+    )
+
+
+async def _employee_deactivated(session: AsyncSession, event: Envelope) -> None:
+    p = event.payload
+    assert isinstance(p, EmployeeDeactivated)
+    row = await session.get(OrgEmployee, (event.tenant, p.employee_id))
+    if row is not None:
+        row.active = False
+        session.add(row)
+
+
+ORG_HANDLERS: dict[str, EventHandler] = {
+    TenantRegistered.TYPE: _tenant_registered,
+    UnitCreated.TYPE: _unit,
+    UnitUpdated.TYPE: _unit,
+    EmployeeRegistered.TYPE: _employee,
+    EmployeeUpdated.TYPE: _employee,
+    EmployeeDeactivated.TYPE: _employee_deactivated,
+}
+
+
+class OrgChart:
+    """Questions about the org chart of one tenant, answered from the local copy."""
+
+    def __init__(self, session: AsyncSession, tenant: str) -> None:
+        self.session = session
+        self.tenant = tenant
+
+    async def employee(self, employee_id: str | None) -> OrgEmployee | None:
+        if not employee_id:
+            return None
+        return await self.session.get(OrgEmployee, (self.tenant, employee_id))
+
+    async def unit(self, unit_id: str | None) -> OrgUnit | None:
+        if not unit_id:
+            return None
+        return await self.session.get(OrgUnit, (self.tenant, unit_id))
+
+    async def settings(self) -> tuple[TenantSettings, str]:
+        """The tenant's rules and time zone (defaults until tenant.registered arrives)."""
+        row = await self.session.get(OrgTenant, self.tenant)
+        if row is None:
+            return TenantSettings(), "Asia/Jakarta"
+        return TenantSettings.model_validate(row.settings), row.time_zone
+
+    async def is_direct_supervisor(self, supervisor_id: str | None, employee_id: str) -> bool:
+        employee = await self.employee(employee_id)
+        return bool(supervisor_id and employee and employee.supervisor_id == supervisor_id)
+
+    async def supervisor_chain(self, employee_id: str) -> list[str]:
+        """The employee's supervisors, nearest first (cycle-safe)."""
+        chain: list[str] = []
+        current = await self.employee(employee_id)
+        while current is not None and current.supervisor_id and current.supervisor_id not in chain:
+            chain.append(current.supervisor_id)
+            current = await self.employee(current.supervisor_id)
+        return chain
+
+    async def direct_reports(self, supervisor_id: str) -> list[OrgEmployee]:
+        rows = await self.session.exec(
+            select(OrgEmployee)
+            .where(
+                OrgEmployee.tenant == self.tenant,
+                OrgEmployee.supervisor_id == supervisor_id,
+                col(OrgEmployee.active).is_(True),
+            )
+            .order_by(col(OrgEmployee.name))
+        )
+        return list(rows.all())
+
+    async def subtree(self, supervisor_id: str) -> list[OrgEmployee]:
+        """Everyone below the supervisor, at any depth."""
+        found: dict[str, OrgEmployee] = {}
+        frontier = [supervisor_id]
+        while frontier:
+            rows = await self.session.exec(
+                select(OrgEmployee).where(
+                    OrgEmployee.tenant == self.tenant,
+                    col(OrgEmployee.supervisor_id).in_(frontier),
+                    col(OrgEmployee.active).is_(True),
+                )
+            )
+            frontier = []
+            for row in rows.all():
+                if row.employee_id not in found and row.employee_id != supervisor_id:
+                    found[row.employee_id] = row
+                    frontier.append(row.employee_id)
+        return list(found.values())
+
+    async def same_unit(self, a: str, b: str) -> bool:
+        first, second = await self.employee(a), await self.employee(b)
+        return bool(first and second and first.unit_id == second.unit_id)

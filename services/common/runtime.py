@@ -1,0 +1,139 @@
+"""The parts every service wires the same way: database, broker, outbox relay, consumers.
+
+A service's ``create_app(settings)`` builds one :class:`Runtime`, registers its event
+handlers with :meth:`Runtime.consume`, and asks for the FastAPI app with
+:meth:`Runtime.create_api`. The app's lifespan migrates the database, connects to Kafka in
+the background (HTTP works while Kafka is down), and starts and stops the relay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import MetaData
+
+from services.common.messaging import (
+    BrokerConnection,
+    EventConsumer,
+    EventHandler,
+    OutboxMessage,
+    OutboxRelay,
+    ProcessedEvent,
+    create_broker,
+)
+from services.common.messaging.consumer import BatchHandler
+from services.common.observability import Metrics, instrument
+from services.common.settings import ServiceSettings
+from services.common.storage import create_engine, create_tables, migrate, ping, session_factory
+
+KERNEL_TABLES = (OutboxMessage.__table__, ProcessedEvent.__table__)  # type: ignore[attr-defined]
+
+
+@dataclass
+class Runtime:
+    settings: ServiceSettings
+    # A service's Alembic folder; None creates ``tables`` directly (kernel tests only).
+    migrations_dir: Path | None = None
+    tables: Sequence[Any] = ()
+    metadata: MetaData | None = None
+    produces: Sequence[str] = ()
+    consumers: list[EventConsumer] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        self.metrics = Metrics(s.service_name)
+        self.engine = create_engine(s.database_url)
+        self.sessions = session_factory(self.engine)
+        self.broker = create_broker(s.kafka_bootstrap_servers, metrics=self.metrics)
+        self._topics: set[str] = {s.topic_prefix + t for t in self.produces}
+        self.relay = OutboxRelay(
+            sessions=self.sessions,
+            broker=self.broker,
+            broker_ready=asyncio.Event(),
+            metrics=self.metrics,
+            topic_prefix=s.topic_prefix,
+            poll_seconds=s.outbox_poll_seconds,
+        )
+        self.connection: BrokerConnection | None = None
+
+    def consume(
+        self,
+        topics: Sequence[str],
+        *,
+        handlers: Mapping[str, EventHandler] | None = None,
+        batch_handler: BatchHandler | None = None,
+        group_id: str | None = None,
+    ) -> EventConsumer:
+        s = self.settings
+        consumer = EventConsumer(
+            broker=self.broker,
+            sessions=self.sessions,
+            metrics=self.metrics,
+            topics=topics,
+            group_id=group_id or s.service_name,
+            handlers=handlers,
+            batch_handler=batch_handler,
+            topic_prefix=s.topic_prefix,
+            max_attempts=s.max_delivery_attempts,
+            max_records=s.consumer_max_records,
+        )
+        self._topics.update(consumer.topics)
+        self.consumers.append(consumer)
+        return consumer
+
+    async def start(self) -> None:
+        if self.migrations_dir is not None:
+            await migrate(self.migrations_dir, self.settings.database_url)
+        elif self.metadata is not None:
+            await create_tables(self.engine, self.metadata, [*KERNEL_TABLES, *self.tables])
+        self.connection = BrokerConnection(
+            self.broker,
+            topics=sorted(self._topics),
+            bootstrap=self.settings.kafka_bootstrap_servers,
+        )
+        self.relay.broker_ready = self.connection.ready
+        self.connection.start()
+        self.relay.start()
+
+    async def stop(self) -> None:
+        await self.relay.stop()
+        if self.connection is not None:
+            await self.connection.stop()
+        await self.engine.dispose()
+
+    async def check_database(self) -> None:
+        await ping(self.engine)
+
+    async def check_broker(self) -> None:
+        if self.connection is None:
+            raise ConnectionError("not started")
+        await self.connection.check()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
+        await self.start()
+        try:
+            yield
+        finally:
+            await self.stop()
+
+    def create_api(
+        self, *, title: str, description: str, routers: Sequence[APIRouter] = ()
+    ) -> FastAPI:
+        app = FastAPI(title=title, description=description, version="1.0.0", lifespan=self.lifespan)
+        app.state.runtime = self
+        app.state.jwt_secret = self.settings.jwt_secret
+        for router in routers:
+            app.include_router(router)
+        instrument(
+            app,
+            self.metrics,
+            checks={"database": self.check_database, "kafka": self.check_broker},
+        )
+        return app

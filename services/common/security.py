@@ -1,0 +1,172 @@
+"""Tokens, passwords, and the FastAPI dependency that says who is calling.
+
+Tokens are JWTs (PyJWT, HS256) carrying the tenant, the roles and the employee id. The
+tenant of a request comes only from a verified token, never from the URL or the body.
+Passwords are hashed with argon2 (argon2-cffi's recommended parameters).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+ALGORITHM = "HS256"
+ISSUER = "kinerja"
+
+_hasher = PasswordHasher()
+
+
+class Role(StrEnum):
+    PEGAWAI = "pegawai"
+    ATASAN = "atasan"
+    ADMIN = "admin"
+    PLATFORM = "platform"
+    OPS = "ops"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The verified caller of a request."""
+
+    user_id: str
+    tenant: str | None  # None only for the platform operator
+    roles: frozenset[Role]
+    employee_id: str | None
+    token_id: str
+    expires_at: datetime
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+def issue_token(
+    *,
+    secret: str,
+    user_id: str,
+    tenant: str | None,
+    roles: Iterable[Role],
+    employee_id: str | None,
+    lifetime: timedelta,
+    kind: Literal["access", "refresh"] = "access",
+    token_id: str | None = None,
+) -> str:
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {
+        "iss": ISSUER,
+        "sub": user_id,
+        "tenant": tenant,
+        "roles": sorted(str(r) for r in roles),
+        "emp": employee_id,
+        "kind": kind,
+        "jti": token_id or uuid.uuid4().hex,
+        "iat": now,
+        "exp": now + lifetime,
+    }
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+class InvalidToken(Exception):
+    pass
+
+
+def verify_token(token: str, *, secret: str, kind: str = "access") -> Principal:
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["exp", "iat", "sub", "jti", "iss"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise InvalidToken("token expired") from None
+    except jwt.PyJWTError as exc:
+        raise InvalidToken(f"invalid token: {exc}") from None
+    if claims.get("kind") != kind:
+        raise InvalidToken(f"not an {kind} token")
+    try:
+        roles = frozenset(Role(r) for r in claims.get("roles", []))
+    except ValueError:
+        raise InvalidToken("unknown role in token") from None
+    return Principal(
+        user_id=str(claims["sub"]),
+        tenant=claims.get("tenant"),
+        roles=roles,
+        employee_id=claims.get("emp"),
+        token_id=str(claims["jti"]),
+        expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+    )
+
+
+_bearer = HTTPBearer(auto_error=False, description="An access token from POST /api/v1/auth/login")
+
+
+def _unauthorized(reason: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, detail=reason, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """FastAPI dependency: the verified caller; 401 without a valid access token.
+
+    The secret is read from ``app.state.jwt_secret`` (set by each service's create_app).
+    """
+    if credentials is None:
+        raise _unauthorized("missing bearer token")
+    try:
+        return verify_token(credentials.credentials, secret=request.app.state.jwt_secret)
+    except InvalidToken as exc:
+        raise _unauthorized(str(exc)) from None
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
+    """Dependency factory: 403 unless the caller has one of ``roles``."""
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if not principal.has(*roles):
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                detail=f"requires one of the roles: {', '.join(sorted(roles))}",
+            )
+        return principal
+
+    return check
+
+
+def tenant_of(principal: Principal) -> str:
+    """The caller's tenant; 403 for accounts that belong to no tenant (platform, ops)."""
+    if principal.tenant is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="this account has no tenant")
+    return principal.tenant

@@ -1,0 +1,124 @@
+"""Async SQLModel storage for SQLite (the embedded default) and PostgreSQL (production).
+
+Each service owns one database. ``create_engine`` tunes SQLite for a service that
+writes while it reads (WAL, a busy timeout, foreign keys on); ``session_factory`` gives
+each factory its own sync ``Session`` subclass so that listeners (the outbox relay's
+wake-up on commit) attach to one service's sessions only.
+
+Migrations: every service has an Alembic folder whose ``env.py`` calls
+:func:`run_migrations_online`; :func:`migrate` runs ``upgrade head`` for a URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import MetaData, event, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import Session
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+SessionFactory = async_sessionmaker[AsyncSession]
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    if is_sqlite(url):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the HTTP side read while a consumer writes; NORMAL sync is durable in WAL
+    # mode against process crashes, which is the failure the outbox must survive.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def session_factory(engine: AsyncEngine) -> SessionFactory:
+    # A subclass per factory: SQLAlchemy session events are registered per class.
+    sync_class = type("ServiceSession", (Session,), {})
+    return async_sessionmaker(
+        engine, class_=AsyncSession, expire_on_commit=False, sync_session_class=sync_class
+    )
+
+
+async def ping(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+
+
+async def create_tables(engine: AsyncEngine, metadata: MetaData, tables: Iterable[Any]) -> None:
+    """Create the given tables directly (tests of the kernel; services use migrations)."""
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all, tables=list(tables))
+
+
+# ---------------------------------------------------------------- Alembic
+
+
+def alembic_config(migrations_dir: Path, url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+async def migrate(migrations_dir: Path, url: str) -> None:
+    """Upgrade the database at ``url`` to the newest revision.
+
+    Alembic's env.py runs its own event loop, so it runs in a worker thread here.
+    """
+    if is_sqlite(url):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(command.upgrade, alembic_config(migrations_dir, url), "head")
+
+
+def run_migrations_online(config: Config, metadata: MetaData, table_names: set[str]) -> None:
+    """Body of a service's env.py: migrate only that service's tables."""
+
+    def include_object(obj: Any, name: str | None, type_: str, *_: Any) -> bool:
+        table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+        return table is None or table in table_names
+
+    def do_run(connection: Connection) -> None:
+        from alembic import context
+
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            include_object=include_object,
+            render_as_batch=True,  # SQLite alters tables by copying them
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def run() -> None:
+        engine = create_async_engine(config.get_main_option("sqlalchemy.url") or "")
+        async with engine.connect() as connection:
+            await connection.run_sync(do_run)
+            await connection.commit()
+        await engine.dispose()
+
+    asyncio.run(run())

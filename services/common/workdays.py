@@ -1,0 +1,56 @@
+"""Working days in a tenant's time zone: Monday to Friday, minus the tenant's holidays.
+
+Used for the pace of sum indicators (share of the period elapsed), complaint deadlines
+(3 and 5 working days) and the silent-employee and assessment-due alerts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+
+def local_today(time_zone: str, now: datetime | None = None) -> date:
+    """Today's date where the tenant is (Asia/Jayapura is 2 hours ahead of Jakarta)."""
+    moment = now or datetime.now(UTC)
+    return moment.astimezone(ZoneInfo(time_zone)).date()
+
+
+def is_working_day(day: date, holidays: Collection[date] = ()) -> bool:
+    return day.weekday() < 5 and day not in holidays
+
+
+def working_days_between(start: date, end: date, holidays: Collection[date] = ()) -> int:
+    """Working days in the closed range [start, end]; 0 when end < start."""
+    if end < start:
+        return 0
+    days = (end - start).days + 1
+    full_weeks, rest = divmod(days, 7)
+    count = full_weeks * 5
+    for offset in range(rest):
+        if (start + timedelta(days=full_weeks * 7 + offset)).weekday() < 5:
+            count += 1
+    return count - sum(1 for h in holidays if start <= h <= end and h.weekday() < 5)
+
+
+def add_working_days(start: date, days: int, holidays: Collection[date] = ()) -> date:
+    """The date ``days`` working days after ``start`` (start itself not counted)."""
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if is_working_day(current, holidays):
+            remaining -= 1
+    return current
+
+
+def elapsed_share(
+    period_start: date, period_end: date, today: date, holidays: Collection[date] = ()
+) -> float:
+    """Share of the period's working days that have passed by the end of ``today``."""
+    total = working_days_between(period_start, period_end, holidays)
+    if total == 0:
+        return 1.0
+    done = working_days_between(period_start, min(today, period_end), holidays)
+    return done / total

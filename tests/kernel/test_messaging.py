@@ -1,0 +1,153 @@
+"""The kernel's delivery guarantees, proven against a real Kafka broker and both databases."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import ConsumerRecord
+
+from services.common.events import (
+    ASSESSMENT_TOPIC,
+    FeedbackNoted,
+    dead_letter_topic,
+    decode_event,
+    new_event,
+)
+from services.common.security import Role
+from services.common.settings import ServiceSettings
+from tests.kernel.sample_service import create_app, note_count
+from tests.support import bearer, produce_raw, read_topic, serve, wait_until
+
+pytestmark = pytest.mark.kafka
+
+
+@contextlib.asynccontextmanager
+async def running(
+    database_url: str, bootstrap: str, prefix: str, *, consume: bool = True
+) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+    settings = ServiceSettings(
+        service_name=f"sample-{uuid.uuid4().hex[:6]}",
+        database_url=database_url,
+        kafka_bootstrap_servers=bootstrap,
+        topic_prefix=prefix,
+        outbox_poll_seconds=0.2,
+        max_delivery_attempts=2,
+    )
+    runtime, app = create_app(settings, consume=consume)
+    async with serve(app) as client:
+        yield runtime, client
+
+
+async def post_note(client: httpx.AsyncClient, tenant: str, employee: str, text: str) -> str:
+    response = await client.post(
+        "/notes",
+        json={"employee_id": employee, "text": text},
+        headers=bearer(tenant=tenant, roles=[Role.ATASAN], employee_id="sup-1"),
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["event_id"])
+
+
+async def test_outbox_event_round_trips_through_kafka(
+    database_url: str, kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    async with running(database_url, kafka_bootstrap, topic_prefix) as (runtime, client):
+        event_id = await post_note(client, "bantul", "emp-1", "good work on the KTP backlog")
+        await wait_until(lambda: note_count(runtime, "bantul", "emp-1"), timeout=30)
+        assert await note_count(runtime, "bantul", "emp-1") == 1
+    # An independent raw client sees a valid, typed event with the key rule applied.
+    records = await read_topic(kafka_bootstrap, topic_prefix + ASSESSMENT_TOPIC, expected=1)
+    assert len(records) == 1
+    event = decode_event(records[0].value)
+    assert str(event.event_id) == event_id
+    assert isinstance(event.payload, FeedbackNoted)
+    assert event.payload.text == "good work on the KTP backlog"
+    assert records[0].key == b"bantul:emp-1"
+
+
+async def test_same_event_delivered_twice_changes_state_once(
+    database_url: str, kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    event = new_event(
+        FeedbackNoted(
+            note_id="n1",
+            supervisor_id="s",
+            employee_id="emp-2",
+            text="twice",
+            noted_on=date.today(),
+        ),
+        tenant="sleman",
+    )
+    topic = topic_prefix + ASSESSMENT_TOPIC
+    async with running(database_url, kafka_bootstrap, topic_prefix) as (runtime, client):
+        await produce_raw(kafka_bootstrap, topic, [(event.key.encode(), event.to_bytes())] * 2)
+        # A marker event after the duplicates: once it is applied, both copies were seen.
+        await post_note(client, "sleman", "marker", "after the duplicates")
+        await wait_until(lambda: note_count(runtime, "sleman", "marker"), timeout=30)
+        assert await note_count(runtime, "sleman", "emp-2") == 1
+        skipped = runtime.metrics.registry.get_sample_value(
+            "kinerja_duplicate_events_total", {"service": runtime.settings.service_name}
+        )
+        assert skipped == 1
+
+
+async def test_poison_messages_go_to_the_dead_letter_topic(
+    database_url: str, kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    topic = topic_prefix + ASSESSMENT_TOPIC
+    unknown = (
+        new_event(
+            FeedbackNoted(
+                note_id="n", supervisor_id="s", employee_id="e", text="x", noted_on=date.today()
+            ),
+            tenant="bantul",
+        )
+        .to_bytes()
+        .replace(b'"feedback.noted"', b'"feedback.unheard_of"')
+    )
+    async with running(database_url, kafka_bootstrap, topic_prefix) as (runtime, client):
+        await produce_raw(
+            kafka_bootstrap, topic, [(b"bantul:e", b"{not json"), (b"bantul:e", unknown)]
+        )
+        await post_note(client, "bantul", "emp-3", "explode")  # the handler fails every time
+        await post_note(client, "bantul", "emp-3", "a good one after the bad ones")
+        await wait_until(lambda: note_count(runtime, "bantul", "emp-3"), timeout=30)
+        assert await note_count(runtime, "bantul", "emp-3") == 1
+
+    dead: list[ConsumerRecord[bytes, bytes]] = await read_topic(
+        kafka_bootstrap, dead_letter_topic(topic), expected=3
+    )
+    reasons = [dict(r.headers)["dlq-reason"].decode() for r in dead]
+    assert len(dead) == 3
+    assert "invalid event" in reasons[0]
+    assert "unknown event type 'feedback.unheard_of'" in reasons[1]
+    assert "RuntimeError" in reasons[2] and dict(dead[2].headers)["dlq-attempts"] == b"2"
+    assert dead[0].value == b"{not json"  # the original bytes are kept for inspection
+
+
+async def test_writes_accepted_while_kafka_is_down_are_all_delivered_once(
+    database_url: str, isolated_kafka: Any, topic_prefix: str
+) -> None:
+    bootstrap = isolated_kafka.bootstrap
+    async with running(database_url, bootstrap, topic_prefix) as (runtime, client):
+        await post_note(client, "gunungkidul", "emp-4", "before the outage")
+        await wait_until(lambda: note_count(runtime, "gunungkidul", "emp-4"), timeout=30)
+
+        isolated_kafka.stop()
+        for i in range(20):
+            await post_note(client, "gunungkidul", "emp-4", f"during the outage {i}")
+        isolated_kafka.start()
+
+        async def all_applied() -> bool:
+            return await note_count(runtime, "gunungkidul", "emp-4") >= 21
+
+        await wait_until(all_applied, timeout=120, interval=0.5)
+        assert await note_count(runtime, "gunungkidul", "emp-4") == 21
+    records = await read_topic(bootstrap, topic_prefix + ASSESSMENT_TOPIC, expected=21)
+    assert len({decode_event(r.value).event_id for r in records}) == 21
