@@ -87,11 +87,15 @@ class Runtime:
         self.consumers.append(consumer)
         return consumer
 
-    async def start(self) -> None:
+    async def prepare_database(self) -> None:
+        """Migrate the service's database (or create the tables of a kernel test)."""
         if self.migrations_dir is not None:
             await migrate(self.migrations_dir, self.settings.database_url)
         elif self.metadata is not None:
             await create_tables(self.engine, self.metadata, [*KERNEL_TABLES, *self.tables])
+
+    async def start(self) -> None:
+        await self.prepare_database()
         self.connection = BrokerConnection(
             self.broker,
             topics=sorted(self._topics),

@@ -138,7 +138,7 @@ class EventConsumer:
 
     async def _on_batch(self, body: Any, message: KafkaMessage) -> None:
         raw = message.raw_message
-        records: tuple[ConsumerRecord[Any, Any], ...] = raw if isinstance(raw, tuple) else (raw,)
+        records = tuple(raw) if isinstance(raw, tuple | list) else (raw,)
         try:
             await self.process(records)
         except Exception:

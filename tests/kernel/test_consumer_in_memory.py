@@ -1,0 +1,61 @@
+"""The consumer's rules on FastStream's in-memory broker: fast, no Kafka, no DB server.
+
+The same behaviours run against the real broker in ``test_messaging.py``; this copy keeps
+the feedback loop short while changing the kernel.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from faststream.kafka import TestKafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+from services.common.events import ASSESSMENT_TOPIC, FeedbackNoted, dead_letter_topic, new_event
+from services.common.settings import ServiceSettings
+from tests.kernel.sample_service import create_app, note_count
+
+pytestmark = pytest.mark.unit
+
+
+def note(employee: str, text: str = "noted") -> bytes:
+    payload = FeedbackNoted(
+        note_id="n", supervisor_id="s", employee_id=employee, text=text, noted_on=date.today()
+    )
+    return new_event(payload, tenant="bantul").to_bytes()
+
+
+async def test_duplicates_apply_once_and_poison_goes_to_the_dlq(tmp_path: Path) -> None:
+    settings = ServiceSettings(
+        service_name="inmem",
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/inmem.db",
+        topic_prefix="m.",
+        max_delivery_attempts=2,
+    )
+    runtime, _app = create_app(settings)
+    topic = "m." + ASSESSMENT_TOPIC
+    dead: list[bytes] = []
+
+    @runtime.broker.subscriber(dead_letter_topic(topic))
+    async def collect(body: Any, message: KafkaMessage) -> None:
+        dead.append(message.body)  # the raw bytes, as dead-lettered
+
+    await runtime.prepare_database()
+    try:
+        async with TestKafkaBroker(runtime.broker) as broker:
+            twice = note("e-1")
+            await broker.publish(twice, topic=topic, key=b"bantul:e-1")
+            await broker.publish(twice, topic=topic, key=b"bantul:e-1")
+            await broker.publish(b"{broken", topic=topic)
+            await broker.publish(note("e-2", "explode"), topic=topic)
+            await broker.publish(note("e-2"), topic=topic)
+            assert await note_count(runtime, "bantul", "e-1") == 1
+            assert await note_count(runtime, "bantul", "e-2") == 1
+            assert len(dead) == 2
+            assert dead[0] == b"{broken"
+            assert b'"explode"' in dead[1]  # failed max_delivery_attempts times
+    finally:
+        await runtime.engine.dispose()
