@@ -1,0 +1,104 @@
+"""Wiring of the identity service: settings, runtime, routers, the platform account."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from limits import parse
+from pydantic import model_validator
+from pydantic_settings import SettingsConfigDict
+from sqlalchemy.exc import IntegrityError
+
+from services.common.events import IDENTITY_TOPIC
+from services.common.runtime import Runtime
+from services.common.settings import ServiceSettings
+from services.identity import auth, service
+from services.identity.api import ROUTERS, Context
+
+DEVELOPMENT_PLATFORM_PASSWORD = "kinerja-platform-development"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+DESCRIPTION = """Regencies (tenants), org units, employees and their supervisor chain, login.
+
+Every change is published on `identity.events` (`tenant.registered`, `unit.created`,
+`unit.updated`, `employee.registered`, `employee.updated`, `employee.deactivated`) through
+the outbox; the other services keep their own copy of the org chart from them.
+Errors answer `{"detail": reason}`.
+"""
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="IDENTITY_", extra="ignore")
+
+    service_name: str = "identity"
+    port: int = 8001
+    # The platform operator's account, created at startup when missing.
+    platform_username: str = "platform"
+    platform_password: str = DEVELOPMENT_PLATFORM_PASSWORD
+    # Failed logins allowed in a moving window (``limits`` notation).
+    login_failures_per_account: str = "5/15 minutes"
+    login_failures_per_address: str = "50/15 minutes"
+    max_import_bytes: int = 20_000_000
+
+    @model_validator(mode="after")
+    def _identity_checks(self) -> Settings:
+        if (
+            self.environment != "development"
+            and self.platform_password == DEVELOPMENT_PLATFORM_PASSWORD
+        ):
+            raise ValueError("IDENTITY_PLATFORM_PASSWORD must be set outside development")
+        parse(self.login_failures_per_account)
+        parse(self.login_failures_per_address)
+        return self
+
+
+async def _refused(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, service.Refused)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status)
+
+
+async def _conflict(_request: Request, _exc: Exception) -> JSONResponse:
+    # A unique value taken by a concurrent request between our check and our write.
+    return JSONResponse(
+        {"detail": "conflicts with an existing record (a unique value is already taken)"},
+        status_code=409,
+    )
+
+
+def create_app(settings: Settings) -> FastAPI:
+    runtime = Runtime(settings=settings, migrations_dir=MIGRATIONS, produces=[IDENTITY_TOPIC])
+    app = runtime.create_api(title="Kinerja identity", description=DESCRIPTION, routers=ROUTERS)
+    app.state.identity = Context(
+        sessions=runtime.sessions,
+        tokens=auth.TokenConfig(
+            secret=settings.jwt_secret,
+            access_lifetime=timedelta(minutes=settings.access_token_minutes),
+            refresh_lifetime=timedelta(days=settings.refresh_token_days),
+        ),
+        guard=auth.LoginGuard.create(
+            per_account=settings.login_failures_per_account,
+            per_address=settings.login_failures_per_address,
+            registry=runtime.metrics.registry,
+        ),
+        max_import_bytes=settings.max_import_bytes,
+    )
+    app.add_exception_handler(service.Refused, _refused)
+    app.add_exception_handler(IntegrityError, _conflict)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with runtime.lifespan(app):
+            await service.ensure_platform_account(
+                sessions=runtime.sessions,
+                username=settings.platform_username,
+                password=settings.platform_password,
+            )
+            yield
+
+    app.router.lifespan_context = lifespan
+    return app

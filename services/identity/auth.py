@@ -1,0 +1,251 @@
+"""Login, refresh-token rotation, logout and password change, with failed-login limits.
+
+Access tokens are short-lived JWTs (``access_token_minutes``) and are not revocable;
+refresh tokens are JWTs whose ``jti`` is stored, rotated on every use and revoked on
+logout. Presenting a refresh token that was already rotated or revoked revokes every
+refresh token of that account (a stolen token was probably used).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import math
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from prometheus_client import CollectorRegistry, Counter
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.common.security import (
+    InvalidToken,
+    Principal,
+    hash_password,
+    issue_token,
+    needs_rehash,
+    verify_password,
+    verify_token,
+)
+from services.common.storage import SessionFactory
+from services.identity import domain
+from services.identity.models import (
+    PLATFORM_SCOPE,
+    LoginRequest,
+    RefreshToken,
+    TokenPair,
+    UserAccount,
+    utcnow,
+)
+from services.identity.service import (
+    Refused,
+    as_utc,
+    find_account,
+    has_direct_reports,
+    hash_in_thread,
+    revoke_refresh_tokens,
+)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified when the account does not exist, so a miss costs as long as a wrong password."""
+    return hash_password(uuid.uuid4().hex)
+
+
+BAD_CREDENTIALS = "wrong username or password"
+
+
+@dataclass(frozen=True)
+class TokenConfig:
+    secret: str
+    access_lifetime: timedelta
+    refresh_lifetime: timedelta
+
+
+@dataclass
+class LoginGuard:
+    """Failed logins per (tenant, username) and per client address, in a moving window.
+
+    Counters live in this process (``limits``' memory storage): behind several identity
+    instances each counts its own, so the effective limit is multiplied by their number.
+    """
+
+    per_account: RateLimitItem
+    per_address: RateLimitItem
+    failures: Counter
+    limiter: MovingWindowRateLimiter = field(
+        default_factory=lambda: MovingWindowRateLimiter(MemoryStorage())
+    )
+
+    @classmethod
+    def create(
+        cls, *, per_account: str, per_address: str, registry: CollectorRegistry
+    ) -> LoginGuard:
+        failures = Counter(
+            "kinerja_identity_failed_logins_total",
+            "Failed login attempts, by reason",
+            ["reason"],
+            registry=registry,
+        )
+        return cls(parse(per_account), parse(per_address), failures)
+
+    def check(self, account: tuple[str, str], address: str) -> None:
+        for item, keys, what in (
+            (self.per_account, account, "this account"),
+            (self.per_address, (address,), "this address"),
+        ):
+            if not self.limiter.test(item, *keys):
+                self.failures.labels(reason="rate_limited").inc()
+                reset = self.limiter.get_window_stats(item, *keys).reset_time
+                wait = max(1, math.ceil(reset - time.time()))
+                raise Refused(
+                    429, f"too many failed logins for {what} ({item}); try again in {wait} s"
+                )
+
+    def failed(self, account: tuple[str, str], address: str, reason: str) -> None:
+        self.failures.labels(reason=reason).inc()
+        self.limiter.hit(self.per_account, *account)
+        self.limiter.hit(self.per_address, address)
+
+    def succeeded(self, account: tuple[str, str]) -> None:
+        self.limiter.clear(self.per_account, *account)
+
+
+async def login(
+    *,
+    sessions: SessionFactory,
+    tokens: TokenConfig,
+    guard: LoginGuard,
+    body: LoginRequest,
+    address: str,
+) -> TokenPair:
+    scope = body.tenant or PLATFORM_SCOPE
+    key = (scope, body.username)
+    guard.check(key, address)
+    async with sessions() as session:
+        account = await find_account(session, scope, body.username)
+    stored = (
+        account.password_hash
+        if account and account.password_hash
+        else await asyncio.to_thread(_dummy_hash)
+    )
+    matches = await asyncio.to_thread(verify_password, stored, body.password)
+    if account is None or not account.password_hash or not matches:
+        reason = "unknown_account" if account is None else "wrong_password"
+        guard.failed(key, address, reason)
+        raise Refused(401, BAD_CREDENTIALS)
+    if not account.active:
+        guard.failed(key, address, "disabled")
+        raise Refused(401, "this account is disabled")
+    guard.succeeded(key)
+    new_hash = await hash_in_thread(body.password) if needs_rehash(stored) else None
+    async with sessions.begin() as session:
+        if new_hash:
+            account.password_hash = new_hash
+            session.add(account)
+        return await issue_pair(session, account, tokens)
+
+
+async def issue_pair(session: AsyncSession, account: UserAccount, tokens: TokenConfig) -> TokenPair:
+    """Access and refresh token for an account; the refresh token's id is stored."""
+    reports = bool(
+        account.tenant
+        and account.employee_id
+        and await has_direct_reports(session, account.tenant, account.employee_id)
+    )
+    roles = domain.token_roles(account.role_set, has_direct_reports=reports)
+    jti = uuid.uuid4().hex
+    common = {
+        "secret": tokens.secret,
+        "user_id": account.id,
+        "tenant": account.tenant,
+        "roles": roles,
+        "employee_id": account.employee_id,
+    }
+    access = issue_token(**common, lifetime=tokens.access_lifetime)  # type: ignore[arg-type]
+    refresh = issue_token(
+        **common,  # type: ignore[arg-type]
+        lifetime=tokens.refresh_lifetime,
+        kind="refresh",
+        token_id=jti,
+    )
+    session.add(
+        RefreshToken(jti=jti, user_id=account.id, expires_at=utcnow() + tokens.refresh_lifetime)
+    )
+    return TokenPair(
+        access_token=access,
+        refresh_token=refresh,
+        expires_in=int(tokens.access_lifetime.total_seconds()),
+        must_change_password=account.must_change_password,
+    )
+
+
+def _verified_refresh(token: str, secret: str) -> Principal:
+    try:
+        return verify_token(token, secret=secret, kind="refresh")
+    except InvalidToken as exc:
+        raise Refused(401, str(exc)) from None
+
+
+async def refresh(
+    *, sessions: SessionFactory, tokens: TokenConfig, refresh_token: str
+) -> TokenPair:
+    claims = _verified_refresh(refresh_token, tokens.secret)
+    reused = False
+    async with sessions.begin() as session:
+        row = await session.get(RefreshToken, claims.token_id)
+        if row is None:
+            raise Refused(401, "unknown refresh token")
+        if row.revoked_at is not None:
+            await revoke_refresh_tokens(session, row.user_id)
+            reused = True
+        elif as_utc(row.expires_at) <= utcnow():
+            raise Refused(401, "refresh token expired")
+        else:
+            account = await session.get(UserAccount, row.user_id)
+            if account is None or not account.active:
+                raise Refused(401, "this account is disabled")
+            row.revoked_at = utcnow()
+            session.add(row)
+            return await issue_pair(session, account, tokens)
+    assert reused
+    raise Refused(401, "refresh token already used or revoked: log in again")
+
+
+async def logout(*, sessions: SessionFactory, tokens: TokenConfig, refresh_token: str) -> None:
+    claims = _verified_refresh(refresh_token, tokens.secret)
+    async with sessions.begin() as session:
+        row = await session.get(RefreshToken, claims.token_id)
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = utcnow()
+            session.add(row)
+
+
+async def change_password(
+    *, sessions: SessionFactory, principal: Principal, current: str, new: str
+) -> None:
+    async with sessions() as session:
+        account = await session.get(UserAccount, principal.user_id)
+    if account is None or not account.active:
+        raise Refused(401, "this account is disabled")
+    if not account.password_hash or not await asyncio.to_thread(
+        verify_password, account.password_hash, current
+    ):
+        raise Refused(400, "the current password is wrong")
+    problem = domain.password_problem(new, username=account.username)
+    if problem:
+        raise Refused(400, problem)
+    if new == current:
+        raise Refused(400, "the new password must differ from the current one")
+    new_hash = await hash_in_thread(new)
+    async with sessions.begin() as session:
+        account.password_hash = new_hash
+        account.must_change_password = False
+        account.password_changed_at = utcnow()
+        session.add(account)
+        await revoke_refresh_tokens(session, account.id)

@@ -1,0 +1,312 @@
+"""Identity's tables and the HTTP schemas built on them.
+
+Nothing is ever deleted: a deactivated employee keeps its row (``active`` false,
+``deactivated_at``), its account is disabled, and the refresh tokens are kept revoked.
+Supervisor and parent-unit references carry no foreign key: a CSV import may name a
+supervisor (or a parent unit) defined later in the same file; the rules in ``domain.py``
+keep them inside the tenant and free of cycles.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlmodel import Field as SQLField
+from sqlmodel import SQLModel
+
+from services.common.events import TenantSettings, TenantSlug, TimeZone, UnitKind
+from services.common.messaging import OutboxMessage, ProcessedEvent
+from services.common.security import Role
+
+TABLE_NAMES: set[str] = {
+    "tenant",
+    "unit",
+    "employee",
+    "user_account",
+    "refresh_token",
+    "outbox",
+    "processed_event",
+}
+KERNEL_MODELS = (OutboxMessage, ProcessedEvent)  # their tables are migrated with ours
+
+# Accounts that belong to no tenant (platform, ops) share this scope for unique usernames.
+PLATFORM_SCOPE = "*"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+# ---------------------------------------------------------------- tables
+
+
+class Tenant(SQLModel, table=True):
+    __tablename__ = "tenant"
+
+    slug: str = SQLField(primary_key=True, max_length=40)
+    name: str = SQLField(max_length=200)
+    time_zone: str = SQLField(max_length=40)
+    settings: dict[str, Any] = SQLField(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    updated_at: datetime = SQLField(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class Unit(SQLModel, table=True):
+    __tablename__ = "unit"
+    __table_args__ = (UniqueConstraint("tenant", "code", name="uq_unit_tenant_code"),)
+
+    id: str = SQLField(default_factory=new_id, primary_key=True, max_length=64)
+    tenant: str = SQLField(foreign_key="tenant.slug", index=True, max_length=40)
+    code: str | None = SQLField(default=None, max_length=40)
+    name: str = SQLField(max_length=200)
+    kind: str = SQLField(max_length=20)
+    parent_id: str | None = SQLField(default=None, index=True, max_length=64)
+    serves_public: bool = False
+    head_employee_id: str | None = SQLField(default=None, max_length=64)
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    updated_at: datetime = SQLField(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class Employee(SQLModel, table=True):
+    __tablename__ = "employee"
+    __table_args__ = (UniqueConstraint("tenant", "nip", name="uq_employee_tenant_nip"),)
+
+    id: str = SQLField(default_factory=new_id, primary_key=True, max_length=64)
+    tenant: str = SQLField(foreign_key="tenant.slug", index=True, max_length=40)
+    nip: str = SQLField(max_length=18)
+    name: str = SQLField(max_length=200, index=True)
+    position: str = SQLField(max_length=200)
+    unit_id: str = SQLField(foreign_key="unit.id", index=True, max_length=64)
+    supervisor_id: str | None = SQLField(default=None, index=True, max_length=64)
+    active: bool = True
+    deactivation_reason: str = ""
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    updated_at: datetime = SQLField(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    deactivated_at: datetime | None = SQLField(default=None, sa_type=DateTime(timezone=True))
+
+
+class UserAccount(SQLModel, table=True):
+    __tablename__ = "user_account"
+    __table_args__ = (UniqueConstraint("scope", "username", name="uq_user_scope_username"),)
+
+    id: str = SQLField(default_factory=new_id, primary_key=True, max_length=64)
+    tenant: str | None = SQLField(default=None, foreign_key="tenant.slug", max_length=40)
+    # The tenant slug, or PLATFORM_SCOPE for platform/ops accounts (NULL is never unique).
+    scope: str = SQLField(max_length=40)
+    username: str = SQLField(max_length=100)
+    employee_id: str | None = SQLField(
+        default=None, foreign_key="employee.id", index=True, max_length=64
+    )
+    password_hash: str | None = None  # None: cannot log in until an admin sets a password
+    roles: str = SQLField(max_length=100)  # comma-separated account roles (not atasan)
+    must_change_password: bool = True
+    active: bool = True
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    password_changed_at: datetime | None = SQLField(default=None, sa_type=DateTime(timezone=True))
+
+    @property
+    def role_set(self) -> frozenset[Role]:
+        return frozenset(Role(r) for r in self.roles.split(",") if r)
+
+
+class RefreshToken(SQLModel, table=True):
+    __tablename__ = "refresh_token"
+
+    jti: str = SQLField(primary_key=True, max_length=64)
+    user_id: str = SQLField(foreign_key="user_account.id", index=True, max_length=64)
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    expires_at: datetime = SQLField(sa_type=DateTime(timezone=True))
+    revoked_at: datetime | None = SQLField(default=None, sa_type=DateTime(timezone=True))
+
+
+# ---------------------------------------------------------------- schemas
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Username = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{3,100}$", strip_whitespace=True)
+]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=200)]
+UnitCode = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,40}$", strip_whitespace=True)
+]
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+
+class TenantCreate(Schema):
+    slug: TenantSlug = Field(description="lower-case regency slug, e.g. `bantul`")
+    name: Name
+    time_zone: TimeZone
+    settings: TenantSettings = Field(default_factory=TenantSettings)
+
+
+class TenantRead(Schema):
+    slug: str
+    name: str
+    time_zone: str
+    settings: TenantSettings
+    created_at: datetime
+
+
+class TenantSettingsPatch(Schema):
+    """Only the fields given change; the result must still be valid ``TenantSettings``."""
+
+    achievement_cap: float | None = None
+    rating_above_threshold: float | None = None
+    rating_meets_threshold: float | None = None
+    evaluation_cadence: str | None = None
+    min_survey_sample: int | None = None
+    legacy_score_enabled: bool | None = None
+    count_tambahan_in_overall: bool | None = None
+    activity_edit_window_days: int | None = None
+    behaviour_above_min_count: int | None = None
+
+
+class AccountCreate(Schema):
+    username: Username
+    password: Password
+
+
+class PlatformAccountCreate(AccountCreate):
+    role: Role = Field(description="`platform` or `ops`")
+
+
+class AccountRead(Schema):
+    id: str
+    tenant: str | None
+    username: str
+    employee_id: str | None
+    roles: list[str]
+    must_change_password: bool
+    active: bool
+
+
+class UnitCreate(Schema):
+    code: UnitCode | None = Field(default=None, description="the regency's own code, unique")
+    name: Name
+    kind: UnitKind
+    parent_id: str | None = None
+    serves_public: bool = False
+    head_employee_id: str | None = None
+
+
+class UnitUpdate(Schema):
+    """Fields left out keep their value; an explicit null clears parent or head."""
+
+    code: UnitCode | None = None
+    name: Name | None = None
+    kind: UnitKind | None = None
+    parent_id: str | None = None
+    serves_public: bool | None = None
+    head_employee_id: str | None = None
+
+
+class UnitRead(Schema):
+    id: str
+    code: str | None
+    name: str
+    kind: UnitKind
+    parent_id: str | None
+    serves_public: bool
+    head_employee_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class EmployeeCreate(Schema):
+    nip: str = Field(max_length=40, description="18 digits, checked as domain.md says")
+    name: Name
+    position: Name
+    unit_id: str
+    supervisor_id: str | None = None
+    password: Password | None = Field(
+        default=None,
+        description="initial password (must be changed at first login); without one the "
+        "employee cannot log in until an admin sets it",
+    )
+
+
+class EmployeeUpdate(Schema):
+    """Fields left out keep their value; an explicit null supervisor_id clears it."""
+
+    name: Name | None = None
+    position: Name | None = None
+    unit_id: str | None = None
+    supervisor_id: str | None = None
+
+
+class EmployeeRead(Schema):
+    id: str
+    nip: str | None = Field(description="shown to admins and to the employee only")
+    name: str
+    position: str
+    unit_id: str
+    supervisor_id: str | None
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+    deactivated_at: datetime | None = None
+
+
+class Deactivation(Schema):
+    reason: str = Field(default="", max_length=500)
+
+
+class PasswordSet(Schema):
+    password: Password
+
+
+class LoginRequest(Schema):
+    tenant: TenantSlug | None = Field(
+        default=None, description="regency slug; null for platform and ops accounts"
+    )
+    username: str = Field(max_length=100, description="NIP for employees, else the username")
+    password: str = Field(max_length=200)
+
+
+class TokenPair(Schema):
+    access_token: str
+    refresh_token: str
+    token_type: str = "bearer"
+    expires_in: int = Field(description="seconds until the access token expires")
+    must_change_password: bool
+
+
+class RefreshRequest(Schema):
+    refresh_token: str
+
+
+class PasswordChange(Schema):
+    current_password: str = Field(max_length=200)
+    new_password: Password
+
+
+class Me(Schema):
+    user_id: str
+    username: str
+    tenant: str | None
+    roles: list[str]
+    must_change_password: bool
+    employee: EmployeeRead | None
+
+
+class ImportProblem(Schema):
+    line: int = Field(description="line of the CSV file, the header being line 1")
+    reason: str
+
+
+class ImportReport(Schema):
+    dry_run: bool
+    rows: int = Field(description="data rows read")
+    created: int = Field(description="rows written (0 on a dry run or when any row is bad)")
+    errors: list[ImportProblem]
