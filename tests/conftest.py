@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy.engine import make_url
 
 
@@ -91,9 +92,22 @@ async def database_url(request: pytest.FixtureRequest, tmp_path) -> AsyncIterato
 
 
 @pytest.fixture
-def topic_prefix() -> str:
-    """Fresh topic names for one test, so tests sharing a broker never see each other."""
-    return f"t{uuid.uuid4().hex[:10]}."
+async def topic_prefix(kafka_bootstrap: str) -> AsyncIterator[str]:
+    """Fresh topic names for one test, so tests sharing a broker never see each other.
+
+    The topics are deleted afterwards: a suite leaves thousands of partitions behind
+    otherwise, and a small broker runs out of heap reloading them.
+    """
+    prefix = f"t{uuid.uuid4().hex[:10]}."
+    yield prefix
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await admin.start()
+    try:
+        mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
+        if mine:
+            await admin.delete_topics(mine)
+    finally:
+        await admin.close()
 
 
 class IsolatedKafka:
