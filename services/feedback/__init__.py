@@ -1,0 +1,1 @@
+"""Feedback: citizen satisfaction surveys (SKM/IKM) and complaints."""

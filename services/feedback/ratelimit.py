@@ -1,0 +1,58 @@
+"""Per-address rate limits on the public endpoints (``limits``, moving window, in memory).
+
+The limit is counted before the body is validated, so malformed floods are limited too.
+Behind the gateway, set ``trust_forwarded_for`` so the citizen's address (the first of
+``X-Forwarded-For``) is counted, not the gateway's. In-memory storage means one counter
+per service instance.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Awaitable, Callable
+from typing import Literal
+
+from fastapi import HTTPException, Request, status
+from limits import RateLimitItem, parse
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+Bucket = Literal["submit", "read"]
+
+
+class PublicRateLimiter:
+    def __init__(self, *, submit: str, read: str, trust_forwarded_for: bool = False) -> None:
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._items: dict[Bucket, RateLimitItem] = {"submit": parse(submit), "read": parse(read)}
+        self._trust_forwarded_for = trust_forwarded_for
+
+    def address(self, request: Request) -> str:
+        if self._trust_forwarded_for:
+            forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
+            if forwarded:
+                return forwarded
+        return request.client.host if request.client else "unknown"
+
+    async def check(self, request: Request, bucket: Bucket) -> None:
+        item = self._items[bucket]
+        address = self.address(request)
+        if await self._limiter.hit(item, bucket, address):
+            return
+        stats = await self._limiter.get_window_stats(item, bucket, address)
+        retry_after = max(1, math.ceil(stats.reset_time - time.time()))
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail=f"too many requests from this address (limit {item}); retry in {retry_after} s",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+def rate_limited(bucket: Bucket) -> Callable[[Request], Awaitable[None]]:
+    """A route dependency that counts the request against the caller's address."""
+
+    async def check(request: Request) -> None:
+        limiter: PublicRateLimiter = request.app.state.rate_limiter
+        await limiter.check(request, bucket)
+
+    return check

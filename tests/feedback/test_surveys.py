@@ -1,0 +1,205 @@
+"""Survey tokens, QR codes, the public survey and the unit summary, on real Kafka and
+both databases."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import segno
+
+from services.common.events import SurveyReceived
+from services.common.skm import ELEMENTS, ikm
+from services.feedback.models import Survey, SurveyToken
+from tests.feedback.conftest import ADMIN, BANTUL, DUKCAPIL, MIN_SAMPLE, SLEMAN, Feedback, staff
+
+pytestmark = pytest.mark.kafka
+
+TOKENS = "/api/v1/survey-tokens"
+
+
+def answers(*scores: int) -> dict[str, Any]:
+    values = scores if len(scores) == 9 else scores * 9
+    return {"answers": dict(zip(ELEMENTS, values, strict=True))}
+
+
+def survey_path(token: str, tenant: str = BANTUL) -> str:
+    return f"/api/v1/public/{tenant}/surveys/{token}"
+
+
+async def issue(fb: Feedback, **body: Any) -> dict[str, Any]:
+    response = await fb.client.post(TOKENS, json=body, headers=staff())
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def test_token_to_qr_to_survey_reaches_kafka(feedback: Feedback) -> None:
+    fb = feedback
+    token = await issue(fb, officer_id="e-officer", service_type="KTP-el")
+    assert token["unit_id"] == DUKCAPIL and token["issued_by"] == "e-counter"
+    url = f"http://127.0.0.1:8000/survey/{BANTUL}/{token['token']}"
+    assert token["survey_url"] == url
+    expires = datetime.fromisoformat(token["expires_at"])
+    assert timedelta(days=6, hours=23) < expires - datetime.now(UTC) <= timedelta(days=7)
+
+    # The QR codes encode exactly the public survey URL.
+    svg = await fb.client.get(f"{TOKENS}/{token['id']}/qr.svg", headers=staff())
+    assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml"
+    expected = io.BytesIO()
+    segno.make(url, error="m").save(expected, kind="svg", scale=4, border=4)
+    assert svg.content == expected.getvalue()
+    png = await fb.client.get(f"{TOKENS}/{token['id']}/qr.png", headers=staff("bantul", "e-head"))
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG\r\n\x1a\n")
+
+    form = await fb.client.get(survey_path(token["token"]))
+    assert form.status_code == 200, form.text
+    page = form.json()
+    assert page["unit_name"] == "Dinas Dukcapil Bantul" and page["service_type"] == "KTP-el"
+    assert [q["element"] for q in page["questions"]] == list(ELEMENTS)
+    assert page["questions"][0]["question"].startswith("Bagaimana pendapat Saudara")
+
+    sent = await fb.client.post(
+        survey_path(token["token"]), json={**answers(4, 4, 3, 4, 4, 4, 4, 3, 2), "comment": "Cepat"}
+    )
+    assert sent.status_code == 201, sent.text
+    survey_id = sent.json()["survey_id"]
+
+    # Used once: the page and a second submission both refuse, nothing more is written.
+    again = await fb.client.post(survey_path(token["token"]), json=answers(1))
+    assert again.status_code == 409 and "already been used" in again.json()["detail"]
+    assert (await fb.client.get(survey_path(token["token"]))).status_code == 409
+    assert await fb.count(Survey) == 1 and await fb.outbox() == 1
+
+    [event] = await fb.events(expected=1)
+    assert event.tenant == BANTUL and event.key == f"{BANTUL}:{DUKCAPIL}"
+    assert event.payload == SurveyReceived(
+        survey_id=survey_id,
+        unit_id=DUKCAPIL,
+        officer_id="e-officer",
+        service_type="KTP-el",
+        scores=[4, 4, 3, 4, 4, 4, 4, 3, 2],
+    )
+    # The citizen is anonymous: the stored row holds the answers and nothing about them.
+    [row] = await fb.rows(Survey)
+    assert row.comment == "Cepat" and row.token_id == token["id"]
+
+
+async def test_bad_survey_submissions_write_nothing(feedback: Feedback) -> None:
+    fb = feedback
+    token = (await issue(fb))["token"]
+    expired = await issue(fb)
+    async with fb.runtime.sessions.begin() as session:
+        row = await session.get(SurveyToken, expired["id"])
+        assert row is not None
+        row.expires_at = datetime.now(UTC) - timedelta(minutes=1)
+        session.add(row)
+    missing = answers(3)
+    del missing["answers"]["sarana_prasarana"]
+    cases: list[tuple[str, dict[str, Any], int, str]] = [
+        (survey_path(token), answers(3, 3, 3, 3, 5, 3, 3, 3, 3), 422, "produk_layanan"),
+        (survey_path(token), answers(0), 422, "persyaratan"),
+        (survey_path(token), missing, 422, "sarana_prasarana"),
+        (survey_path(token), {**answers(3), "comment": "x" * 1001}, 422, "comment"),
+        (survey_path(token), {"answers": [3] * 9}, 422, "answers"),
+        (survey_path(expired["token"]), answers(3), 409, "expired"),
+        (survey_path(token, tenant=SLEMAN), answers(3), 404, "not found"),  # foreign tenant
+        (survey_path("no-such-token"), answers(3), 404, "not found"),
+    ]
+    for path, body, code, reason in cases:
+        response = await fb.client.post(path, json=body)
+        assert response.status_code == code, (body, response.text)
+        assert reason in str(response.json()["detail"]), response.text
+    assert (await fb.client.get(survey_path(token, tenant=SLEMAN))).status_code == 404
+    assert (await fb.client.get(survey_path(expired["token"]))).status_code == 409
+
+    assert await fb.count(Survey) == 0 and await fb.outbox() == 0
+    assert all(t.used_at is None for t in await fb.rows(SurveyToken))
+    # The token refused above is still good for its one real submission.
+    assert (await fb.client.post(survey_path(token), json=answers(2))).status_code == 201
+    assert [e.payload.scores for e in await fb.events(expected=1)] == [[2] * 9]
+
+
+async def test_two_concurrent_submissions_only_one_counts(feedback: Feedback) -> None:
+    fb = feedback
+    token = (await issue(fb))["token"]
+    first, second = await asyncio.gather(
+        fb.client.post(survey_path(token), json=answers(4)),
+        fb.client.post(survey_path(token), json=answers(1)),
+    )
+    assert sorted([first.status_code, second.status_code]) == [201, 409]
+    assert await fb.count(Survey) == 1 and await fb.outbox() == 1
+
+
+async def test_token_issue_refusals_write_nothing(feedback: Feedback) -> None:
+    fb = feedback
+    cases: list[tuple[dict[str, str], dict[str, Any], int, str]] = [
+        (staff(BANTUL, "e-planner"), {}, 400, "does not serve the public"),  # Bappeda
+        (ADMIN, {"unit_id": "u-bappeda"}, 400, "does not serve the public"),
+        (staff(), {"officer_id": "e-retired"}, 400, "not an active employee"),
+        (staff(), {"officer_id": "s-counter"}, 400, "not an active employee"),  # sleman's
+        (staff(BANTUL, "e-retired"), {}, 403, "active employee"),
+        (staff(BANTUL, "nobody"), {}, 403, "active employee"),
+        (staff(BANTUL, "e-planner"), {"unit_id": DUKCAPIL}, 403, "your own unit"),
+        (staff(), {"unit_id": "u-nowhere"}, 404, "not found"),
+        (staff(), {"service_type": "x" * 101}, 422, "service_type"),
+    ]
+    for headers, body, code, reason in cases:
+        response = await fb.client.post(TOKENS, json=body, headers=headers)
+        assert response.status_code == code, (body, response.text)
+        assert reason in str(response.json()["detail"]), response.text
+    assert await fb.count(SurveyToken) == 0
+    assert (await fb.client.post(TOKENS, json={})).status_code == 401
+
+    # Admin may issue for any public unit; a token is invisible to another regency.
+    made = await fb.client.post(TOKENS, json={"unit_id": DUKCAPIL}, headers=ADMIN)
+    assert made.status_code == 201, made.text
+    token_id = made.json()["id"]
+    for suffix in ("", "/qr.svg", "/qr.png"):
+        foreign = await fb.client.get(
+            f"{TOKENS}/{token_id}{suffix}", headers=staff(SLEMAN, "s-counter")
+        )
+        assert foreign.status_code == 404, foreign.text
+    other_unit = await fb.client.get(f"{TOKENS}/{token_id}", headers=staff(BANTUL, "e-planner"))
+    assert other_unit.status_code == 404
+
+
+async def test_unit_summary_is_exact_and_provisional_below_the_sample(feedback: Feedback) -> None:
+    fb = feedback
+    submitted = [[4, 4, 4, 4, 4, 4, 4, 4, 1], [3] * 9, [2, 3, 4, 3, 2, 3, 4, 3, 2]]
+    summary_path = f"/api/v1/units/{DUKCAPIL}/survey-summary"
+    empty = (await fb.client.get(summary_path, headers=staff())).json()
+    assert empty["responses"] == 0 and empty["ikm"] is None and empty["provisional"]
+
+    for i, scores in enumerate(submitted, start=1):
+        token = (await issue(fb))["token"]
+        assert (await fb.client.post(survey_path(token), json=answers(*scores))).status_code == 201
+        body = (await fb.client.get(summary_path, headers=staff())).json()
+        assert body["responses"] == i
+        assert body["provisional"] is (i < MIN_SAMPLE)
+
+    expected = ikm(submitted)
+    assert Decimal(str(body["ikm"])) == expected.ikm == Decimal("79.63")
+    assert (body["category"], body["label"]) == ("B", "Baik")
+    assert [e["element"] for e in body["elements"]] == list(ELEMENTS)
+    assert body["elements"][6]["nrr"] == pytest.approx(11 / 3, abs=1e-4)
+    assert body["min_sample"] == MIN_SAMPLE and body["unit_name"] == "Dinas Dukcapil Bantul"
+
+    today = datetime.now(UTC).date()
+    window = {"from": str(today - timedelta(days=1)), "to": str(today + timedelta(days=1))}
+    assert (await fb.client.get(summary_path, params=window, headers=ADMIN)).json()[
+        "responses"
+    ] == 3
+    later = {"from": str(today + timedelta(days=2))}
+    assert (await fb.client.get(summary_path, params=later, headers=ADMIN)).json()["responses"] == 0
+    backwards = {"from": str(today), "to": str(today - timedelta(days=1))}
+    assert (await fb.client.get(summary_path, params=backwards, headers=ADMIN)).status_code == 400
+    # Another regency's unit with the same id has no surveys: nothing leaks across.
+    sleman = await fb.client.get(summary_path, headers=staff(SLEMAN, "s-counter"))
+    assert sleman.status_code == 200 and sleman.json()["responses"] == 0
+    assert (
+        await fb.client.get("/api/v1/units/u-nowhere/survey-summary", headers=ADMIN)
+    ).status_code == 404
