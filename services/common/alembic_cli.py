@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from services.common.storage import alembic_config
 
 SERVICES = Path(__file__).resolve().parent.parent
 TEMPLATE = Path(__file__).resolve().parent / "alembic_template"
+RUFF = str(Path(sys.executable).parent / "ruff")  # installed beside this interpreter
 
 
 def migrations_dir(service: str) -> Path:
@@ -39,6 +41,15 @@ def init(service: str) -> Path:
 def revision(service: str, message: str) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         config = alembic_config(migrations_dir(service), f"sqlite+aiosqlite:///{scratch}/s.db")
+        # Generated code passes the same ruff checks as the rest of the tree.
+        config.set_section_option("post_write_hooks", "hooks", "fix, format")
+        for hook, options in (
+            ("fix", "check --fix REVISION_SCRIPT_FILENAME"),
+            ("format", "format REVISION_SCRIPT_FILENAME"),
+        ):
+            config.set_section_option("post_write_hooks", f"{hook}.type", "exec")
+            config.set_section_option("post_write_hooks", f"{hook}.executable", RUFF)
+            config.set_section_option("post_write_hooks", f"{hook}.options", options)
         command.upgrade(config, "head")
         command.revision(config, message=message, autogenerate=True)
 

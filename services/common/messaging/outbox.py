@@ -148,7 +148,11 @@ class OutboxRelay:
             )
             for row in rows
         ]
-        await asyncio.wait_for(asyncio.gather(*futures), timeout=30)
+        # return_exceptions: every acknowledgement is collected, none left unretrieved.
+        results = await asyncio.wait_for(asyncio.gather(*futures, return_exceptions=True), 30)
+        failed = [r for r in results if isinstance(r, BaseException)]
+        if failed:
+            raise failed[0]
         ids = [row.id for row in rows]
         async with self.sessions.begin() as session:
             await session.exec(
