@@ -1,0 +1,1 @@
+"""Assessment: supervisor, peer and self assessments, continuous feedback, objections."""

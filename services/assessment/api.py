@@ -1,0 +1,324 @@
+"""HTTP API of the assessment service, under ``/api/v1``. Thin: each route resolves the
+caller and hands the use case to :mod:`services.assessment.service`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.assessment import service
+from services.assessment.models import (
+    AssessmentCreate,
+    AssessmentRead,
+    FeedbackCreate,
+    FeedbackRead,
+    ObjectionCreate,
+    ObjectionDecision,
+    ObjectionRead,
+    PeerRequestCreate,
+    PeerRequestRead,
+    PeerSummary,
+    Todo,
+)
+from services.assessment.service import Caller
+from services.common.api import Page, PageParams, errors, page_params
+from services.common.events import Period, Relation
+from services.common.runtime import Runtime
+from services.common.security import CurrentPrincipal, tenant_of
+
+router = APIRouter(prefix="/api/v1")
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def current_caller(principal: CurrentPrincipal) -> Caller:
+    return Caller.of(principal, tenant_of(principal))
+
+
+def now(request: Request) -> datetime:
+    """The current moment; tests inject a clock through ``create_app(clock=...)``."""
+    moment: datetime = request.app.state.clock()
+    return moment
+
+
+async def read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with runtime_of(request).sessions() as session:
+        yield session
+
+
+async def write_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed if the route returns, rolled back if it raises."""
+    async with runtime_of(request).sessions.begin() as session:
+        yield session
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+Now = Annotated[datetime, Depends(now)]
+Reading = Annotated[AsyncSession, Depends(read_session)]
+Writing = Annotated[AsyncSession, Depends(write_session, scope="function")]
+Paging = Annotated[PageParams, Depends(page_params)]
+PeriodQuery = Annotated[
+    str | None, Query(description="period label: 2026-03, 2026-Q1 or 2026; default: current")
+]
+READ_ERRORS = errors(401, 403, 422)
+WRITE_ERRORS = errors(400, 401, 403, 404, 409, 422)
+
+
+# ---------------------------------------------------------------- periods and to-do
+
+
+@router.get(
+    "/periods",
+    response_model=list[Period],
+    responses=READ_ERRORS,
+    tags=["periods"],
+    summary="The running assessment periods of your regency (cadence period, then annual)",
+)
+async def running_periods(caller: CallerDep, session: Reading, moment: Now) -> list[Period]:
+    return await service.periods(session, tenant=caller.tenant, now=moment)
+
+
+@router.get(
+    "/todo",
+    response_model=Todo,
+    responses=errors(400, 401, 403, 422),
+    tags=["assessments"],
+    summary="Your direct reports still without your supervisor assessment, and peer requests",
+)
+async def my_todo(
+    caller: CallerDep, session: Reading, moment: Now, period: PeriodQuery = None
+) -> Todo:
+    return await service.todo(session, caller=caller, label=period, now=moment)
+
+
+# ---------------------------------------------------------------- assessments
+
+
+@router.post(
+    "/assessments",
+    response_model=AssessmentRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=WRITE_ERRORS,
+    tags=["assessments"],
+    summary="Submit (or resubmit, superseding) a supervisor, peer or self assessment",
+)
+async def submit_assessment(
+    body: AssessmentCreate, caller: CallerDep, session: Writing, moment: Now
+) -> AssessmentRead:
+    row = await service.submit_assessment(session, caller=caller, body=body, now=moment)
+    return AssessmentRead.of(row)
+
+
+@router.get(
+    "/assessments",
+    response_model=Page[AssessmentRead],
+    responses=READ_ERRORS,
+    tags=["assessments"],
+    summary="Assessments you may read (yours, ones you wrote, your reports'; HR: all)",
+    description="An assessee never gets the peer assessments of themselves here: "
+    "see /employees/{id}/peer-summary for the aggregated view.",
+)
+async def list_assessments(
+    caller: CallerDep,
+    session: Reading,
+    paging: Paging,
+    assessee_id: str | None = None,
+    assessor_id: str | None = None,
+    period: str | None = None,
+    relation: Relation | None = None,
+    include_superseded: bool = False,
+) -> Page[AssessmentRead]:
+    rows, total = await service.list_assessments(
+        session,
+        caller=caller,
+        assessee_id=assessee_id,
+        assessor_id=assessor_id,
+        period=period,
+        relation=relation,
+        include_superseded=include_superseded,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+    items = [AssessmentRead.of(r) for r in rows]
+    return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
+
+
+@router.get(
+    "/assessments/{assessment_id}",
+    response_model=AssessmentRead,
+    responses=errors(401, 403, 404),
+    tags=["assessments"],
+    summary="One assessment (404 when it is not yours to read)",
+)
+async def get_assessment(assessment_id: str, caller: CallerDep, session: Reading) -> AssessmentRead:
+    row = await service.get_assessment(session, caller=caller, assessment_id=assessment_id)
+    return AssessmentRead.of(row)
+
+
+@router.get(
+    "/employees/{employee_id}/peer-summary",
+    response_model=PeerSummary,
+    responses=errors(400, 401, 403, 404, 422),
+    tags=["assessments"],
+    summary="Peer ratings of an employee for a period, aggregated (counts, never authors)",
+)
+async def peer_summary(
+    employee_id: str,
+    caller: CallerDep,
+    session: Reading,
+    moment: Now,
+    period: Annotated[str, Query(description="period label")],
+) -> PeerSummary:
+    return await service.peer_summary(
+        session, caller=caller, employee_id=employee_id, label=period, now=moment
+    )
+
+
+# ---------------------------------------------------------------- peer requests
+
+
+@router.post(
+    "/peer-requests",
+    response_model=PeerRequestRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=WRITE_ERRORS,
+    tags=["peer requests"],
+    summary="As direct supervisor, ask a peer of the same unit to assess your report",
+)
+async def request_peer(
+    body: PeerRequestCreate, caller: CallerDep, session: Writing, moment: Now
+) -> PeerRequestRead:
+    row = await service.request_peer(session, caller=caller, body=body, now=moment)
+    return PeerRequestRead.model_validate(row)
+
+
+@router.get(
+    "/peer-requests",
+    response_model=Page[PeerRequestRead],
+    responses=READ_ERRORS,
+    tags=["peer requests"],
+    summary="Peer requests you made or were asked (HR: all); the assessee never sees them",
+)
+async def list_peer_requests(
+    caller: CallerDep,
+    session: Reading,
+    paging: Paging,
+    status: Literal["requested", "submitted"] | None = None,
+) -> Page[PeerRequestRead]:
+    rows, total = await service.list_peer_requests(
+        session, caller=caller, status=status, limit=paging.limit, offset=paging.offset
+    )
+    items = [PeerRequestRead.model_validate(r) for r in rows]
+    return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
+
+
+# ---------------------------------------------------------------- feedback notes
+
+
+@router.post(
+    "/feedback-notes",
+    response_model=FeedbackRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=WRITE_ERRORS,
+    tags=["feedback"],
+    summary="As direct supervisor, note feedback to a report (any time)",
+)
+async def note_feedback(
+    body: FeedbackCreate, caller: CallerDep, session: Writing, moment: Now
+) -> FeedbackRead:
+    row = await service.note_feedback(session, caller=caller, body=body, now=moment)
+    return FeedbackRead.model_validate(row)
+
+
+@router.get(
+    "/feedback-notes",
+    response_model=Page[FeedbackRead],
+    responses=READ_ERRORS,
+    tags=["feedback"],
+    summary="Feedback notes you wrote or received (HR: all)",
+)
+async def list_feedback(
+    caller: CallerDep, session: Reading, paging: Paging, employee_id: str | None = None
+) -> Page[FeedbackRead]:
+    rows, total = await service.list_feedback(
+        session, caller=caller, employee_id=employee_id, limit=paging.limit, offset=paging.offset
+    )
+    items = [FeedbackRead.model_validate(r) for r in rows]
+    return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
+
+
+# ---------------------------------------------------------------- objections
+
+
+@router.post(
+    "/objections",
+    response_model=ObjectionRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=WRITE_ERRORS,
+    tags=["objections"],
+    summary="Object (keberatan) to your final annual supervisor assessment, within 14 days",
+)
+async def file_objection(
+    body: ObjectionCreate, caller: CallerDep, session: Writing, moment: Now
+) -> ObjectionRead:
+    row = await service.file_objection(session, caller=caller, body=body, now=moment)
+    return ObjectionRead.model_validate(row)
+
+
+@router.get(
+    "/objections",
+    response_model=Page[ObjectionRead],
+    responses=READ_ERRORS,
+    tags=["objections"],
+    summary="Objections you filed or must decide (HR: all)",
+)
+async def list_objections(
+    caller: CallerDep,
+    session: Reading,
+    paging: Paging,
+    status: Literal["pending", "accepted", "rejected"] | None = None,
+) -> Page[ObjectionRead]:
+    rows, total = await service.list_objections(
+        session, caller=caller, status=status, limit=paging.limit, offset=paging.offset
+    )
+    items = [ObjectionRead.model_validate(r) for r in rows]
+    return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
+
+
+@router.get(
+    "/objections/{objection_id}",
+    response_model=ObjectionRead,
+    responses=errors(401, 403, 404),
+    tags=["objections"],
+    summary="One objection",
+)
+async def get_objection(objection_id: str, caller: CallerDep, session: Reading) -> ObjectionRead:
+    row = await service.get_objection(session, caller=caller, objection_id=objection_id)
+    return ObjectionRead.model_validate(row)
+
+
+@router.post(
+    "/objections/{objection_id}/decision",
+    response_model=ObjectionRead,
+    responses=WRITE_ERRORS,
+    tags=["objections"],
+    summary="As the assessing supervisor's supervisor, decide an objection (final)",
+)
+async def decide_objection(
+    objection_id: str,
+    body: ObjectionDecision,
+    caller: CallerDep,
+    session: Writing,
+    moment: Now,
+) -> ObjectionRead:
+    row = await service.decide_objection(
+        session, caller=caller, objection_id=objection_id, body=body, now=moment
+    )
+    return ObjectionRead.model_validate(row)

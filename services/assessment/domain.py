@@ -1,0 +1,244 @@
+"""Pure rules of assessment: periods, what each relation must rate, peer aggregation,
+the objection window. No I/O: every function takes plain values and is unit-tested.
+
+Refusals are exceptions carrying the HTTP status the API answers with, so a rule is
+stated once, here, and the service layer only raises it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
+
+from services.common.events import BerAkhlak, Period, Rating, Relation, SelfReport
+from services.common.workdays import local_today
+
+OBJECTION_WINDOW_DAYS = 14
+Cadence = Literal["monthly", "quarterly"]
+
+
+class Refused(Exception):
+    """A request that breaks a rule; ``status`` is the HTTP answer, the message the reason."""
+
+    status = 400
+
+
+class NotFound(Refused):
+    status = 404
+
+
+class Forbidden(Refused):
+    status = 403
+
+
+class Conflict(Refused):
+    status = 409
+
+
+# ---------------------------------------------------------------- periods
+
+_LABEL = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})|-Q(?P<quarter>\d))?$")
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def annual_period(year: int) -> Period:
+    return Period(kind="annual", label=f"{year}", start=date(year, 1, 1), end=date(year, 12, 31))
+
+
+def monthly_period(year: int, month: int) -> Period:
+    return Period(
+        kind="monthly",
+        label=f"{year}-{month:02d}",
+        start=date(year, month, 1),
+        end=_month_end(year, month),
+    )
+
+
+def quarterly_period(year: int, quarter: int) -> Period:
+    first = 3 * (quarter - 1) + 1
+    return Period(
+        kind="quarterly",
+        label=f"{year}-Q{quarter}",
+        start=date(year, first, 1),
+        end=_month_end(year, first + 2),
+    )
+
+
+def parse_period(label: str, cadence: Cadence) -> Period:
+    """The period a label names (``2026-03``, ``2026-Q1``, ``2026``) under the tenant cadence.
+
+    A monthly label in a quarterly regency (or the reverse) is refused: it is not one of
+    that regency's assessment periods.
+    """
+    match = _LABEL.match(label.strip())
+    if match is None:
+        raise Refused(f"period {label!r} is not a label like 2026-03, 2026-Q1 or 2026")
+    year = int(match["year"])
+    if not 2000 <= year <= 2100:
+        raise Refused(f"period {label!r}: the year must be between 2000 and 2100")
+    if match["month"] is not None:
+        month = int(match["month"])
+        if not 1 <= month <= 12:
+            raise Refused(f"period {label!r}: no month {month}")
+        if cadence != "monthly":
+            raise Refused(f"this regency assesses quarterly: use {year}-Q{(month - 1) // 3 + 1}")
+        return monthly_period(year, month)
+    if match["quarter"] is not None:
+        quarter = int(match["quarter"])
+        if not 1 <= quarter <= 4:
+            raise Refused(f"period {label!r}: no quarter {quarter}")
+        if cadence != "quarterly":
+            raise Refused(f"this regency assesses monthly: use a label like {year}-01")
+        return quarterly_period(year, quarter)
+    return annual_period(year)
+
+
+def current_periods(cadence: Cadence, today: date) -> list[Period]:
+    """The periods running on ``today`` (tenant-local): the cadence one, then the annual."""
+    if cadence == "monthly":
+        short = monthly_period(today.year, today.month)
+    else:
+        short = quarterly_period(today.year, (today.month - 1) // 3 + 1)
+    return [short, annual_period(today.year)]
+
+
+def check_period_started(period: Period, today: date) -> None:
+    if period.start > today:
+        raise Refused(f"period {period.label} has not started yet (it starts {period.start})")
+
+
+# ---------------------------------------------------------------- what each relation rates
+
+
+def _names(values: Iterable[str]) -> str:
+    return ", ".join(sorted(str(v) for v in values))
+
+
+def _check_rhk(given: Iterable[str], approved: set[str] | None, *, complete: bool) -> None:
+    given = set(given)
+    if approved is None:
+        if complete or given:
+            raise Refused("the assessee has no approved SKP for this year: no RHK to rate")
+        return
+    unknown = given - approved
+    if unknown:
+        raise Refused(f"RHK not in the assessee's approved SKP: {_names(unknown)}")
+    missing = approved - given
+    if complete and missing:
+        raise Refused(f"every RHK of the approved SKP must be rated; missing: {_names(missing)}")
+
+
+def _check_all_values(ratings: Mapping[BerAkhlak, Rating]) -> None:
+    missing = set(BerAkhlak) - set(ratings)
+    if missing:
+        raise Refused(f"all seven BerAKHLAK values must be rated; missing: {_names(missing)}")
+
+
+def validate_submission(
+    relation: Relation,
+    *,
+    rhk_ratings: Mapping[str, Rating],
+    result_rating: Rating | None,
+    behaviour_ratings: Mapping[BerAkhlak, Rating],
+    special_expectations: Mapping[BerAkhlak, str],
+    development_recommendation: str,
+    report: SelfReport | None,
+    approved_rhk: set[str] | None,
+) -> None:
+    """Refuse a submission that does not rate what its relation must rate.
+
+    - supervisor: every RHK of the approved SKP (none unknown, none missing), the overall
+      result rating and all seven values; may add special expectations and a
+      development recommendation; no report.
+    - peer: all seven values; RHK optional (only ones of the SKP); nothing else.
+    - self: the periodic report; ratings optional (RHK only ones of the SKP).
+    """
+    supervisor_only = {
+        "result_rating": result_rating is not None,
+        "special_expectations": bool(special_expectations),
+        "development_recommendation": bool(development_recommendation.strip()),
+    }
+    if relation == Relation.SUPERVISOR:
+        _check_rhk(rhk_ratings, approved_rhk, complete=True)
+        if result_rating is None:
+            raise Refused("a supervisor assessment needs the overall result_rating (Hasil Kerja)")
+        _check_all_values(behaviour_ratings)
+        if report is not None:
+            raise Refused("only a self assessment carries the periodic report")
+        return
+    if relation == Relation.PEER:
+        extra = [name for name, present in supervisor_only.items() if present]
+        if extra:
+            raise Refused(f"a peer assessment may not give: {', '.join(extra)}")
+        _check_all_values(behaviour_ratings)
+        _check_rhk(rhk_ratings, approved_rhk, complete=False)
+        if report is not None:
+            raise Refused("only a self assessment carries the periodic report")
+        return
+    extra = [
+        name for name, present in supervisor_only.items() if present and name != "result_rating"
+    ]
+    if extra:
+        raise Refused(f"a self assessment may not give: {', '.join(extra)}")
+    if report is None or not any(
+        part.strip() for part in (report.achievements, report.obstacles, report.solutions)
+    ):
+        raise Refused(
+            "a self assessment carries the periodic report (achievements, obstacles, solutions)"
+        )
+    _check_rhk(rhk_ratings, approved_rhk, complete=False)
+
+
+# ---------------------------------------------------------------- peer anonymity
+
+RatingCounts = dict[str, dict[Rating, int]]
+
+
+def aggregate_ratings(ratings: Iterable[Mapping[str, Rating]]) -> RatingCounts:
+    """Counts per item and level over many assessments: what an assessee may see of peers."""
+    counts: RatingCounts = {}
+    for one in ratings:
+        for item, level in one.items():
+            per_level = counts.setdefault(str(item), {r: 0 for r in Rating})
+            per_level[Rating(level)] += 1
+    return dict(sorted(counts.items()))
+
+
+# ---------------------------------------------------------------- objections
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Datetimes come back naive from SQLite: they were stored in UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def objection_deadline(submitted_at: datetime, time_zone: str) -> date:
+    """Last tenant-local day on which an objection may be filed."""
+    return local_today(time_zone, as_utc(submitted_at)) + timedelta(days=OBJECTION_WINDOW_DAYS)
+
+
+def check_objection_window(submitted_at: datetime, now: datetime, time_zone: str) -> None:
+    deadline = objection_deadline(submitted_at, time_zone)
+    if local_today(time_zone, now) > deadline:
+        raise Refused(
+            f"the objection window closed on {deadline} "
+            f"({OBJECTION_WINDOW_DAYS} days after the assessment)"
+        )
+
+
+def check_decision(
+    accepted: bool,
+    result_rating: Rating | None,
+    behaviour_ratings: Mapping[BerAkhlak, Rating],
+) -> None:
+    changes = result_rating is not None or bool(behaviour_ratings)
+    if accepted and not changes:
+        raise Refused("an accepted objection gives the changed result_rating or behaviour_ratings")
+    if not accepted and changes:
+        raise Refused("a rejected objection keeps the ratings: give no new ratings")
