@@ -1,0 +1,1 @@
+"""The targets service: SKP work plans, their approval, and the daily activity log."""
