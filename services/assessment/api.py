@@ -16,6 +16,7 @@ from services.assessment.models import (
     AssessmentRead,
     FeedbackCreate,
     FeedbackRead,
+    HiddenPeerSummary,
     ObjectionCreate,
     ObjectionDecision,
     ObjectionRead,
@@ -146,7 +147,7 @@ async def list_assessments(
         limit=paging.limit,
         offset=paging.offset,
     )
-    items = [AssessmentRead.of(r) for r in rows]
+    items = await service.read_models(session, rows)
     return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
 
 
@@ -159,15 +160,18 @@ async def list_assessments(
 )
 async def get_assessment(assessment_id: str, caller: CallerDep, session: Reading) -> AssessmentRead:
     row = await service.get_assessment(session, caller=caller, assessment_id=assessment_id)
-    return AssessmentRead.of(row)
+    return (await service.read_models(session, [row]))[0]
 
 
 @router.get(
     "/employees/{employee_id}/peer-summary",
-    response_model=PeerSummary,
+    response_model=PeerSummary | HiddenPeerSummary,
     responses=errors(400, 401, 403, 404, 422),
     tags=["assessments"],
     summary="Peer ratings of an employee for a period, aggregated (counts, never authors)",
+    description="The assessee sees the counts only once at least MIN_PEER_RESPONSES (2) "
+    "peers submitted for the period; before that `{responses, hidden: true}` and no counts "
+    "(one peer's counts would be that peer's own sheet). Supervisors and HR always see them.",
 )
 async def peer_summary(
     employee_id: str,
@@ -175,7 +179,7 @@ async def peer_summary(
     session: Reading,
     moment: Now,
     period: Annotated[str, Query(description="period label")],
-) -> PeerSummary:
+) -> PeerSummary | HiddenPeerSummary:
     return await service.peer_summary(
         session, caller=caller, employee_id=employee_id, label=period, now=moment
     )

@@ -17,6 +17,12 @@ from services.common.events import BerAkhlak, Period, Rating, Relation, SelfRepo
 from services.common.workdays import local_today
 
 OBJECTION_WINDOW_DAYS = 14
+# The assessee sees the counts of their peer ratings only once at least this many peers
+# submitted for the period. With a single peer assessment the "aggregated" counts ARE that
+# peer's ratings, and the assessee usually knows who was asked (the unit is small), so
+# showing them would reveal one identifiable colleague's sheet. Supervisors and HR, who
+# see the authors anyway, always get the counts.
+MIN_PEER_RESPONSES = 2
 Cadence = Literal["monthly", "quarterly"]
 
 
@@ -36,6 +42,24 @@ class Forbidden(Refused):
 
 class Conflict(Refused):
     status = 409
+
+
+# ---------------------------------------------------------------- active employees
+
+
+def check_may_act(active: bool | None) -> None:
+    """A deactivated employee (identity's ``employee.deactivated``) no longer assesses,
+    objects, decides, asks for peers or writes notes. ``None``: not in the copy yet."""
+    if active is False:
+        raise Forbidden(
+            "your employee record is deactivated: you can no longer assess, object or decide"
+        )
+
+
+def check_may_be_acted_upon(employee_id: str, active: bool) -> None:
+    """Nobody assesses, asks peers about, or writes notes to a deactivated employee."""
+    if not active:
+        raise Conflict(f"employee {employee_id} is deactivated and can no longer be assessed")
 
 
 # ---------------------------------------------------------------- periods
@@ -210,6 +234,11 @@ def aggregate_ratings(ratings: Iterable[Mapping[str, Rating]]) -> RatingCounts:
     return dict(sorted(counts.items()))
 
 
+def peer_counts_visible(responses: int, *, viewer_is_assessee: bool) -> bool:
+    """Whether a peer summary shows its counts (see :data:`MIN_PEER_RESPONSES`)."""
+    return not viewer_is_assessee or responses >= MIN_PEER_RESPONSES
+
+
 # ---------------------------------------------------------------- objections
 
 
@@ -242,3 +271,17 @@ def check_decision(
         raise Refused("an accepted objection gives the changed result_rating or behaviour_ratings")
     if not accepted and changes:
         raise Refused("a rejected objection keeps the ratings: give no new ratings")
+
+
+def final_ratings(
+    result_rating: str | None,
+    behaviour_ratings: Mapping[str, str],
+    decided_result: str | None = None,
+    decided_behaviour: Mapping[str, str] | None = None,
+) -> tuple[str | None, dict[str, str]]:
+    """The ratings in force: the supervisor's, with what an accepted objection changed
+    laid over them (a decision may change the overall result, some values, or both)."""
+    return (
+        decided_result or result_rating,
+        {**behaviour_ratings, **(decided_behaviour or {})},
+    )

@@ -15,7 +15,7 @@ from pydantic import Field as PydField
 from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from services.assessment.domain import as_utc
+from services.assessment.domain import as_utc, final_ratings
 from services.common.events import BerAkhlak, Period, Rating, Relation, SelfReport
 from services.common.orgchart import ORG_TABLE_NAMES
 
@@ -186,12 +186,47 @@ class AssessmentRead(BaseModel):
     supersedes: str | None
     superseded: bool
     submitted_at: Utc
+    final_result_rating: Rating | None = PydField(
+        description="the result rating in force: the one decided on an accepted objection, "
+        "else result_rating"
+    )
+    final_behaviour_ratings: dict[BerAkhlak, Rating] = PydField(
+        description="behaviour ratings in force: behaviour_ratings with what an accepted "
+        "objection changed laid over them"
+    )
+    changed_by_objection: str | None = PydField(
+        description="the accepted objection that changed the final ratings, if any"
+    )
 
     @classmethod
-    def of(cls, row: Assessment) -> AssessmentRead:
-        return cls.model_validate(
-            {**row.model_dump(exclude={"report"}), "period": row.period, "report": row.report}
+    def of(cls, row: Assessment, accepted: Objection | None = None) -> AssessmentRead:
+        """The read model; ``accepted`` is the accepted objection against it, if any."""
+        result, behaviour = final_ratings(
+            row.result_rating,
+            row.behaviour_ratings,
+            accepted.result_rating if accepted else None,
+            accepted.behaviour_ratings if accepted else None,
         )
+        return cls.model_validate(
+            {
+                **row.model_dump(exclude={"report"}),
+                "period": row.period,
+                "report": row.report,
+                "final_result_rating": result,
+                "final_behaviour_ratings": behaviour,
+                "changed_by_objection": accepted.id if accepted else None,
+            }
+        )
+
+
+class HiddenPeerSummary(BaseModel):
+    """What the assessee sees while fewer than ``MIN_PEER_RESPONSES`` peers submitted:
+    how many responded, no counts (with one peer the counts would be that peer's sheet)."""
+
+    employee_id: str
+    period: Period
+    responses: int
+    hidden: Literal[True] = True
 
 
 class PeerSummary(BaseModel):
@@ -199,7 +234,8 @@ class PeerSummary(BaseModel):
 
     employee_id: str
     period: Period
-    assessments: int
+    responses: int
+    hidden: Literal[False] = False
     behaviour: dict[str, dict[Rating, int]]
     rhk: dict[str, dict[Rating, int]]
 

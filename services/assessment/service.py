@@ -24,8 +24,10 @@ from services.assessment.models import (
     ApprovedSkp,
     Assessment,
     AssessmentCreate,
+    AssessmentRead,
     FeedbackCreate,
     FeedbackNote,
+    HiddenPeerSummary,
     Objection,
     ObjectionCreate,
     ObjectionDecision,
@@ -88,6 +90,21 @@ async def _employee(chart: OrgChart, employee_id: str) -> OrgEmployee:
     employee = await chart.employee(employee_id)
     if employee is None:
         raise NotFound(f"employee {employee_id} not found")
+    return employee
+
+
+async def _active_caller(chart: OrgChart, caller: Caller) -> str:
+    """The caller's employee id, refused when the org chart says they were deactivated."""
+    me = caller.employee()
+    record = await chart.employee(me)
+    domain.check_may_act(record.active if record else None)
+    return me
+
+
+async def _active_employee(chart: OrgChart, employee_id: str) -> OrgEmployee:
+    """An employee to act upon (assess, ask peers about, write to): known and active."""
+    employee = await _employee(chart, employee_id)
+    domain.check_may_be_acted_upon(employee.employee_id, employee.active)
     return employee
 
 
@@ -162,11 +179,12 @@ async def _peer_request(
 async def submit_assessment(
     session: AsyncSession, *, caller: Caller, body: AssessmentCreate, now: datetime
 ) -> Assessment:
-    tenant, me = caller.tenant, caller.employee()
+    tenant = caller.tenant
     ctx = await _context(session, tenant, now)
+    me = await _active_caller(ctx.chart, caller)
     period = domain.parse_period(body.period, ctx.cadence)
     domain.check_period_started(period, ctx.today)
-    assessee = await _employee(ctx.chart, body.assessee_id)
+    assessee = await _active_employee(ctx.chart, body.assessee_id)
     request: PeerRequest | None = None
     if body.relation == Relation.SUPERVISOR:
         if assessee.supervisor_id != me:
@@ -283,6 +301,20 @@ async def _may_read(chart: OrgChart, caller: Caller, row: Assessment) -> bool:
     return await _manages(chart, caller, row.assessee_id)
 
 
+async def read_models(session: AsyncSession, rows: list[Assessment]) -> list[AssessmentRead]:
+    """Assessments as read, each with its final ratings (an accepted objection's, if any)."""
+    ids = [r.id for r in rows]
+    accepted = (
+        await session.exec(
+            select(Objection).where(
+                col(Objection.assessment_id).in_(ids), Objection.status == "accepted"
+            )
+        )
+    ).all()
+    by_assessment = {o.assessment_id: o for o in accepted}
+    return [AssessmentRead.of(r, by_assessment.get(r.id)) for r in rows]
+
+
 async def get_assessment(
     session: AsyncSession, *, caller: Caller, assessment_id: str
 ) -> Assessment:
@@ -325,7 +357,9 @@ async def list_assessments(
 
 async def peer_summary(
     session: AsyncSession, *, caller: Caller, employee_id: str, label: str, now: datetime
-) -> PeerSummary:
+) -> PeerSummary | HiddenPeerSummary:
+    """Aggregated peer ratings. The assessee gets the counts only from
+    ``MIN_PEER_RESPONSES`` peer assessments on; the supervisor chain and HR always."""
     ctx = await _context(session, caller.tenant, now)
     period = domain.parse_period(label, ctx.cadence)
     await _employee(ctx.chart, employee_id)
@@ -346,10 +380,14 @@ async def peer_summary(
             )
         )
     ).all()
+    if not domain.peer_counts_visible(
+        len(rows), viewer_is_assessee=employee_id == caller.employee_id
+    ):
+        return HiddenPeerSummary(employee_id=employee_id, period=period, responses=len(rows))
     return PeerSummary(
         employee_id=employee_id,
         period=period,
-        assessments=len(rows),
+        responses=len(rows),
         behaviour=domain.aggregate_ratings(r.behaviour_ratings for r in rows),  # type: ignore[misc]
         rhk=domain.aggregate_ratings(r.rhk_ratings for r in rows),  # type: ignore[misc]
     )
@@ -361,19 +399,17 @@ async def peer_summary(
 async def request_peer(
     session: AsyncSession, *, caller: Caller, body: PeerRequestCreate, now: datetime
 ) -> PeerRequest:
-    me = caller.employee()
     ctx = await _context(session, caller.tenant, now)
+    me = await _active_caller(ctx.chart, caller)
     period = domain.parse_period(body.period, ctx.cadence)
-    assessee = await _employee(ctx.chart, body.assessee_id)
+    assessee = await _active_employee(ctx.chart, body.assessee_id)
     if assessee.supervisor_id != me:
         raise Forbidden("only the assessee's direct supervisor may ask for a peer assessment")
-    peer = await _employee(ctx.chart, body.peer_id)
+    peer = await _active_employee(ctx.chart, body.peer_id)
     if peer.employee_id == assessee.employee_id:
         raise Refused("an employee cannot be their own peer")
     if peer.unit_id != assessee.unit_id:
         raise Refused("a peer must work in the assessee's unit")
-    if not peer.active:
-        raise Refused("the peer is no longer active")
     if await _peer_request(
         session, caller.tenant, period.label, assessee.employee_id, peer.employee_id
     ):
@@ -461,9 +497,9 @@ async def todo(session: AsyncSession, *, caller: Caller, label: str | None, now:
 async def note_feedback(
     session: AsyncSession, *, caller: Caller, body: FeedbackCreate, now: datetime
 ) -> FeedbackNote:
-    me = caller.employee()
     ctx = await _context(session, caller.tenant, now)
-    employee = await _employee(ctx.chart, body.employee_id)
+    me = await _active_caller(ctx.chart, caller)
+    employee = await _active_employee(ctx.chart, body.employee_id)
     if employee.supervisor_id != me:
         raise Forbidden("only the employee's direct supervisor may write a feedback note")
     row = FeedbackNote(
@@ -522,6 +558,7 @@ async def file_objection(
     if assessment.superseded:
         raise Conflict("this assessment was superseded: object to the current one")
     ctx = await _context(session, caller.tenant, now)
+    await _active_caller(ctx.chart, caller)
     domain.check_objection_window(assessment.submitted_at, now, ctx.time_zone)
     existing = (
         await session.exec(select(Objection).where(Objection.assessment_id == assessment.id))
@@ -615,7 +652,20 @@ async def decide_objection(
         raise Forbidden("only the assessing supervisor's own supervisor decides this objection")
     if row.status != "pending":
         raise Conflict(f"this objection was already decided ({row.status}); the decision is final")
+    await _active_caller(OrgChart(session, caller.tenant), caller)
     domain.check_decision(body.accepted, body.result_rating, body.behaviour_ratings)
+    assessment = await session.get(Assessment, row.assessment_id)
+    assert assessment is not None
+    final_result, final_behaviour = (
+        domain.final_ratings(
+            assessment.result_rating,
+            assessment.behaviour_ratings,
+            body.result_rating,
+            {str(k): v for k, v in body.behaviour_ratings.items()},
+        )
+        if body.accepted
+        else (None, {})
+    )
     row.status = "accepted" if body.accepted else "rejected"
     row.decided_at, row.decision_reason = now, body.reason
     row.result_rating = body.result_rating
@@ -630,8 +680,8 @@ async def decide_objection(
                 employee_id=row.employee_id,
                 decided_by=me,
                 accepted=body.accepted,
-                result_rating=body.result_rating,
-                behaviour_ratings=dict(body.behaviour_ratings),
+                result_rating=final_result,
+                behaviour_ratings=final_behaviour,
                 reason=body.reason,
             ),
             tenant=caller.tenant,

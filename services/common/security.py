@@ -59,6 +59,9 @@ class Principal:
     employee_id: str | None
     token_id: str
     expires_at: datetime
+    # Set for an initial password (identity's ``must_change_password``): such a token is
+    # accepted only by the routes that depend on ``PasswordChangePrincipal``.
+    must_change_password: bool = False
 
     def has(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
@@ -74,6 +77,7 @@ def issue_token(
     lifetime: timedelta,
     kind: Literal["access", "refresh"] = "access",
     token_id: str | None = None,
+    must_change_password: bool = False,
 ) -> str:
     now = datetime.now(UTC)
     claims: dict[str, Any] = {
@@ -87,6 +91,8 @@ def issue_token(
         "iat": now,
         "exp": now + lifetime,
     }
+    if must_change_password:
+        claims["mcp"] = True
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -120,6 +126,7 @@ def verify_token(token: str, *, secret: str, kind: str = "access") -> Principal:
         employee_id=claims.get("emp"),
         token_id=str(claims["jti"]),
         expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+        must_change_password=claims.get("mcp") is True,
     )
 
 
@@ -132,13 +139,18 @@ def _unauthorized(reason: str) -> HTTPException:
     )
 
 
-def current_principal(
+CHANGE_PASSWORD_FIRST = "change your password first (POST /api/v1/auth/password)"
+
+
+def password_change_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """FastAPI dependency: the verified caller; 401 without a valid access token.
+    """FastAPI dependency: the verified caller, even one who must change their password.
 
-    The secret is read from ``app.state.jwt_secret`` (set by each service's create_app).
+    Only for the routes such a caller needs (identity's password change and ``/me``); every
+    other route uses ``current_principal``. 401 without a valid access token. The secret is
+    read from ``app.state.jwt_secret`` (set by each service's create_app).
     """
     if credentials is None:
         raise _unauthorized("missing bearer token")
@@ -146,6 +158,17 @@ def current_principal(
         return verify_token(credentials.credentials, secret=request.app.state.jwt_secret)
     except InvalidToken as exc:
         raise _unauthorized(str(exc)) from None
+
+
+PasswordChangePrincipal = Annotated[Principal, Depends(password_change_principal)]
+
+
+def current_principal(principal: PasswordChangePrincipal) -> Principal:
+    """FastAPI dependency: the verified caller; 401 without a valid access token, 403 for a
+    token issued on an initial password that has not been changed yet."""
+    if principal.must_change_password:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=CHANGE_PASSWORD_FIRST)
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

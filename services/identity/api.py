@@ -12,7 +12,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.api import Page, PageParams, errors, page_params
 from services.common.events import UnitKind
-from services.common.security import CurrentPrincipal, Principal, Role, require_roles, tenant_of
+from services.common.security import (
+    PasswordChangePrincipal,
+    Principal,
+    Role,
+    require_roles,
+    tenant_of,
+)
 from services.common.storage import SessionFactory
 from services.identity import auth, service
 from services.identity.models import (
@@ -134,23 +140,24 @@ async def logout(body: RefreshRequest, ctx: Ctx) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@auth_router.post(
-    "/password", status_code=status.HTTP_204_NO_CONTENT, responses=errors(400, 401, 422)
-)
-async def change_password(body: PasswordChange, principal: CurrentPrincipal, ctx: Ctx) -> Response:
-    """Change your own password (required after the first login); every refresh token of
-    the account is revoked, so other sessions must log in again."""
-    await auth.change_password(
+@auth_router.post("/password", response_model=TokenPair, responses=errors(400, 401, 422))
+async def change_password(
+    body: PasswordChange, principal: PasswordChangePrincipal, ctx: Ctx
+) -> TokenPair:
+    """Change your own password (required after the first login: until then every other
+    route answers 403). Every refresh token of the account is revoked, so other sessions
+    must log in again; the answer is a new token pair for this session."""
+    return await auth.change_password(
         sessions=ctx.sessions,
+        tokens=ctx.tokens,
         principal=principal,
         current=body.current_password,
         new=body.new_password,
     )
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @org_router.get("/me", response_model=Me, responses=errors(401))
-async def me(principal: CurrentPrincipal, ctx: Ctx) -> Me:
+async def me(principal: PasswordChangePrincipal, ctx: Ctx) -> Me:
     """Who you are: account, roles in your token, tenant, and your employee record."""
     async with ctx.sessions() as session:
         account = await session.get(UserAccount, principal.user_id)

@@ -167,7 +167,11 @@ async def issue_pair(session: AsyncSession, account: UserAccount, tokens: TokenC
         "roles": roles,
         "employee_id": account.employee_id,
     }
-    access = issue_token(**common, lifetime=tokens.access_lifetime)  # type: ignore[arg-type]
+    access = issue_token(
+        **common,  # type: ignore[arg-type]
+        lifetime=tokens.access_lifetime,
+        must_change_password=account.must_change_password,
+    )
     refresh = issue_token(
         **common,  # type: ignore[arg-type]
         lifetime=tokens.refresh_lifetime,
@@ -227,8 +231,15 @@ async def logout(*, sessions: SessionFactory, tokens: TokenConfig, refresh_token
 
 
 async def change_password(
-    *, sessions: SessionFactory, principal: Principal, current: str, new: str
-) -> None:
+    *,
+    sessions: SessionFactory,
+    tokens: TokenConfig,
+    principal: Principal,
+    current: str,
+    new: str,
+) -> TokenPair:
+    """Set a new password; every refresh token of the account is revoked and a fresh pair
+    (without the must-change-password mark) is issued for the caller."""
     async with sessions() as session:
         account = await session.get(UserAccount, principal.user_id)
     if account is None or not account.active:
@@ -249,3 +260,4 @@ async def change_password(
         account.password_changed_at = utcnow()
         session.add(account)
         await revoke_refresh_tokens(session, account.id)
+        return await issue_pair(session, account, tokens)

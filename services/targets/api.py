@@ -189,17 +189,26 @@ async def get_activity(activity_id: str, ctx: Ctx) -> ActivityRead:
 
 @activities.patch("/{activity_id}", response_model=ActivityRead, responses=WRITE)
 async def edit_activity(activity_id: str, body: ActivityUpdate, ctx: Ctx) -> ActivityRead:
-    """Change an entry within the tenant's edit window; emits activity.logged (edited)."""
+    """Change an entry within the tenant's edit window; emits activity.logged (edited).
+    Give the `revision` you read: a concurrent or stale change answers 409."""
     return await service.edit_activity(
         ctx.sessions, actor=ctx.actor, activity_id=activity_id, body=body
     )
 
 
 @activities.delete("/{activity_id}", response_model=ActivityRead, responses=WRITE)
-async def delete_activity(activity_id: str, ctx: Ctx) -> ActivityRead:
+async def delete_activity(
+    activity_id: str,
+    ctx: Ctx,
+    revision: Annotated[
+        int | None, Query(ge=1, description="the revision you read; 409 if it changed since")
+    ] = None,
+) -> ActivityRead:
     """Delete an entry within the edit window (kept in its history); emits activity.logged
     (deleted)."""
-    return await service.delete_activity(ctx.sessions, actor=ctx.actor, activity_id=activity_id)
+    return await service.delete_activity(
+        ctx.sessions, actor=ctx.actor, activity_id=activity_id, revision=revision
+    )
 
 
 @activities.get("/{activity_id}/history", response_model=Page[ActivityHistoryRead], responses=READ)

@@ -111,6 +111,32 @@ def check_submittable(rhk: Sequence[Rhk], supervisor_id: str | None) -> None:
         raise RuleError("an SKP needs at least one RHK of kind 'utama' before submission")
 
 
+def check_may_act(active: bool | None) -> None:
+    """A deactivated employee (identity's ``employee.deactivated``) no longer writes or
+    approves SKPs nor logs activities; ``None`` (not in the org chart copy yet) passes."""
+    if active is False:
+        raise RuleError(
+            "your employee record is deactivated: you can no longer change SKPs, log "
+            "activities or approve",
+            403,
+        )
+
+
+def check_may_be_acted_upon(employee_id: str, active: bool | None) -> None:
+    """Nobody approves or returns the SKP of a deactivated employee."""
+    if active is False:
+        raise RuleError(f"employee {employee_id} is deactivated: their SKP is closed", 409)
+
+
+def revision_conflict(seen: int) -> RuleError:
+    """Optimistic concurrency of an activity entry: a change names the revision it read,
+    and is refused when the entry has moved on since."""
+    return RuleError(
+        f"the activity entry changed since revision {seen}; reload it and apply your change again",
+        409,
+    )
+
+
 def require_status(current: str, *allowed: SkpStatus, action: str) -> None:
     if current not in allowed:
         wanted = " or ".join(allowed)

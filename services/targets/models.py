@@ -235,6 +235,12 @@ class ActivityCreate(Schema):
 
 
 class ActivityUpdate(Schema):
+    revision: int | None = PField(
+        default=None,
+        ge=1,
+        description="the revision you read; 409 if the entry changed since (recommended: "
+        "without it only an edit racing in the same instant is refused)",
+    )
     activity_date: date | None = None
     value: float | None = PField(default=None, ge=0, allow_inf_nan=False)
     note: str | None = PField(default=None, max_length=2000)

@@ -34,6 +34,8 @@ from services.targets.domain import (
     check_activity_date,
     check_content,
     check_edit_window,
+    check_may_act,
+    check_may_be_acted_upon,
     check_submittable,
     copy_for_new_year,
     find_indicator,
@@ -41,6 +43,7 @@ from services.targets.domain import (
     may_view_log,
     new_id,
     require_status,
+    revision_conflict,
     team_status,
 )
 from services.targets.models import (
@@ -133,10 +136,20 @@ async def _skp(session: AsyncSession, actor: Actor, skp_id: str) -> Skp:
     return row
 
 
+async def _active_me(session: AsyncSession, actor: Actor) -> str:
+    """The caller's employee id, refused when the org chart says they were deactivated."""
+    me = actor.me()
+    employee = await OrgChart(session, actor.tenant).employee(me)
+    check_may_act(employee.active if employee else None)
+    return me
+
+
 async def _own_skp(session: AsyncSession, actor: Actor, skp_id: str) -> Skp:
+    """The caller's own SKP, to change it (so the caller must still be active)."""
     skp = await _skp(session, actor, skp_id)
     if skp.employee_id != actor.me():
         raise RuleError("only the employee may change their own SKP", 403)
+    await _active_me(session, actor)
     return skp
 
 
@@ -180,9 +193,13 @@ async def _check_visible(session: AsyncSession, actor: Actor, owner_id: str) -> 
 async def _require_direct_supervisor(
     session: AsyncSession, actor: Actor, skp: Skp, action: str
 ) -> str:
+    org = OrgChart(session, actor.tenant)
     me = actor.me()
-    if not await OrgChart(session, actor.tenant).is_direct_supervisor(me, skp.employee_id):
+    if not await org.is_direct_supervisor(me, skp.employee_id):
         raise RuleError(f"only the employee's direct supervisor may {action} this SKP", 403)
+    await _active_me(session, actor)
+    owner = await org.employee(skp.employee_id)
+    check_may_be_acted_upon(skp.employee_id, owner.active if owner else None)
     return me
 
 
@@ -268,7 +285,7 @@ async def _one_per_year(year: int) -> AsyncIterator[None]:
 async def _insert_skp(
     session: AsyncSession, *, actor: Actor, year: int, rhk: Sequence[Rhk], action: str
 ) -> SkpRead:
-    owner = actor.me()
+    owner = await _active_me(session, actor)
     if await _skp_of(session, actor.tenant, owner, year) is not None:
         raise RuleError(f"you already have an SKP for {year}", 409)
     skp = Skp(id=new_id(), tenant=actor.tenant, employee_id=owner, year=year)
@@ -579,8 +596,8 @@ def _activity_read(row: Activity) -> ActivityRead:
 async def log_activity(
     sessions: SessionFactory, *, actor: Actor, body: ActivityCreate
 ) -> ActivityRead:
-    me = actor.me()
     async with sessions.begin() as session:
+        me = await _active_me(session, actor)
         skp = await _skp(session, actor, body.skp_id)
         if skp.employee_id != me:
             raise RuleError("you may log activities only on your own SKP", 403)
@@ -606,6 +623,7 @@ async def _changeable(
     row = await _activity(session, actor, activity_id)
     if row.employee_id != actor.me():
         raise RuleError("only the employee may change their own activity log", 403)
+    await _active_me(session, actor)
     if row.deleted:
         raise RuleError("this activity was deleted", 409)
     settings, time_zone = await OrgChart(session, actor.tenant).settings()
@@ -618,12 +636,29 @@ async def _changeable(
     return row, today
 
 
+async def _bump(session: AsyncSession, row: Activity, seen: int, **values: Any) -> None:
+    """Write the entry's next revision only if it is still at ``seen``: a conditional
+    UPDATE, so of two concurrent changes of one revision exactly one passes (the other
+    waits for the row lock, then matches no row) and the loser answers 409."""
+    if seen != row.revision:
+        raise revision_conflict(seen)
+    result = await session.exec(
+        update(Activity)
+        .where(col(Activity.id) == row.id, col(Activity.revision) == seen)
+        .values(revision=seen + 1, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise revision_conflict(seen)
+    await session.refresh(row)
+
+
 async def edit_activity(
     sessions: SessionFactory, *, actor: Actor, activity_id: str, body: ActivityUpdate
 ) -> ActivityRead:
     changes = {
         k: v
-        for k, v in body.model_dump(exclude_unset=True).items()
+        for k, v in body.model_dump(exclude_unset=True, exclude={"revision"}).items()
         if v is not None or k == "evidence_url"
     }
     if not changes:
@@ -635,19 +670,17 @@ async def edit_activity(
         check_activity_date(
             changes.get("activity_date", row.activity_date), skp_year=skp.year, today=today
         )
-        row.sqlmodel_update({**changes, "revision": row.revision + 1, "updated_at": utcnow()})
-        session.add(row)
+        await _bump(session, row, body.revision or row.revision, **changes)
         _record(session, row, "edited", actor.me())
         return _activity_read(row)
 
 
 async def delete_activity(
-    sessions: SessionFactory, *, actor: Actor, activity_id: str
+    sessions: SessionFactory, *, actor: Actor, activity_id: str, revision: int | None = None
 ) -> ActivityRead:
     async with sessions.begin() as session:
         row, _ = await _changeable(session, actor, activity_id)
-        row.sqlmodel_update({"deleted": True, "revision": row.revision + 1, "updated_at": utcnow()})
-        session.add(row)
+        await _bump(session, row, revision or row.revision, deleted=True)
         _record(session, row, "deleted", actor.me())
         return _activity_read(row)
 

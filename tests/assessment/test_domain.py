@@ -176,3 +176,32 @@ def test_decisions_carry_changes_only_when_accepted() -> None:
         domain.check_decision(True, None, {})
     with pytest.raises(Refused, match="rejected objection keeps"):
         domain.check_decision(False, Rating.DI_ATAS, {})
+
+
+def test_peer_counts_need_two_responses_for_the_assessee_only() -> None:
+    assert domain.MIN_PEER_RESPONSES == 2
+    assert not domain.peer_counts_visible(0, viewer_is_assessee=True)
+    assert not domain.peer_counts_visible(1, viewer_is_assessee=True)
+    assert domain.peer_counts_visible(2, viewer_is_assessee=True)
+    # The supervisor chain and HR see the authors anyway: always the counts.
+    assert domain.peer_counts_visible(1, viewer_is_assessee=False)
+
+
+def test_final_ratings_lay_an_accepted_decision_over_the_supervisors() -> None:
+    behaviour = {"loyal": "sesuai", "adaptif": "di_bawah"}
+    assert domain.final_ratings("sesuai", behaviour) == ("sesuai", behaviour)
+    assert domain.final_ratings("sesuai", behaviour, "di_atas", {}) == ("di_atas", behaviour)
+    assert domain.final_ratings("sesuai", behaviour, None, {"adaptif": "sesuai"}) == (
+        "sesuai",
+        {"loyal": "sesuai", "adaptif": "sesuai"},
+    )
+
+
+def test_deactivated_employees_neither_act_nor_are_acted_upon() -> None:
+    domain.check_may_act(True)
+    domain.check_may_act(None)  # not in the org chart copy yet: other rules decide
+    with pytest.raises(domain.Forbidden, match="deactivated"):
+        domain.check_may_act(False)
+    domain.check_may_be_acted_upon("ana", True)
+    with pytest.raises(domain.Conflict, match="employee ana is deactivated"):
+        domain.check_may_be_acted_upon("ana", False)

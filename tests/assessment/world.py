@@ -25,6 +25,7 @@ from services.common.events import (
     IDENTITY_TOPIC,
     TARGETS_TOPIC,
     BerAkhlak,
+    EmployeeDeactivated,
     EmployeeRegistered,
     EventPayload,
     Indicator,
@@ -38,9 +39,10 @@ from services.common.events import (
     new_event,
 )
 from services.common.messaging import OutboxMessage
+from services.common.orgchart import OrgEmployee
 from services.common.runtime import Runtime
 from services.common.security import Role
-from tests.support import bearer, produce_raw
+from tests.support import bearer, produce_raw, wait_until
 
 TENANT, OTHER_TENANT = "bantul", "sleman"
 YEAR = 2026
@@ -160,6 +162,30 @@ class Service:
 
     async def outbox(self) -> int:
         return await count(self.runtime, OutboxMessage)
+
+    async def identity_events(
+        self, *payloads: EmployeeRegistered | EmployeeDeactivated, active: bool = True
+    ) -> None:
+        """Publish identity events about employees of ``bantul`` and wait until the copy
+        holds each named employee with the given ``active`` flag."""
+        await publish(self.bootstrap, self.prefix, [(IDENTITY_TOPIC, p, TENANT) for p in payloads])
+        names = {p.employee_id for p in payloads}
+
+        async def applied() -> bool:
+            found = [
+                await count(self.runtime, OrgEmployee, employee_id=e, active=active) for e in names
+            ]
+            return all(found)
+
+        await wait_until(applied)
+
+    async def hire(self, employee_id: str, unit: str, supervisor: str | None) -> None:
+        await self.identity_events(_employee(employee_id, unit, supervisor, 8))
+
+    async def deactivate(self, *employees: str) -> None:
+        await self.identity_events(
+            *(EmployeeDeactivated(employee_id=e) for e in employees), active=False
+        )
 
 
 def supervisor_body(**changes: Any) -> dict[str, Any]:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from services.common.security import Role, verify_token
+from services.common.security import CHANGE_PASSWORD_FIRST, Role, verify_token
 from services.identity.app import Settings, create_app
 from services.identity.models import RefreshToken, UserAccount
+from services.targets.app import Settings as TargetsSettings
+from services.targets.app import create_app as create_targets
 from tests.identity.conftest import PLATFORM_PASSWORD, Identity, nip, running
+from tests.support import serve
 
 pytestmark = pytest.mark.kafka
 
@@ -53,12 +58,13 @@ async def test_first_login_from_platform_to_employee(identity: Identity) -> None
     admin = await login(identity, "bantul", "bkpsdm", "sandi-awal-admin")
     assert admin["must_change_password"] and roles(identity, admin) == {"admin"}
     assert admin["token_type"] == "bearer" and admin["expires_in"] == 15 * 60
-    await identity.ok(
+    admin = await identity.ok(
         "POST",
         "/api/v1/auth/password",
         auth(admin),
         json={"current_password": "sandi-awal-admin", "new_password": "sandi-baru-admin"},
     )
+    assert not admin["must_change_password"]
     await login(identity, "bantul", "bkpsdm", "sandi-awal-admin", status=401)
     unit = await identity.ok(
         "POST", "/api/v1/units", auth(admin), json={"name": "Dinas Sosial", "kind": "dinas"}
@@ -127,7 +133,11 @@ async def test_refresh_rotates_and_logout_revokes(identity: Identity) -> None:
     second = await refresh(first["refresh_token"], 200)
     assert second["refresh_token"] != first["refresh_token"]
     assert roles(identity, second) == {"admin"}
-    await identity.ok("GET", "/api/v1/tenant", auth(second))
+    # The initial password is still unchanged, so the refreshed token is still restricted.
+    assert second["must_change_password"]
+    restricted = await identity.client.get("/api/v1/tenant", headers=auth(second))
+    assert restricted.status_code == 403 and "change your password" in restricted.text
+    await identity.ok("GET", "/api/v1/me", auth(second))
     # Reusing a spent refresh token revokes the whole family.
     reused = await refresh(first["refresh_token"], 401)
     assert "already used" in reused["detail"]
@@ -245,3 +255,91 @@ def test_openapi_documents_every_route() -> None:
         assert any(c.startswith("4") for c in codes), (path, method)
         for code in codes - {"204"}:
             assert "application/json" in op["responses"][code]["content"], (path, method, code)
+
+
+async def test_initial_password_token_is_refused_until_changed(
+    identity: Identity, tmp_path: Path
+) -> None:
+    """A token issued on an initial password opens only /auth/password, /auth/logout and
+    /me; every other route, of identity or of another service, answers 403 until the
+    password is changed, and the pair issued by the change opens them."""
+    await identity.tenant("bantul")
+    unit = await identity.unit("bantul", "Dinas Sosial")
+    employee = await identity.employee("bantul", 7, unit, password="sandi-awal-7")
+    first = await login(identity, "bantul", nip(7), "sandi-awal-7")
+    assert first["must_change_password"]
+    assert verify_token(first["access_token"], secret=identity.settings.jwt_secret)
+    targets_settings = TargetsSettings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'targets.db'}",
+        kafka_bootstrap_servers=identity.settings.kafka_bootstrap_servers,
+        topic_prefix=identity.settings.topic_prefix,
+    )
+    async with serve(create_targets(targets_settings)) as targets:
+        for client, path in (
+            (identity.client, f"/api/v1/employees/{employee}"),
+            (identity.client, "/api/v1/tenant"),
+            (targets, "/api/v1/skp"),
+        ):
+            refused = await client.get(path, headers=auth(first))
+            assert refused.status_code == 403, (path, refused.text)
+            assert refused.json()["detail"] == CHANGE_PASSWORD_FIRST
+        me = await identity.ok("GET", "/api/v1/me", auth(first))
+        assert me["must_change_password"] and me["employee"]["id"] == employee
+
+        changed = await identity.ok(
+            "POST",
+            "/api/v1/auth/password",
+            auth(first),
+            json={"current_password": "sandi-awal-7", "new_password": "sandi-baru-tujuh"},
+        )
+        assert not changed["must_change_password"]
+        assert not verify_token(
+            changed["access_token"], secret=identity.settings.jwt_secret
+        ).must_change_password
+        for client, path in (
+            (identity.client, f"/api/v1/employees/{employee}"),
+            (identity.client, "/api/v1/tenant"),
+            (targets, "/api/v1/skp"),
+        ):
+            accepted = await client.get(path, headers=auth(changed))
+            assert accepted.status_code == 200, (path, accepted.text)
+        # The old access token keeps its mark until it expires; logging in again gives a
+        # normal pair, and logout works with the new refresh token.
+        assert (await targets.get("/api/v1/skp", headers=auth(first))).status_code == 403
+    again = await login(identity, "bantul", nip(7), "sandi-baru-tujuh")
+    assert not again["must_change_password"]
+    logout = await identity.client.post(
+        "/api/v1/auth/logout", json={"refresh_token": changed["refresh_token"]}
+    )
+    assert logout.status_code == 204
+
+
+async def test_deactivation_ends_refresh_and_the_access_token_only_lives_on(
+    identity: Identity,
+) -> None:
+    """After employee.deactivated the refresh token is refused at once; the access token
+    is not revocable and lives at most access_token_minutes (documented in the README)."""
+    await identity.tenant("bantul")
+    unit = await identity.unit("bantul", "Dinas Sosial")
+    employee = await identity.employee("bantul", 8, unit, password="sandi-awal-8")
+    first = await login(identity, "bantul", nip(8), "sandi-awal-8")
+    tokens = await identity.ok(
+        "POST",
+        "/api/v1/auth/password",
+        auth(first),
+        json={"current_password": "sandi-awal-8", "new_password": "sandi-baru-delapan"},
+    )
+    await identity.ok(
+        "POST", f"/api/v1/employees/{employee}/deactivate", identity.admin("bantul"), json={}
+    )
+    response = await identity.client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+    )
+    assert response.status_code == 401, response.text
+    principal = verify_token(tokens["access_token"], secret=identity.settings.jwt_secret)
+    lifetime = principal.expires_at - datetime.now(UTC)
+    assert lifetime <= timedelta(minutes=identity.settings.access_token_minutes)
+    # identity itself checks the account on /me, so there the access token ends at once.
+    me = await identity.client.get("/api/v1/me", headers=auth(tokens))
+    assert me.status_code == 401 and "disabled" in me.json()["detail"]
+    assert "employee.deactivated" in [e.type for e in await identity.published(expected=4)]

@@ -13,6 +13,7 @@ from sqlmodel import SQLModel, col, select
 from services.common.events import (
     IDENTITY_TOPIC,
     TARGETS_TOPIC,
+    EmployeeDeactivated,
     EmployeeRegistered,
     Envelope,
     TenantRegistered,
@@ -114,6 +115,28 @@ class Targets:
         )
         expected = len(ORG) + len(OTHER_ORG)
         await wait_until(lambda: self._count_is(OrgEmployee, expected))
+
+    async def deactivate(self, *employees: str) -> None:
+        """Publish identity's employee.deactivated and wait until the copy has applied it."""
+        events = [new_event(EmployeeDeactivated(employee_id=e), tenant=TENANT) for e in employees]
+        await produce_raw(
+            self.bootstrap,
+            self.prefix + IDENTITY_TOPIC,
+            [(e.key.encode(), e.to_bytes()) for e in events],
+        )
+
+        async def applied() -> bool:
+            async with self.runtime.sessions() as session:
+                rows = await session.exec(
+                    select(OrgEmployee).where(
+                        OrgEmployee.tenant == TENANT,
+                        col(OrgEmployee.employee_id).in_(employees),
+                        col(OrgEmployee.active).is_(False),
+                    )
+                )
+                return len(rows.all()) == len(employees)
+
+        await wait_until(applied)
 
     async def _count_is(self, model: type[SQLModel], expected: int) -> bool:
         return await self.count(model) == expected

@@ -18,6 +18,8 @@ from services.targets.domain import (
     check_activity_date,
     check_content,
     check_edit_window,
+    check_may_act,
+    check_may_be_acted_upon,
     check_submittable,
     copy_for_new_year,
     find_indicator,
@@ -25,6 +27,7 @@ from services.targets.domain import (
     may_view_log,
     normalise_unit,
     require_status,
+    revision_conflict,
     team_status,
 )
 from services.targets.models import IndicatorIn, RhkIn
@@ -187,3 +190,17 @@ def test_openapi_documents_every_route_with_its_errors(tmp_path: Path) -> None:
             assert any(c.startswith("2") for c in codes), (method, path)
     listing = paths["/api/v1/activities"]["get"]
     assert {"limit", "offset"} <= {p["name"] for p in listing["parameters"]}
+
+
+def test_deactivated_employees_and_stale_revisions_are_refused() -> None:
+    check_may_act(True)
+    check_may_act(None)  # not in the org chart copy yet: other rules decide
+    with pytest.raises(RuleError, match="deactivated") as refused:
+        check_may_act(False)
+    assert refused.value.status == 403
+    check_may_be_acted_upon("peer", True)
+    with pytest.raises(RuleError, match="employee peer is deactivated") as closed:
+        check_may_be_acted_upon("peer", False)
+    assert closed.value.status == 409
+    conflict = revision_conflict(3)
+    assert conflict.status == 409 and "since revision 3" in conflict.reason
