@@ -1,0 +1,272 @@
+"""Drain throughput of the scoring consumer against a raw aiokafka baseline.
+
+    .venv/bin/python -m bench.scoring_drain [--events 100000] [--employees 10000]
+
+Pre-fills fresh topics with N realistic events for one regency (tenant, units and
+employees, one approved SKP each, then activities, citizen surveys and supervisor
+assessments), then measures, in the same run and over the same topics:
+
+1. raw: an aiokafka consumer doing ``getmany`` + ``json.loads`` until all N are read;
+2. scoring: the real scoring service (its consumer, inbox, batch projector, alerts and
+   outbox) on a fresh SQLite file, from the moment its broker is connected until all N
+   events are applied (the kernel's ``kinerja_events_applied_total``).
+
+Prints both rates and their ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from services.common.events import (
+    ActivityLogged,
+    AssessmentSubmitted,
+    BerAkhlak,
+    EmployeeRegistered,
+    Envelope,
+    Indicator,
+    Period,
+    Rating,
+    Rhk,
+    SurveyReceived,
+    TargetSet,
+    TenantRegistered,
+    TenantSettings,
+    UnitCreated,
+    new_event,
+)
+from services.common.messaging import ensure_topics
+from services.scoring.app import CONSUMED_TOPICS, Settings, create_app
+
+TENANT = "bench"
+AT = datetime(2026, 7, 1, 3, 0, tzinfo=UTC)
+
+
+def generate(total: int, employees: int, seed: int = 7) -> list[Envelope]:
+    rng = random.Random(seed)
+    units = max(employees // 100, 1)
+    ev: list[Envelope] = [
+        new_event(
+            TenantRegistered(name="Bench", time_zone="Asia/Jakarta", settings=TenantSettings()),
+            tenant=TENANT,
+            occurred_at=AT,
+        )
+    ]
+    for u in range(units):
+        ev.append(
+            new_event(
+                UnitCreated(
+                    unit_id=f"u{u}",
+                    name=f"Unit {u}",
+                    kind="dinas",
+                    serves_public=True,
+                    head_employee_id=f"e{u * 100}",
+                ),
+                tenant=TENANT,
+                occurred_at=AT,
+            )
+        )
+    for e in range(employees):
+        head = (e // 100) * 100
+        ev.append(
+            new_event(
+                EmployeeRegistered(
+                    employee_id=f"e{e}",
+                    nip=f"19800101200501{1000 + e % 9000:04d}",
+                    name=f"Pegawai {e}",
+                    position="Staf",
+                    unit_id=f"u{e // 100}",
+                    supervisor_id=None
+                    if e == head
+                    else f"e{head + (e % 100) // 10 * 10 if e % 10 else head}",
+                ),
+                tenant=TENANT,
+                occurred_at=AT,
+            )
+        )
+    for e in range(employees):
+        ev.append(
+            new_event(
+                TargetSet(
+                    skp_id=f"skp{e}",
+                    employee_id=f"e{e}",
+                    year=2026,
+                    version=1,
+                    approved_by="boss",
+                    rhk=(
+                        Rhk(
+                            rhk_id=f"r{e}",
+                            title="Layanan",
+                            kind="utama",
+                            indicators=(
+                                Indicator(
+                                    indicator_id="docs",
+                                    name="Dokumen",
+                                    aspect="kuantitas",
+                                    target=80,
+                                    unit="dokumen",
+                                ),
+                                Indicator(
+                                    indicator_id="days",
+                                    name="Hari proses",
+                                    aspect="waktu",
+                                    target=3,
+                                    unit="hari",
+                                    direction="lower",
+                                    aggregation="mean",
+                                ),
+                            ),
+                        ),
+                    ),
+                ),
+                tenant=TENANT,
+                occurred_at=AT,
+            )
+        )
+    period = Period(kind="monthly", label="2026-06", start=date(2026, 6, 1), end=date(2026, 6, 30))
+    n = 0
+    while len(ev) < total:
+        n += 1
+        kind = rng.random()
+        e = rng.randrange(employees)
+        if kind < 0.75:
+            ind = "docs" if rng.random() < 0.7 else "days"
+            payload = ActivityLogged(
+                activity_id=f"a{n}",
+                employee_id=f"e{e}",
+                skp_id=f"skp{e}",
+                indicator_id=ind,
+                activity_date=date(2026, 6, 1) + timedelta(days=rng.randrange(30)),
+                value=rng.randint(1, 20) if ind == "docs" else rng.randint(1, 6),
+            )
+        elif kind < 0.92:
+            payload = SurveyReceived(
+                survey_id=f"s{n}",
+                unit_id=f"u{rng.randrange(units)}",
+                scores=[rng.randint(2, 4) for _ in range(9)],
+            )
+        else:
+            head = (e // 100) * 100
+            payload = AssessmentSubmitted(
+                assessment_id=f"as{n}",
+                period=period,
+                relation="supervisor",
+                assessor_id=f"e{head}",
+                assessee_id=f"e{e}",
+                result_rating=rng.choice(list(Rating)),
+                behaviour_ratings={v: rng.choice(list(Rating)) for v in BerAkhlak},
+            )
+        ev.append(new_event(payload, tenant=TENANT, occurred_at=AT))
+    return ev[:total]
+
+
+async def fill(bootstrap: str, prefix: str, events: list[Envelope]) -> None:
+    await ensure_topics(bootstrap, [prefix + t for t in CONSUMED_TOPICS])
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=20,
+        max_batch_size=1 << 20,
+        compression_type=None,
+    )
+    await producer.start()
+    try:
+        pending = []
+        for e in events:
+            pending.append(await producer.send(prefix + e.topic, e.to_bytes(), key=e.key.encode()))
+            if len(pending) >= 5000:
+                await asyncio.gather(*pending)
+                pending = []
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+
+
+async def raw_drain(bootstrap: str, prefix: str, total: int) -> float:
+    consumer = AIOKafkaConsumer(
+        *(prefix + t for t in CONSUMED_TOPICS),
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    started = time.perf_counter()
+    await consumer.start()
+    seen = 0
+    try:
+        while seen < total:
+            batch = await consumer.getmany(timeout_ms=500, max_records=2000)
+            for records in batch.values():
+                for record in records:
+                    json.loads(record.value)
+                    seen += 1
+    finally:
+        await consumer.stop()
+    return total / (time.perf_counter() - started)
+
+
+def applied(app) -> float:
+    total = 0.0
+    for metric in app.state.runtime.metrics.registry.collect():
+        if metric.name == "kinerja_events_applied":
+            total += sum(s.value for s in metric.samples if s.name.endswith("_total"))
+    return total
+
+
+async def poll(done: Callable[[], bool]) -> None:
+    while not done():  # noqa: ASYNC110 - a metric, not an event, says when it is done
+        await asyncio.sleep(0.05)
+
+
+async def scoring_drain(bootstrap: str, prefix: str, total: int, max_records: int) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(
+            database_url=f"sqlite+aiosqlite:///{tmp}/scoring.db",
+            kafka_bootstrap_servers=bootstrap,
+            topic_prefix=prefix,
+            group_id=f"{prefix}scoring",
+            scheduler_seconds=0,
+            consumer_max_records=max_records,
+        )
+        app = create_app(settings, clock=lambda: AT)
+        async with app.router.lifespan_context(app):
+            runtime = app.state.runtime
+            assert runtime.connection is not None
+            await runtime.connection.ready.wait()
+            started = time.perf_counter()
+            await poll(lambda: applied(app) >= total)
+            return total / (time.perf_counter() - started)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--employees", type=int, default=10_000)
+    parser.add_argument("--bootstrap", default="127.0.0.1:19092")
+    parser.add_argument("--max-records", type=int, default=2000)
+    args = parser.parse_args()
+    prefix = f"bench{uuid.uuid4().hex[:8]}."
+    events = generate(args.events, args.employees)
+    t0 = time.perf_counter()
+    await fill(args.bootstrap, prefix, events)
+    print(f"filled {len(events)} events in {time.perf_counter() - t0:.1f}s (prefix {prefix})")
+    raw = await raw_drain(args.bootstrap, prefix, len(events))
+    print(f"raw aiokafka getmany + json.loads: {raw:,.0f} events/s")
+    scoring = await scoring_drain(args.bootstrap, prefix, len(events), args.max_records)
+    print(f"scoring consumer (SQLite):         {scoring:,.0f} events/s")
+    print(f"ratio scoring/raw:                 {scoring / raw:.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,168 @@
+"""HTTP: the read API of the projections under /api/v1/scores (thin; see ``views``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlmodel import col, select
+
+from services.common.api import Page, PageParams, errors, page_params
+from services.common.orgchart import OrgChart, OrgEmployee
+from services.common.runtime import Runtime
+from services.common.security import CurrentPrincipal, Principal, Role, require_roles, tenant_of
+from services.common.workdays import local_today
+from services.scoring import views
+from services.scoring.domain import Predikat
+from services.scoring.models import (
+    AlertPage,
+    AlertRead,
+    EmployeeScore,
+    EmployeeSummary,
+    RegencyScore,
+    ScoreAlertLog,
+    UnitScore,
+)
+
+router = APIRouter(prefix="/api/v1/scores", tags=["scores"])
+
+Period = Annotated[
+    str | None,
+    Query(
+        pattern=r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$",
+        description="2026 (the SKP year, default: this year), 2026-03 or 2026-Q1",
+    ),
+]
+Year = Annotated[int | None, Query(ge=2000, le=2100, description="default: this year")]
+Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+
+
+def runtime_of(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+async def this_year(org: OrgChart) -> int:
+    _, tz = await org.settings()
+    return local_today(tz).year
+
+
+@router.get(
+    "/employees/{employee_id}",
+    response_model=EmployeeScore,
+    responses=errors(401, 403, 404, 422),
+    summary="An employee's scores for a period, each figure with its explanation",
+)
+async def get_employee(
+    employee_id: str, principal: CurrentPrincipal, request: Request, period: Period = None
+) -> EmployeeScore:
+    tenant = tenant_of(principal)
+    async with runtime_of(request).sessions() as session:
+        return await views.employee_score(session, tenant, principal, employee_id, period)
+
+
+@router.get(
+    "/team",
+    response_model=Page[EmployeeSummary],
+    responses=errors(401, 403, 404, 422),
+    summary="The caller's subordinates at any depth (admin: anyone's, or the whole regency)",
+)
+async def get_team(
+    principal: CurrentPrincipal,
+    request: Request,
+    page: Annotated[PageParams, Depends(page_params)],
+    year: Year = None,
+    supervisor_id: Annotated[str | None, Query(description="admin only")] = None,
+) -> Page[EmployeeSummary]:
+    tenant = tenant_of(principal)
+    async with runtime_of(request).sessions() as session:
+        org = OrgChart(session, tenant)
+        if supervisor_id is not None and not principal.has(Role.ADMIN):
+            raise views.forbidden("only the HR admin may look at another supervisor's team")
+        root = supervisor_id or (None if principal.has(Role.ADMIN) else principal.employee_id)
+        if supervisor_id is not None and await org.employee(supervisor_id) is None:
+            raise views.not_found("supervisor")
+        if root is None and not principal.has(Role.ADMIN):
+            raise views.forbidden("this account is not an employee")
+        if root is None:
+            people = list(
+                (
+                    await session.exec(
+                        select(OrgEmployee).where(
+                            OrgEmployee.tenant == tenant, col(OrgEmployee.active).is_(True)
+                        )
+                    )
+                ).all()
+            )
+        else:
+            people = await org.subtree(root)
+        people.sort(key=lambda p: (p.name, p.employee_id))
+        chosen = people[page.offset : page.offset + page.limit]
+        items = await views.summaries(session, tenant, chosen, year or await this_year(org))
+        return Page(items=items, total=len(people), limit=page.limit, offset=page.offset)
+
+
+@router.get(
+    "/units/{unit_id}",
+    response_model=UnitScore,
+    responses=errors(401, 403, 404, 422),
+    summary="A unit's IKM, complaints, predikat distribution and mean achievement",
+)
+async def get_unit(
+    unit_id: str, principal: CurrentPrincipal, request: Request, year: Year = None
+) -> UnitScore:
+    tenant = tenant_of(principal)
+    async with runtime_of(request).sessions() as session:
+        chosen = year or await this_year(OrgChart(session, tenant))
+        return await views.unit_score(session, tenant, principal, unit_id, chosen)
+
+
+@router.get(
+    "/regency",
+    response_model=RegencyScore,
+    responses=errors(401, 403, 422),
+    summary="The regency's year: distribution against the curve, rankings, training needs",
+)
+async def get_regency(
+    principal: Admin,
+    request: Request,
+    year: Year = None,
+    organisation_predikat: Annotated[
+        Predikat, Query(description="the organisation's own predikat, which sets the curve")
+    ] = Predikat.BAIK,
+) -> RegencyScore:
+    tenant = tenant_of(principal)
+    async with runtime_of(request).sessions() as session:
+        chosen = year or await this_year(OrgChart(session, tenant))
+        return await views.regency_score(session, tenant, chosen, organisation_predikat)
+
+
+@router.get(
+    "/alerts",
+    response_model=AlertPage,
+    responses=errors(401, 403, 422),
+    summary="The caller's alerts raised or cleared after the cursor `since` (oldest first)",
+)
+async def get_alerts(
+    principal: CurrentPrincipal,
+    request: Request,
+    since: Annotated[int, Query(ge=0, description="the last seq seen; 0 for all")] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> AlertPage:
+    tenant = tenant_of(principal)
+    if not principal.employee_id:
+        raise views.forbidden("alerts go to employees; this account is not one")
+    async with runtime_of(request).sessions() as session:
+        rows = (
+            await session.exec(
+                select(ScoreAlertLog)
+                .where(
+                    ScoreAlertLog.tenant == tenant,
+                    ScoreAlertLog.recipient_id == principal.employee_id,
+                    col(ScoreAlertLog.seq) > since,
+                )
+                .order_by(col(ScoreAlertLog.seq))
+                .limit(limit)
+            )
+        ).all()
+    items = [AlertRead.model_validate(r, from_attributes=True) for r in rows]
+    return AlertPage(items=items, next_since=items[-1].seq if items else since)

@@ -1,0 +1,90 @@
+"""Wiring of the scoring service: settings, runtime, consumer, scheduler, API."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi import FastAPI
+from pydantic_settings import SettingsConfigDict
+
+from services.common.events import (
+    ASSESSMENT_TOPIC,
+    FEEDBACK_TOPIC,
+    IDENTITY_TOPIC,
+    SCORING_TOPIC,
+    TARGETS_TOPIC,
+)
+from services.common.runtime import Runtime
+from services.common.settings import ServiceSettings
+from services.scoring.api import router
+from services.scoring.handlers import Clock, Context, Projector, ScoringMetrics
+from services.scoring.scheduler import Scheduler
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+CONSUMED_TOPICS = (IDENTITY_TOPIC, TARGETS_TOPIC, ASSESSMENT_TOPIC, FEEDBACK_TOPIC)
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="SCORING_", extra="ignore")
+
+    service_name: str = "scoring"
+    port: int = 8005
+    # The consumer group (default: the service name). After a replay, run with the
+    # replay's group id so the rebuilt database continues where the replay stopped.
+    group_id: str = ""
+    # How long an event may wait for a missing fact before it is dead-lettered.
+    park_timeout_seconds: float = 3600.0
+    # Interval of the scheduler (pace figures, silent and assessment-due alerts); 0: off.
+    scheduler_seconds: float = 900.0
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build(settings: Settings, clock: Clock | None = None) -> tuple[Runtime, Projector, Context]:
+    runtime = Runtime(settings=settings, migrations_dir=MIGRATIONS, produces=[SCORING_TOPIC])
+    ctx = Context(
+        clock=clock or utc_now,
+        metrics=ScoringMetrics(runtime.metrics.registry, settings.service_name),
+    )
+    return runtime, Projector(ctx), ctx
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
+    runtime, projector, ctx = build(settings, clock)
+    runtime.consume(
+        CONSUMED_TOPICS,
+        batch_handler=projector.apply_batch,
+        group_id=settings.group_id or settings.service_name,
+    )
+    scheduler = Scheduler(
+        runtime,
+        projector,
+        ctx,
+        interval_seconds=settings.scheduler_seconds,
+        park_timeout_seconds=settings.park_timeout_seconds,
+    )
+    app = runtime.create_api(
+        title="Kinerja scoring",
+        description="Live performance projections, explanations and supervisor alerts.",
+        routers=[router],
+    )
+    app.state.scheduler = scheduler
+    app.state.projector = projector
+    runtime_lifespan = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[None]:
+        async with runtime_lifespan(application):
+            scheduler.start()
+            try:
+                yield
+            finally:
+                await scheduler.stop()
+
+    app.router.lifespan_context = lifespan
+    return app

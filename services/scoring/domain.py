@@ -1,0 +1,520 @@
+"""The scoring rules of domain.md, as pure functions: no I/O, no clock, no database.
+
+Every figure the service shows is computed here, and every figure has an ``explain_*``
+function that says in plain English how it was computed (an ASN must understand how they
+are assessed). Percentages are floats rounded only for display; the legacy PP 46/2011
+score rounds to 2 decimals (half up) as the regulation's tables do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from functools import lru_cache
+
+from services.common.events import Aggregation, BerAkhlak, Direction, Rating, TenantSettings
+from services.common.workdays import working_days_between as _working_days_between
+
+# Pure and called for every employee of every batch with few distinct arguments.
+working_days_between = lru_cache(maxsize=8192)(_working_days_between)
+
+# ---------------------------------------------------------------- predikat
+
+
+class Predikat(StrEnum):
+    """Predikat Kinerja of PermenPANRB 6/2022, best first."""
+
+    SANGAT_BAIK = "sangat_baik"
+    BAIK = "baik"
+    BUTUH_PERBAIKAN = "butuh_perbaikan"
+    KURANG = "kurang"
+    SANGAT_KURANG = "sangat_kurang"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").title()
+
+    @property
+    def level(self) -> int:
+        """5 for Sangat Baik down to 1 for Sangat Kurang."""
+        return 5 - list(Predikat).index(self)
+
+
+# Hasil Kerja (rows) x Perilaku (columns). Behaviour di bawah caps the result at Kurang
+# even when results are sesuai or di atas: it is not the max of the two.
+PREDIKAT_MATRIX: dict[Rating, dict[Rating, Predikat]] = {
+    Rating.DI_ATAS: {
+        Rating.DI_BAWAH: Predikat.KURANG,
+        Rating.SESUAI: Predikat.BAIK,
+        Rating.DI_ATAS: Predikat.SANGAT_BAIK,
+    },
+    Rating.SESUAI: {
+        Rating.DI_BAWAH: Predikat.KURANG,
+        Rating.SESUAI: Predikat.BAIK,
+        Rating.DI_ATAS: Predikat.BAIK,
+    },
+    Rating.DI_BAWAH: {
+        Rating.DI_BAWAH: Predikat.SANGAT_KURANG,
+        Rating.SESUAI: Predikat.BUTUH_PERBAIKAN,
+        Rating.DI_ATAS: Predikat.BUTUH_PERBAIKAN,
+    },
+}
+
+
+def predikat(result: Rating, behaviour: Rating) -> Predikat:
+    return PREDIKAT_MATRIX[result][behaviour]
+
+
+def overall_behaviour(ratings: Mapping[BerAkhlak, Rating], above_min_count: int) -> Rating | None:
+    """Overall Perilaku from the value ratings: any di bawah -> di bawah; at least
+    ``above_min_count`` di atas (and none di bawah) -> di atas; else sesuai."""
+    if not ratings:
+        return None
+    values = list(ratings.values())
+    if Rating.DI_BAWAH in values:
+        return Rating.DI_BAWAH
+    if values.count(Rating.DI_ATAS) >= above_min_count:
+        return Rating.DI_ATAS
+    return Rating.SESUAI
+
+
+def projected_rating(achievement: float | None, settings: TenantSettings) -> Rating | None:
+    if achievement is None:
+        return None
+    if achievement >= settings.rating_above_threshold:
+        return Rating.DI_ATAS
+    if achievement >= settings.rating_meets_threshold:
+        return Rating.SESUAI
+    return Rating.DI_BAWAH
+
+
+# ---------------------------------------------------------------- achievement
+
+
+def achievement(realisation: float, target: float, direction: Direction, cap: float) -> float:
+    """Capaian in percent, capped. Lower-is-better with a realisation of 0 scores the cap."""
+    if direction == Direction.LOWER_IS_BETTER:
+        if realisation <= 0:
+            return cap
+        return min(target / realisation * 100.0, cap)
+    return min(realisation / target * 100.0, cap)
+
+
+@dataclass
+class IndicatorState:
+    """What a projection keeps per indicator to aggregate its realisation."""
+
+    total: float = 0.0
+    count: int = 0
+    latest: float | None = None
+    latest_key: str | None = None  # "<activity date>|<occurred at>|<activity id>"
+
+    def realisation(self, aggregation: Aggregation) -> float | None:
+        """sum: total so far (0 without entries); mean/latest: None without entries."""
+        if aggregation == Aggregation.SUM:
+            return self.total
+        if self.count == 0:
+            return None
+        if aggregation == Aggregation.MEAN:
+            return self.total / self.count
+        return self.latest
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    indicator_id: str
+    name: str
+    target: float
+    unit: str
+    direction: Direction
+    aggregation: Aggregation
+    weight: float | None = None
+
+
+@dataclass(frozen=True)
+class IndicatorFigures:
+    indicator_id: str
+    realisation: float | None
+    achievement: float | None
+    expected_to_date: float | None  # sum: target x elapsed share; mean/latest: the target
+    projected_realisation: float | None
+    projected_achievement: float | None
+
+
+def indicator_figures(
+    spec: IndicatorSpec, state: IndicatorState, share: float, cap: float
+) -> IndicatorFigures:
+    """Current and projected achievement of one indicator at ``share`` of the period.
+
+    For ``sum`` the end-of-period realisation is projected linearly: realisation / share
+    (so for higher-is-better the projected achievement is achievement / share, as
+    domain.md says); before the period starts (share 0) nothing is projected. ``mean``
+    and ``latest`` project their current value.
+    """
+    real = state.realisation(spec.aggregation)
+    if real is None:
+        return IndicatorFigures(spec.indicator_id, None, None, spec.target, None, None)
+    current = achievement(real, spec.target, spec.direction, cap)
+    if spec.aggregation == Aggregation.SUM:
+        expected = spec.target * share
+        projected_real = real / share if share > 0 else None
+    else:
+        expected = spec.target
+        projected_real = real
+    projected = (
+        None
+        if projected_real is None
+        else achievement(projected_real, spec.target, spec.direction, cap)
+    )
+    return IndicatorFigures(spec.indicator_id, real, current, expected, projected_real, projected)
+
+
+def mean_achievement(values: Sequence[tuple[float | None, float | None]]) -> float | None:
+    """Mean of (achievement, weight) pairs, skipping unknown achievements.
+
+    Weighted when every counted indicator has a weight, else the plain mean (a partial
+    weighting would be a guess about the missing weights).
+    """
+    known = [(a, w) for a, w in values if a is not None]
+    if not known:
+        return None
+    if all(w is not None for _, w in known):
+        total_weight = sum(w for _, w in known if w is not None)
+        return sum(a * w for a, w in known if w is not None) / total_weight
+    return sum(a for a, _ in known) / len(known)
+
+
+def overall_achievement(
+    rhks: Iterable[tuple[str, float | None]], count_tambahan: bool
+) -> float | None:
+    """Mean of the RHK achievements of kind utama (and tambahan if the tenant says so)."""
+    counted = [a for kind, a in rhks if a is not None and (kind == "utama" or count_tambahan)]
+    return sum(counted) / len(counted) if counted else None
+
+
+# ---------------------------------------------------------------- periods
+
+
+@dataclass(frozen=True)
+class PeriodSpan:
+    kind: str  # annual | monthly | quarterly
+    label: str
+    start: date
+    end: date
+
+
+def annual_period(year: int) -> PeriodSpan:
+    return PeriodSpan("annual", str(year), date(year, 1, 1), date(year, 12, 31))
+
+
+def cadence_period(day: date, cadence: str) -> PeriodSpan:
+    """The tenant's monthly or quarterly assessment period containing ``day``."""
+    if cadence == "quarterly":
+        quarter = (day.month - 1) // 3
+        start = date(day.year, quarter * 3 + 1, 1)
+        label = f"{day.year}-Q{quarter + 1}"
+        months = 3
+    else:
+        start = date(day.year, day.month, 1)
+        label = f"{day.year}-{day.month:02d}"
+        months = 1
+    month = start.month + months
+    following = date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+    return PeriodSpan(cadence, label, start, following - timedelta(days=1))
+
+
+def period_share(span: PeriodSpan, today: date) -> float:
+    """Share of the period's working days passed by the end of ``today`` (0 before it)."""
+    if today < span.start:
+        return 0.0
+    total = working_days_between(span.start, span.end)
+    return working_days_between(span.start, min(today, span.end)) / total if total else 1.0
+
+
+# ---------------------------------------------------------------- alert conditions
+
+BEHIND_TARGET_BELOW = 80.0
+BEHIND_TARGET_AFTER_SHARE = 0.25
+SILENT_WORKING_DAYS = 5
+DUE_WITHIN_WORKING_DAYS = 5
+
+
+def behind_target(figures: Iterable[IndicatorFigures], share: float) -> list[str]:
+    """Indicators whose projected achievement is below 80 % once 25 % of the period passed."""
+    if share < BEHIND_TARGET_AFTER_SHARE:
+        return []
+    return [
+        f.indicator_id
+        for f in figures
+        if f.projected_achievement is not None and f.projected_achievement < BEHIND_TARGET_BELOW
+    ]
+
+
+def is_silent(since: date, today: date) -> bool:
+    """No activity for 5 full working days: counted after ``since`` up to yesterday."""
+    return (
+        working_days_between(since + timedelta(days=1), today - timedelta(days=1))
+        >= SILENT_WORKING_DAYS
+    )
+
+
+def assessment_due(span: PeriodSpan, today: date) -> bool:
+    """The period ends within 5 working days (today included) and has not ended."""
+    if today > span.end or today < span.start:
+        return False
+    return working_days_between(today, span.end) <= DUE_WITHIN_WORKING_DAYS
+
+
+def predikat_drop_from(
+    previous: Predikat | None, current: Predikat | None, dropped_from: Predikat | None
+) -> Predikat | None:
+    """The level a projected predikat fell from, while it stays below it (None: no drop)."""
+    if current is None:
+        return dropped_from
+    if dropped_from is not None:
+        return None if current.level >= dropped_from.level else dropped_from
+    if previous is not None and current.level < previous.level:
+        return previous
+    return None
+
+
+# ---------------------------------------------------------------- legacy PP 46/2011
+
+_CENT = Decimal("0.01")
+
+
+def _round2(value: Decimal) -> Decimal:
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def legacy_ratio(realisation: float, target: float) -> Decimal:
+    """Quantity or quality: realisation / target x 100."""
+    return Decimal(str(realisation)) / Decimal(str(target)) * 100
+
+
+def legacy_efficiency(target: float, realisation: float) -> Decimal:
+    """Time (or cost): e = 100 - R/T x 100; e <= 24: (1.76T - R)/T x 100,
+    else 76 - [((1.76T - R)/T x 100) - 100]."""
+    t, r = Decimal(str(target)), Decimal(str(realisation))
+    e = 100 - r / t * 100
+    base = (Decimal("1.76") * t - r) / t * 100
+    return base if e <= 24 else 76 - (base - 100)
+
+
+def legacy_task_score(
+    *,
+    quantity: tuple[float, float],
+    quality: tuple[float, float],
+    time: tuple[float, float],
+    cost: tuple[float, float] | None = None,
+) -> Decimal:
+    """Mean of the aspects of one task, each (target, realisation); cost skipped at 0."""
+    aspects = [
+        legacy_ratio(quantity[1], quantity[0]),
+        legacy_ratio(quality[1], quality[0]),
+        legacy_efficiency(*time),
+    ]
+    if cost is not None and cost[0] > 0:
+        aspects.append(legacy_efficiency(*cost))
+    return _round2(sum(aspects, Decimal(0)) / len(aspects))
+
+
+def legacy_total(task_scores: Sequence[Decimal], behaviour: float) -> Decimal:
+    """60 % of the SKP score (mean over tasks) + 40 % of behaviour (0-100)."""
+    skp = sum(task_scores, Decimal(0)) / len(task_scores)
+    return _round2(skp * Decimal("0.6") + Decimal(str(behaviour)) * Decimal("0.4"))
+
+
+LEGACY_BANDS = (
+    (Decimal(91), "Sangat Baik"),
+    (Decimal(76), "Baik"),
+    (Decimal(61), "Cukup"),
+    (Decimal(51), "Kurang"),
+)
+
+
+def legacy_band(score: Decimal) -> str:
+    """>= 91 Sangat Baik, 76-90 Baik, 61-75 Cukup, 51-60 Kurang, <= 50 Buruk (a score
+    between two bands, e.g. 90.5, falls in the lower one)."""
+    for lowest, label in LEGACY_BANDS:
+        if score >= lowest:
+            return label
+    return "Buruk"
+
+
+# ---------------------------------------------------------------- distribution curve
+
+
+@dataclass(frozen=True)
+class Quota:
+    """A limit on the share of employees with any of ``predikats``."""
+
+    predikats: frozenset[Predikat]
+    at_most: float | None = None  # share 0..1
+    at_least: float | None = None  # share 0..1; a tiny value means "some must exist"
+    text: str = ""
+
+
+# The quotas per organisation predikat. Only the two curves domain.md states are filled;
+# a regency whose organisation predikat has no curve here is shown without quota checks.
+DISTRIBUTION_QUOTAS: dict[Predikat, tuple[Quota, ...]] = {
+    Predikat.BAIK: (
+        Quota(frozenset({Predikat.BAIK}), at_most=0.70, text="at most 70 % Baik"),
+        Quota(
+            frozenset({Predikat.BUTUH_PERBAIKAN, Predikat.KURANG}),
+            at_least=1e-9,
+            text="some Butuh Perbaikan or Kurang must exist",
+        ),
+    ),
+    Predikat.BUTUH_PERBAIKAN: (
+        Quota(
+            frozenset({Predikat.BUTUH_PERBAIKAN}),
+            at_least=0.60,
+            text="at least 60 % Butuh Perbaikan",
+        ),
+        Quota(frozenset({Predikat.SANGAT_BAIK}), at_most=0.10, text="at most 10 % Sangat Baik"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class QuotaCheck:
+    rule: str
+    share: float
+    breached: bool
+
+
+def check_distribution(organisation: Predikat, counts: Mapping[Predikat, int]) -> list[QuotaCheck]:
+    total = sum(counts.values())
+    checks = []
+    for quota in DISTRIBUTION_QUOTAS.get(organisation, ()):
+        share = sum(counts.get(p, 0) for p in quota.predikats) / total if total else 0.0
+        breached = total > 0 and (
+            (quota.at_most is not None and share > quota.at_most)
+            or (quota.at_least is not None and share < quota.at_least)
+        )
+        checks.append(QuotaCheck(quota.text, share, breached))
+    return checks
+
+
+# ---------------------------------------------------------------- explanations
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}%"
+
+
+def _num(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:g}"
+
+
+def explain_indicator(
+    spec: IndicatorSpec, figures: IndicatorFigures, share: float, cap: float
+) -> str:
+    if figures.realisation is None:
+        return (
+            f"{spec.name}: no observation logged yet, so no achievement "
+            f"({spec.aggregation.value} of the logged values, target {_num(spec.target)} "
+            f"{spec.unit})."
+        )
+    agg = {
+        Aggregation.SUM: "sum of the logged amounts",
+        Aggregation.MEAN: "mean of the logged values",
+        Aggregation.LATEST: "latest logged value",
+    }[spec.aggregation]
+    if spec.direction == Direction.LOWER_IS_BETTER:
+        formula = f"target {_num(spec.target)} / realisation {_num(figures.realisation)} x 100"
+        rule = "lower is better"
+    else:
+        formula = f"realisation {_num(figures.realisation)} / target {_num(spec.target)} x 100"
+        rule = "higher is better"
+    text = (
+        f"{spec.name}: realisation {_num(figures.realisation)} {spec.unit} ({agg}); "
+        f"achievement {_pct(figures.achievement)} = {formula} ({rule}, capped at {cap:g}%)."
+    )
+    if spec.aggregation == Aggregation.SUM:
+        text += (
+            f" {share * 100:.1f}% of the period's working days have passed, so "
+            f"{_num(round(figures.expected_to_date or 0, 2))} {spec.unit} were expected by now;"
+        )
+        if figures.projected_achievement is None:
+            text += " the period has not started, so nothing is projected."
+        else:
+            text += (
+                f" at this pace the period ends at "
+                f"{_num(round(figures.projected_realisation or 0, 2))} {spec.unit}, "
+                f"a projected achievement of {_pct(figures.projected_achievement)}."
+            )
+    else:
+        text += " The projection uses the current value as the end-of-period value."
+    return text
+
+
+def explain_overall(
+    achievement_value: float | None, rhk_count: int, count_tambahan: bool, projected: bool
+) -> str:
+    which = "projected " if projected else ""
+    scope = "utama and tambahan" if count_tambahan else "utama"
+    return (
+        f"Overall {which}achievement {_pct(achievement_value)}: the mean of the {which}"
+        f"achievement of {rhk_count} RHK ({scope}); each RHK is the mean of its indicators, "
+        f"weighted when every indicator has a weight."
+    )
+
+
+def explain_projected_rating(
+    value: float | None, rating: Rating | None, settings: TenantSettings
+) -> str:
+    if rating is None:
+        return "No projected rating yet: no indicator has an achievement."
+    return (
+        f"Projected Hasil Kerja rating {rating.value}: projected achievement {_pct(value)} "
+        f"(>= {settings.rating_above_threshold:g}% di atas, >= "
+        f"{settings.rating_meets_threshold:g}% sesuai, else di bawah). An estimate for "
+        f"acting before the period ends, not the supervisor's rating."
+    )
+
+
+def explain_predikat(
+    result: Rating | None, behaviour: Rating | None, value: Predikat | None, *, final: bool
+) -> str:
+    if value is None or result is None or behaviour is None:
+        if final:
+            return "No final predikat: the supervisor has not submitted an assessment."
+        return "No projected predikat yet."
+    source = (
+        "the supervisor's assessment (or an accepted objection)"
+        if final
+        else "the projected result rating and the latest supervisor behaviour rating "
+        "(sesuai assumed when there is none)"
+    )
+    return (
+        f"{'Final' if final else 'Projected'} predikat {value.label}: Hasil Kerja "
+        f"{result.value} x Perilaku {behaviour.value} in the PermenPANRB 6/2022 matrix, "
+        f"from {source}."
+    )
+
+
+def explain_behaviour(ratings: Mapping[str, str], overall: Rating | None, above_min: int) -> str:
+    if overall is None:
+        return "No behaviour rating yet."
+    below = sum(1 for r in ratings.values() if r == Rating.DI_BAWAH)
+    above = sum(1 for r in ratings.values() if r == Rating.DI_ATAS)
+    return (
+        f"Perilaku {overall.value}: {above} of {len(ratings)} values di atas, {below} di bawah "
+        f"(any di bawah gives di bawah; at least {above_min} di atas and none di bawah gives "
+        f"di atas; else sesuai)."
+    )
+
+
+def explain_ikm(ikm: float | None, category: str | None, responses: int, minimum: int) -> str:
+    if ikm is None:
+        return "No survey yet."
+    provisional = " (provisional: below the minimum sample)" if responses < minimum else ""
+    return (
+        f"IKM {ikm:.2f} category {category} from {responses} responses{provisional}: "
+        f"25 x the sum of the nine element means x 1/9 (PermenPANRB 14/2017)."
+    )

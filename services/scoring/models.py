@@ -1,0 +1,352 @@
+"""Scoring's tables (projections, alerts, parked events) and the read schemas of its API.
+
+The projections are written set-based by the batch consumer (see ``projector.py``), so
+the tables are used through Core statements as much as through the ORM; JSON columns hold
+the per-indicator state and figures of an employee, which are always read and written
+together with their row.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic import Field as PydanticField
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from services.common.orgchart import ORG_TABLE_NAMES
+
+
+def _json(default: Any) -> Any:
+    return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
+
+
+class ScoreSkp(SQLModel, table=True):
+    """The approved SKP of an employee for a year (the newest version wins)."""
+
+    __tablename__ = "score_skp"
+
+    tenant: str = Field(primary_key=True, max_length=40)
+    employee_id: str = Field(primary_key=True, max_length=64)
+    year: int = Field(primary_key=True)
+    skp_id: str = Field(max_length=64, index=True)
+    version: int
+    approved_by: str = Field(max_length=64)
+    received_on: date
+    rhk: list[dict[str, Any]] = _json(list)
+
+
+class ScoreActivity(SQLModel, table=True):
+    """One activity-log entry as it stands now (edits replace it, deletes remove it)."""
+
+    __tablename__ = "score_activity"
+
+    tenant: str = Field(primary_key=True, max_length=40)
+    activity_id: str = Field(primary_key=True, max_length=64)
+    employee_id: str = Field(max_length=64, index=True)
+    year: int
+    indicator_id: str = Field(max_length=64)
+    activity_date: date
+    value: float
+    sort_key: str = Field(max_length=200)  # "<date>|<occurred at>|<activity id>"
+
+
+class ScoreEmployee(SQLModel, table=True):
+    """Employee x period. The annual row (period = the SKP year) carries achievement and
+    the projected figures; every period row carries the final ratings of that period."""
+
+    __tablename__ = "score_employee"
+
+    tenant: str = Field(primary_key=True, max_length=40)
+    employee_id: str = Field(primary_key=True, max_length=64)
+    period: str = Field(primary_key=True, max_length=16)
+    period_kind: str = Field(max_length=16)
+    year: int = Field(index=True)
+    unit_id: str | None = Field(default=None, max_length=64, index=True)
+    indicators: dict[str, Any] = _json(dict)  # indicator id -> IndicatorState fields
+    figures: dict[str, Any] = _json(dict)  # share, as_of, rhk -> indicators figures
+    achievement: float | None = None
+    projected_achievement: float | None = None
+    projected_rating: str | None = Field(default=None, max_length=16)
+    projected_predikat: str | None = Field(default=None, max_length=24)
+    predikat_drop_from: str | None = Field(default=None, max_length=24)
+    final_result_rating: str | None = Field(default=None, max_length=16)
+    final_behaviour_rating: str | None = Field(default=None, max_length=16)
+    final_predikat: str | None = Field(default=None, max_length=24)
+    final_source: str | None = Field(default=None, max_length=80)
+    behaviour_ratings: dict[str, str] = _json(dict)
+    latest_behaviour: str | None = Field(default=None, max_length=16)
+    development_recommendation: str = ""
+    supervisor_assessed: bool = False
+    survey_count: int = 0
+    survey_sums: list[int] = _json(list)
+    last_activity_date: date | None = None
+    skp_received_on: date | None = None
+
+
+class ScoreUnit(SQLModel, table=True):
+    """Unit x year: the citizen surveys (IKM) of a unit."""
+
+    __tablename__ = "score_unit"
+
+    tenant: str = Field(primary_key=True, max_length=40)
+    unit_id: str = Field(primary_key=True, max_length=64)
+    year: int = Field(primary_key=True)
+    survey_count: int = 0
+    survey_sums: list[int] = _json(list)
+    ikm: float | None = None
+    ikm_category: str | None = Field(default=None, max_length=1)
+
+
+class ScoreComplaint(SQLModel, table=True):
+    __tablename__ = "score_complaint"
+
+    tenant: str = Field(primary_key=True, max_length=40)
+    complaint_id: str = Field(primary_key=True, max_length=64)
+    unit_id: str = Field(max_length=64, index=True)
+    officer_id: str | None = Field(default=None, max_length=64, index=True)
+    status: str = Field(max_length=24)
+    year: int
+
+
+class ScoreAssessment(SQLModel, table=True):
+    """Which employee and period an assessment is about (objections name only its id)."""
+
+    __tablename__ = "score_assessment"
+
+    tenant: str = Field(primary_key=True, max_length=40)
+    assessment_id: str = Field(primary_key=True, max_length=64)
+    employee_id: str = Field(max_length=64)
+    assessor_id: str = Field(max_length=64)
+    relation: str = Field(max_length=16)
+    period: str = Field(max_length=16)
+    period_kind: str = Field(max_length=16)
+
+
+class ScoreAlert(SQLModel, table=True):
+    """The alerts raised and not yet cleared: at most one per (recipient, kind, subject)."""
+
+    __tablename__ = "score_alert"
+
+    tenant: str = Field(primary_key=True, max_length=40)
+    recipient_id: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(primary_key=True, max_length=24)
+    subject_id: str = Field(primary_key=True, max_length=64, index=True)
+    alert_id: str = Field(max_length=36)
+    message: str
+    cause_event_id: str | None = Field(default=None, max_length=36)
+    raised_at: datetime
+
+
+class ScoreAlertLog(SQLModel, table=True):
+    """Every raise and clear, in order: ``seq`` is the cursor of GET /scores/alerts."""
+
+    __tablename__ = "score_alert_log"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    tenant: str = Field(max_length=40, index=True)
+    recipient_id: str = Field(max_length=64, index=True)
+    alert_id: str = Field(max_length=36)
+    kind: str = Field(max_length=24)
+    subject_id: str = Field(max_length=64)
+    action: str = Field(max_length=8)  # raised | cleared
+    message: str = ""
+    at: datetime
+
+
+class ParkedEvent(SQLModel, table=True):
+    """An event that arrived before a fact it needs (its SKP, its employee, its assessment).
+
+    ``release_key`` names the missing fact; ``order_key`` the entity whose later events
+    must wait behind this one (an edit behind its parked creation).
+    """
+
+    __tablename__ = "parked_event"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(max_length=36, unique=True)
+    tenant: str = Field(max_length=40)
+    type: str = Field(max_length=100)
+    release_key: str = Field(max_length=200, index=True)
+    order_key: str = Field(max_length=200, index=True)
+    body: str
+    parked_at: datetime
+
+
+class ScoreLock(SQLModel, table=True):
+    """One row whose update takes SQLite's write lock at the start of a batch."""
+
+    __tablename__ = "score_lock"
+
+    id: int = Field(primary_key=True)
+    n: int = 0
+
+
+SCORE_TABLES = (
+    ScoreSkp,
+    ScoreActivity,
+    ScoreEmployee,
+    ScoreUnit,
+    ScoreComplaint,
+    ScoreAssessment,
+    ScoreAlert,
+    ScoreAlertLog,
+    ParkedEvent,
+    ScoreLock,
+)
+TABLE_NAMES: set[str] = {
+    *(t.__tablename__ for t in SCORE_TABLES),  # type: ignore[misc]
+    "outbox",
+    "processed_event",
+    *ORG_TABLE_NAMES,
+}
+
+
+# ---------------------------------------------------------------- read schemas
+
+
+class IndicatorScore(BaseModel):
+    indicator_id: str
+    name: str
+    aspect: str
+    unit: str
+    target: float
+    direction: str
+    aggregation: str
+    weight: float | None
+    realisation: float | None
+    achievement: float | None
+    expected_to_date: float | None
+    projected_achievement: float | None
+    explanation: str
+
+
+class RhkScore(BaseModel):
+    rhk_id: str
+    title: str
+    kind: str
+    achievement: float | None
+    projected_achievement: float | None
+    indicators: list[IndicatorScore]
+
+
+class Explanations(BaseModel):
+    achievement: str = ""
+    projected_achievement: str = ""
+    projected_rating: str = ""
+    projected_predikat: str = ""
+    final_predikat: str = ""
+    behaviour: str = ""
+    ikm: str = ""
+
+
+class EmployeeScore(BaseModel):
+    employee_id: str
+    name: str
+    unit_id: str | None
+    period: str
+    period_kind: str
+    as_of: date | None = PydanticField(description="the day the pace figures refer to")
+    elapsed_share: float | None
+    achievement: float | None
+    projected_achievement: float | None
+    projected_rating: str | None
+    projected_predikat: str | None
+    final_result_rating: str | None
+    final_behaviour_rating: str | None
+    final_predikat: str | None
+    final_source: str | None
+    behaviour_ratings: dict[str, str]
+    ikm: float | None
+    ikm_category: str | None
+    survey_count: int
+    complaints_open: int
+    complaints_closed: int
+    last_activity_date: date | None
+    rhk: list[RhkScore]
+    explanations: Explanations
+
+
+class EmployeeSummary(BaseModel):
+    employee_id: str
+    name: str
+    unit_id: str | None
+    supervisor_id: str | None
+    achievement: float | None
+    projected_achievement: float | None
+    projected_rating: str | None
+    projected_predikat: str | None
+    final_predikat: str | None
+    last_activity_date: date | None
+
+
+class IkmScore(BaseModel):
+    ikm: float | None
+    category: str | None
+    label: str | None
+    responses: int
+    provisional: bool
+    explanation: str
+
+
+class UnitScore(BaseModel):
+    unit_id: str
+    name: str
+    year: int
+    ikm: IkmScore
+    complaints: dict[str, int]
+    predikat_distribution: dict[str, int] = PydanticField(
+        description="final predikat of the annual assessments"
+    )
+    projected_predikat_distribution: dict[str, int]
+    mean_achievement: float | None
+    employees: int
+
+
+class QuotaScore(BaseModel):
+    rule: str
+    share: float
+    breached: bool
+
+
+class RankedUnit(BaseModel):
+    unit_id: str
+    name: str
+    value: float | None
+    responses: int | None = None
+
+
+class TrainingNeed(BaseModel):
+    value: str
+    rated_di_bawah: int
+
+
+class RegencyScore(BaseModel):
+    year: int
+    organisation_predikat: str
+    employees: int
+    predikat_distribution: dict[str, int]
+    distribution_checks: list[QuotaScore]
+    units_by_ikm: list[RankedUnit]
+    units_by_achievement: list[RankedUnit]
+    training_needs: list[TrainingNeed]
+    development_recommendations: list[str]
+    top_performers: list[EmployeeSummary]
+
+
+class AlertRead(BaseModel):
+    seq: int = PydanticField(description="cursor: pass the last one seen as ?since=")
+    alert_id: str
+    recipient_id: str
+    kind: str
+    subject_id: str
+    action: str = PydanticField(description="raised or cleared")
+    message: str
+    at: datetime
+
+
+class AlertPage(BaseModel):
+    items: list[AlertRead]
+    next_since: int

@@ -1,0 +1,138 @@
+"""Set-based storage helpers: load rows as dicts, upsert many rows in one statement, and
+take the locks that let two scoring instances share one database safely."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, select, text, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.common.events import Envelope
+from services.common.messaging import OutboxMessage
+from services.common.messaging.outbox import OUTBOX_DIRTY
+from services.scoring.models import ScoreLock
+
+Row = dict[str, Any]
+
+
+def table_of(model: Any) -> Table:
+    return model.__table__  # type: ignore[no-any-return]
+
+
+async def connection(session: AsyncSession) -> AsyncConnection:
+    return await session.connection()
+
+
+async def load(
+    session: AsyncSession, model: Any, column: str, values: Collection[Any], **equal: Any
+) -> list[Row]:
+    """Rows whose ``column`` is in ``values`` (chunked), as plain dicts."""
+    if not values:
+        return []
+    table = table_of(model)
+    conn = await connection(session)
+    rows: list[Row] = []
+    items = list(values)
+    for start in range(0, len(items), 5000):
+        stmt = select(table).where(table.c[column].in_(items[start : start + 5000]))
+        for name, value in equal.items():
+            stmt = stmt.where(table.c[name] == value)
+        result = await conn.execute(stmt)
+        rows.extend(dict(r._mapping) for r in result)
+    return rows
+
+
+async def upsert(session: AsyncSession, model: Any, rows: Sequence[Row]) -> None:
+    """INSERT ... ON CONFLICT (primary key) DO UPDATE for many rows at once."""
+    if not rows:
+        return
+    table = table_of(model)
+    conn = await connection(session)
+    keys = [c.name for c in table.primary_key.columns]
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    others = [c.name for c in table.columns if c.name not in keys]
+    stmt = stmt.on_conflict_do_update(
+        index_elements=keys, set_={name: stmt.excluded[name] for name in others}
+    )
+    for start in range(0, len(rows), 2000):
+        await conn.execute(stmt, list(rows[start : start + 2000]))
+
+
+async def insert(session: AsyncSession, model: Any, rows: Sequence[Row]) -> None:
+    if rows:
+        conn = await connection(session)
+        await conn.execute(table_of(model).insert(), list(rows))
+
+
+async def delete_keys(session: AsyncSession, model: Any, keys: Iterable[tuple[Any, ...]]) -> None:
+    """Delete rows by primary key tuples."""
+    key_list = list(keys)
+    if not key_list:
+        return
+    table = table_of(model)
+    columns = list(table.primary_key.columns)
+    conn = await connection(session)
+    for start in range(0, len(key_list), 2000):
+        chunk = key_list[start : start + 2000]
+        if len(columns) == 1:
+            where = columns[0].in_([k[0] for k in chunk])
+        else:
+            where = tuple_(*columns).in_(chunk)
+        await conn.execute(delete(table).where(where))
+
+
+async def stage_events(session: AsyncSession, events: Sequence[Envelope]) -> None:
+    """``add_event`` for many events at once: one INSERT into the outbox (same transaction),
+    and the relay is woken after the commit as ``add_event`` does."""
+    if not events:
+        return
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "event_id": str(e.event_id),
+            "topic": e.topic,
+            "key": e.key,
+            "type": e.type,
+            "body": e.to_bytes(),
+            "created_at": now,
+            "published_at": None,
+        }
+        for e in events
+    ]
+    await insert(session, OutboxMessage, rows)
+    session.sync_session.info[OUTBOX_DIRTY] = True
+
+
+def lock_id(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+async def lock(session: AsyncSession, keys: Iterable[str]) -> None:
+    """Serialise writers that touch the same entities.
+
+    PostgreSQL: transaction-scoped advisory locks on the entity keys, taken in a fixed
+    order (no deadlock between instances). SQLite: the database write lock, taken before
+    anything is read, so no instance computes from a snapshot another one is changing.
+    """
+    conn = await connection(session)
+    if conn.dialect.name == "postgresql":
+        ids = sorted({lock_id(k) for k in keys})
+        if ids:
+            await conn.execute(
+                text(
+                    "SELECT count(pg_advisory_xact_lock(k)) FROM "
+                    "(SELECT unnest(:ids) AS k ORDER BY 1) AS keys"
+                ).bindparams(bindparam("ids", type_=postgresql.ARRAY(postgresql.BIGINT))),
+                {"ids": ids},
+            )
+        return
+    table = table_of(ScoreLock)
+    stmt = sqlite.insert(table).values(id=1, n=0)
+    await conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_={"n": table.c.n + 1}))

@@ -1,0 +1,411 @@
+"""Read models of the API, assembled from the projection tables (no rule lives here:
+figures come from the projections, their explanations from ``domain``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from fastapi import HTTPException, status
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.common.events import Rating, TenantSettings
+from services.common.orgchart import OrgChart, OrgEmployee, OrgUnit
+from services.common.security import Principal, Role
+from services.common.skm import ikm_from_sums
+from services.common.workdays import local_today
+from services.scoring import domain as d
+from services.scoring.handlers import indicator_specs
+from services.scoring.models import (
+    EmployeeScore,
+    EmployeeSummary,
+    Explanations,
+    IkmScore,
+    IndicatorScore,
+    QuotaScore,
+    RankedUnit,
+    RegencyScore,
+    RhkScore,
+    ScoreComplaint,
+    ScoreEmployee,
+    ScoreSkp,
+    ScoreUnit,
+    TrainingNeed,
+    UnitScore,
+)
+
+CLOSED = {"resolved", "rejected", "not_our_authority", "archived"}
+
+
+def not_found(what: str) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"{what} not found")
+
+
+def forbidden(reason: str) -> HTTPException:
+    return HTTPException(status.HTTP_403_FORBIDDEN, detail=reason)
+
+
+async def may_see_employee(org: OrgChart, principal: Principal, employee_id: str) -> bool:
+    """Self, anyone up the supervisor chain, or the regency's HR admin."""
+    if principal.has(Role.ADMIN) or principal.employee_id == employee_id:
+        return True
+    return bool(principal.employee_id) and principal.employee_id in await org.supervisor_chain(
+        employee_id
+    )
+
+
+def ikm_score(sums: list[int], responses: int, minimum: int) -> IkmScore:
+    if responses <= 0:
+        return IkmScore(
+            ikm=None,
+            category=None,
+            label=None,
+            responses=0,
+            provisional=True,
+            explanation=d.explain_ikm(None, None, 0, minimum),
+        )
+    result = ikm_from_sums(sums, responses)
+    return IkmScore(
+        ikm=float(result.ikm),
+        category=result.category,
+        label=result.label,
+        responses=responses,
+        provisional=responses < minimum,
+        explanation=d.explain_ikm(float(result.ikm), result.category, responses, minimum),
+    )
+
+
+def _rating(value: str | None) -> Rating | None:
+    return Rating(value) if value else None
+
+
+def _predikat(value: str | None) -> d.Predikat | None:
+    return d.Predikat(value) if value else None
+
+
+def rhk_scores(
+    row: ScoreEmployee, skp: ScoreSkp | None, settings: TenantSettings
+) -> list[RhkScore]:
+    if skp is None:
+        return []
+    share = row.figures.get("share", 0.0)
+    cap = settings.achievement_cap
+    stored = {r["rhk_id"]: r for r in row.figures.get("rhk", [])}
+    out = []
+    for rhk in skp.rhk:
+        figs = stored.get(rhk["rhk_id"], {"indicators": {}})
+        indicators = []
+        for spec, raw in zip(indicator_specs(rhk), rhk["indicators"], strict=True):
+            values = figs["indicators"].get(spec.indicator_id, [None, None, None, None, None])
+            fig = d.IndicatorFigures(spec.indicator_id, *values)
+            indicators.append(
+                IndicatorScore(
+                    indicator_id=spec.indicator_id,
+                    name=spec.name,
+                    aspect=raw["aspect"],
+                    unit=spec.unit,
+                    target=spec.target,
+                    direction=spec.direction.value,
+                    aggregation=spec.aggregation.value,
+                    weight=spec.weight,
+                    realisation=fig.realisation,
+                    achievement=fig.achievement,
+                    expected_to_date=fig.expected_to_date,
+                    projected_achievement=fig.projected_achievement,
+                    explanation=d.explain_indicator(spec, fig, share, cap),
+                )
+            )
+        out.append(
+            RhkScore(
+                rhk_id=rhk["rhk_id"],
+                title=rhk["title"],
+                kind=rhk["kind"],
+                achievement=figs.get("achievement"),
+                projected_achievement=figs.get("projected_achievement"),
+                indicators=indicators,
+            )
+        )
+    return out
+
+
+async def employee_score(
+    session: AsyncSession, tenant: str, principal: Principal, employee_id: str, period: str | None
+) -> EmployeeScore:
+    org = OrgChart(session, tenant)
+    person = await org.employee(employee_id)
+    settings, tz = await org.settings()
+    period = period or str(local_today(tz).year)
+    row = await session.get(ScoreEmployee, (tenant, employee_id, period))
+    if person is None and row is None:
+        raise not_found("employee")
+    if not await may_see_employee(org, principal, employee_id):
+        raise forbidden("only the employee, their supervisors and the HR admin see these scores")
+    if row is None:
+        row = ScoreEmployee(
+            tenant=tenant,
+            employee_id=employee_id,
+            period=period,
+            period_kind="annual",
+            year=int(period[:4]),
+        )
+    skp = (
+        await session.get(ScoreSkp, (tenant, employee_id, row.year))
+        if row.period_kind == "annual"
+        else None
+    )
+    complaints = (
+        await session.exec(
+            select(ScoreComplaint.status, func.count())
+            .where(
+                ScoreComplaint.tenant == tenant,
+                ScoreComplaint.officer_id == employee_id,
+                ScoreComplaint.year == row.year,
+            )
+            .group_by(ScoreComplaint.status)
+        )
+    ).all()
+    closed = sum(n for s, n in complaints if s in CLOSED)
+    ikm = ikm_score(row.survey_sums or [0] * 9, row.survey_count, settings.min_survey_sample)
+    rhks = rhk_scores(row, skp, settings)
+    projected_rating = _rating(row.projected_rating)
+    latest_behaviour = _rating(row.latest_behaviour) or Rating.SESUAI
+    tambahan = settings.count_tambahan_in_overall
+    counted = sum(1 for r in rhks if r.kind == "utama" or tambahan)
+    explanations = Explanations(
+        achievement=d.explain_overall(row.achievement, counted, tambahan, projected=False),
+        projected_achievement=d.explain_overall(
+            row.projected_achievement, counted, tambahan, projected=True
+        ),
+        projected_rating=d.explain_projected_rating(
+            row.projected_achievement, projected_rating, settings
+        ),
+        projected_predikat=d.explain_predikat(
+            projected_rating, latest_behaviour, _predikat(row.projected_predikat), final=False
+        ),
+        final_predikat=d.explain_predikat(
+            _rating(row.final_result_rating),
+            _rating(row.final_behaviour_rating),
+            _predikat(row.final_predikat),
+            final=True,
+        ),
+        behaviour=d.explain_behaviour(
+            row.behaviour_ratings,
+            _rating(row.final_behaviour_rating),
+            settings.behaviour_above_min_count,
+        ),
+        ikm=ikm.explanation,
+    )
+    as_of = row.figures.get("as_of")
+    return EmployeeScore(
+        employee_id=employee_id,
+        name=person.name if person else "",
+        unit_id=row.unit_id or (person.unit_id if person else None),
+        period=row.period,
+        period_kind=row.period_kind,
+        as_of=as_of,
+        elapsed_share=row.figures.get("share"),
+        achievement=row.achievement,
+        projected_achievement=row.projected_achievement,
+        projected_rating=row.projected_rating,
+        projected_predikat=row.projected_predikat,
+        final_result_rating=row.final_result_rating,
+        final_behaviour_rating=row.final_behaviour_rating,
+        final_predikat=row.final_predikat,
+        final_source=row.final_source,
+        behaviour_ratings=row.behaviour_ratings,
+        ikm=ikm.ikm,
+        ikm_category=ikm.category,
+        survey_count=row.survey_count,
+        complaints_open=sum(n for _, n in complaints) - closed,
+        complaints_closed=closed,
+        last_activity_date=row.last_activity_date,
+        rhk=rhks,
+        explanations=explanations,
+    )
+
+
+async def summaries(
+    session: AsyncSession, tenant: str, people: list[OrgEmployee], year: int
+) -> list[EmployeeSummary]:
+    rows: dict[str, ScoreEmployee] = {}
+    ids = [p.employee_id for p in people]
+    for start in range(0, len(ids), 5000):
+        result = await session.exec(
+            select(ScoreEmployee).where(
+                ScoreEmployee.tenant == tenant,
+                ScoreEmployee.period == str(year),
+                col(ScoreEmployee.employee_id).in_(ids[start : start + 5000]),
+            )
+        )
+        rows.update({r.employee_id: r for r in result.all()})
+    out = []
+    for person in people:
+        row = rows.get(person.employee_id)
+        out.append(
+            EmployeeSummary(
+                employee_id=person.employee_id,
+                name=person.name,
+                unit_id=person.unit_id,
+                supervisor_id=person.supervisor_id,
+                achievement=row.achievement if row else None,
+                projected_achievement=row.projected_achievement if row else None,
+                projected_rating=row.projected_rating if row else None,
+                projected_predikat=row.projected_predikat if row else None,
+                final_predikat=row.final_predikat if row else None,
+                last_activity_date=row.last_activity_date if row else None,
+            )
+        )
+    return out
+
+
+async def annual_rows(
+    session: AsyncSession, tenant: str, year: int, unit_id: str | None = None
+) -> list[Any]:
+    stmt = select(
+        ScoreEmployee.employee_id,
+        ScoreEmployee.unit_id,
+        ScoreEmployee.achievement,
+        ScoreEmployee.projected_predikat,
+        ScoreEmployee.final_predikat,
+    ).where(ScoreEmployee.tenant == tenant, ScoreEmployee.period == str(year))
+    if unit_id is not None:
+        stmt = stmt.where(ScoreEmployee.unit_id == unit_id)
+    return list((await session.exec(stmt)).all())
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+async def unit_score(
+    session: AsyncSession, tenant: str, principal: Principal, unit_id: str, year: int
+) -> UnitScore:
+    org = OrgChart(session, tenant)
+    unit = await org.unit(unit_id)
+    surveys = await session.get(ScoreUnit, (tenant, unit_id, year))
+    if unit is None and surveys is None:
+        raise not_found("unit")
+    if not principal.has(Role.ADMIN):
+        me = await org.employee(principal.employee_id)
+        head = unit.head_employee_id if unit else None
+        if me is None or (me.employee_id != head and me.unit_id != unit_id):
+            raise forbidden("only the unit's head, its members and the HR admin see it")
+    settings, _ = await org.settings()
+    complaints = (
+        await session.exec(
+            select(ScoreComplaint.status, func.count())
+            .where(
+                ScoreComplaint.tenant == tenant,
+                ScoreComplaint.unit_id == unit_id,
+                ScoreComplaint.year == year,
+            )
+            .group_by(ScoreComplaint.status)
+        )
+    ).all()
+    rows = await annual_rows(session, tenant, year, unit_id)
+    return UnitScore(
+        unit_id=unit_id,
+        name=unit.name if unit else unit_id,
+        year=year,
+        ikm=ikm_score(
+            surveys.survey_sums if surveys else [0] * 9,
+            surveys.survey_count if surveys else 0,
+            settings.min_survey_sample,
+        ),
+        complaints=dict(complaints),
+        predikat_distribution=dict(Counter(r.final_predikat for r in rows if r.final_predikat)),
+        projected_predikat_distribution=dict(
+            Counter(r.projected_predikat for r in rows if r.projected_predikat)
+        ),
+        mean_achievement=_mean([r.achievement for r in rows if r.achievement is not None]),
+        employees=len(rows),
+    )
+
+
+async def regency_score(
+    session: AsyncSession, tenant: str, year: int, organisation: d.Predikat
+) -> RegencyScore:
+    rows = await annual_rows(session, tenant, year)
+    distribution = Counter(d.Predikat(r.final_predikat) for r in rows if r.final_predikat)
+    units = {
+        u.unit_id: u.name
+        for u in (await session.exec(select(OrgUnit).where(OrgUnit.tenant == tenant))).all()
+    }
+    by_ikm = (
+        await session.exec(
+            select(ScoreUnit).where(ScoreUnit.tenant == tenant, ScoreUnit.year == year)
+        )
+    ).all()
+    per_unit: dict[str, list[float]] = {}
+    for r in rows:
+        if r.unit_id and r.achievement is not None:
+            per_unit.setdefault(r.unit_id, []).append(r.achievement)
+    behaviours = (
+        await session.exec(
+            select(ScoreEmployee.behaviour_ratings, ScoreEmployee.development_recommendation).where(
+                ScoreEmployee.tenant == tenant,
+                ScoreEmployee.year == year,
+                col(ScoreEmployee.final_source).is_not(None),
+            )
+        )
+    ).all()
+    below: Counter[str] = Counter()
+    recommendations: list[str] = []
+    for ratings, recommendation in behaviours:
+        below.update(v for v, r in ratings.items() if r == Rating.DI_BAWAH)
+        if recommendation and recommendation not in recommendations:
+            recommendations.append(recommendation)
+    ranked = sorted(
+        rows,
+        key=lambda r: (
+            d.Predikat(r.final_predikat).level if r.final_predikat else 0,
+            r.achievement if r.achievement is not None else -1.0,
+        ),
+        reverse=True,
+    )[:10]
+    people = {
+        p.employee_id: p
+        for p in (
+            await session.exec(
+                select(OrgEmployee).where(
+                    OrgEmployee.tenant == tenant,
+                    col(OrgEmployee.employee_id).in_([r.employee_id for r in ranked]),
+                )
+            )
+        ).all()
+    }
+    top = await summaries(
+        session, tenant, [people[r.employee_id] for r in ranked if r.employee_id in people], year
+    )
+    return RegencyScore(
+        year=year,
+        organisation_predikat=organisation.value,
+        employees=len(rows),
+        predikat_distribution={p.value: n for p, n in distribution.items()},
+        distribution_checks=[
+            QuotaScore(rule=c.rule, share=c.share, breached=c.breached)
+            for c in d.check_distribution(organisation, distribution)
+        ],
+        units_by_ikm=[
+            RankedUnit(
+                unit_id=u.unit_id,
+                name=units.get(u.unit_id, u.unit_id),
+                value=u.ikm,
+                responses=u.survey_count,
+            )
+            for u in sorted(by_ikm, key=lambda u: u.ikm or 0, reverse=True)
+        ],
+        units_by_achievement=sorted(
+            (
+                RankedUnit(unit_id=u, name=units.get(u, u), value=_mean(values))
+                for u, values in per_unit.items()
+            ),
+            key=lambda r: r.value or 0,
+            reverse=True,
+        ),
+        training_needs=[TrainingNeed(value=v, rated_di_bawah=n) for v, n in below.most_common()],
+        development_recommendations=recommendations[:20],
+        top_performers=top,
+    )

@@ -1,0 +1,110 @@
+"""Replay rebuilds what live built; two instances in one group build what one builds."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+
+from services.scoring.app import Settings
+from services.scoring.replay import DatabaseNotEmpty, replay
+from tests.conftest import fresh_postgres_database
+from tests.scoring.helpers import Clock, processed, publish, running, snapshot
+from tests.scoring.scenario import bantul_phase1, bantul_phase2, mimika
+from tests.scoring.test_scenario import applied
+from tests.support import wait_until
+
+pytestmark = pytest.mark.kafka
+
+
+@pytest.fixture
+async def other_database_url(
+    request: pytest.FixtureRequest, database_url: str, tmp_path
+) -> AsyncIterator[str]:
+    """A second empty database of the same kind as ``database_url``."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite+aiosqlite:///{tmp_path}/other.db"
+    else:
+        base = request.getfixturevalue("postgres_base_url")
+        async with fresh_postgres_database(base) as url:
+            yield url
+
+
+def events() -> list:
+    return bantul_phase1() + mimika() + bantul_phase2()
+
+
+async def test_replay_rebuilds_the_live_state(
+    settings: Settings,
+    clock: Clock,
+    other_database_url: str,
+    kafka_bootstrap: str,
+    topic_prefix: str,
+) -> None:
+    scenario = events()
+    async with running(settings, clock) as (app, _):
+        await publish(kafka_bootstrap, topic_prefix, scenario)
+        await applied(app, len(scenario))
+    live = await snapshot(settings.database_url)
+
+    rebuilt_settings = settings.model_copy(update={"database_url": other_database_url})
+    result = await replay(rebuilt_settings, clock=clock)
+    assert result.records == len(scenario) and result.dead == 0
+    rebuilt = await snapshot(other_database_url)
+    assert rebuilt["score_employee"]  # not trivially equal
+    for table in live:
+        assert rebuilt[table] == live[table], table
+    with pytest.raises(DatabaseNotEmpty):
+        await replay(rebuilt_settings, clock=clock)
+
+
+async def group_members(bootstrap: str, group: str) -> int:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        response = await admin.describe_consumer_groups([group])
+        return sum(len(g[5]) for r in response for g in r.groups if g[2] == "Stable")
+    finally:
+        await admin.close()
+
+
+async def test_two_instances_build_what_one_builds(
+    settings: Settings,
+    clock: Clock,
+    other_database_url: str,
+    kafka_bootstrap: str,
+    topic_prefix: str,
+) -> None:
+    scenario = events()
+    async with contextlib.AsyncExitStack() as stack:
+        first, _ = await stack.enter_async_context(running(settings, clock))
+        second, _ = await stack.enter_async_context(running(settings, clock))
+
+        async def both_joined() -> bool:
+            return await group_members(kafka_bootstrap, settings.group_id) == 2
+
+        await wait_until(both_joined, timeout=60, interval=0.5)
+        await publish(kafka_bootstrap, topic_prefix, scenario)
+        await applied(first, len(scenario))  # one shared database
+        for app in (first, second):
+            applied_here = sum(
+                s.value
+                for metric in app.state.runtime.metrics.registry.collect()
+                if metric.name == "kinerja_events_applied"
+                for s in metric.samples
+                if s.name.endswith("_total")
+            )
+            assert 0 < applied_here < len(scenario)  # the partitions were split
+    pair = await snapshot(settings.database_url)
+
+    single = settings.model_copy(
+        update={"database_url": other_database_url, "group_id": settings.group_id + "-single"}
+    )
+    async with running(single, clock) as (app, _):
+        await applied(app, len(scenario))
+        assert await processed(app) == len(scenario)
+    one = await snapshot(other_database_url)
+    for table in one:
+        assert pair[table] == one[table], table

@@ -1,0 +1,83 @@
+"""Time-based alerts (silent, assessment due) by the scheduler, in the tenant's time zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlmodel import select
+
+from services.common.events import AssessmentSubmitted, BerAkhlak, Period, Rating
+from services.scoring.app import Settings
+from services.scoring.models import ScoreAlert
+from tests.scoring.helpers import (
+    Clock,
+    activity_event,
+    employee_event,
+    ev,
+    indicator,
+    publish,
+    running,
+    target_event,
+    tenant_event,
+    unit_event,
+)
+from tests.scoring.test_scenario import applied
+
+pytestmark = pytest.mark.kafka
+
+
+async def active(app) -> set[tuple[str, str, str]]:
+    async with app.state.runtime.sessions() as session:
+        rows = (await session.exec(select(ScoreAlert))).all()
+    return {(a.recipient_id, a.kind, a.subject_id) for a in rows}
+
+
+async def test_silent_and_assessment_due(
+    settings: Settings, kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    # Monday 16 Nov 2026 in Jayapura (UTC+9): 23:30 UTC on the 15th is already the 16th there.
+    clock = Clock(datetime(2026, 11, 15, 23, 30, tzinfo=UTC))
+    t = "jayapura"
+    setup = [
+        tenant_event(t, "Asia/Jayapura"),
+        unit_event(t, "u1", head="s"),
+        employee_event(t, "s", "u1", None, 1),
+        employee_event(t, "e1", "u1", "s", 2),
+        target_event(t, "e1", [("r1", "utama", [indicator("ktp", 10)])]),
+        activity_event(t, "e1", "a1", "ktp", 9, date(2026, 11, 16)),
+    ]
+    async with running(settings, clock) as (app, _):
+        await publish(kafka_bootstrap, topic_prefix, setup)
+        await applied(app, len(setup))
+        scheduler = app.state.scheduler
+        await scheduler.tick()
+        assert await active(app) == set()
+
+        clock.now = datetime(2026, 11, 23, 23, 30, tzinfo=UTC)  # Tuesday 24th in Jayapura
+        await scheduler.tick()
+        assert await active(app) == {("s", "silent", "e1"), ("s", "assessment_due", "e1")}
+
+        november = Period(
+            kind="monthly", label="2026-11", start=date(2026, 11, 1), end=date(2026, 11, 30)
+        )
+        later = [
+            activity_event(t, "e1", "a2", "ktp", 1, date(2026, 11, 24)),
+            ev(
+                t,
+                AssessmentSubmitted(
+                    assessment_id="m11",
+                    period=november,
+                    relation="supervisor",
+                    assessor_id="s",
+                    assessee_id="e1",
+                    result_rating=Rating.SESUAI,
+                    behaviour_ratings=dict.fromkeys(BerAkhlak, Rating.SESUAI),
+                ),
+            ),
+        ]
+        await publish(kafka_bootstrap, topic_prefix, later)
+        await applied(app, len(setup) + len(later))
+        assert await active(app) == set()  # cleared by the events themselves
+        await scheduler.tick()
+        assert await active(app) == set()
