@@ -34,9 +34,11 @@ SERVICES = {
 }
 
 
-def available_services() -> dict[str, int]:
+def available_services(offset: int = 0) -> dict[str, int]:
+    """Services that exist in this tree, with their ports moved by ``offset`` (a second
+    platform on one machine, e.g. the end-to-end test: ``KINERJA_PORT_OFFSET``)."""
     return {
-        name: port
+        name: port + offset
         for name, port in SERVICES.items()
         if importlib.util.find_spec(f"services.{name}.__main__") is not None
     }
@@ -59,19 +61,51 @@ def wait_healthy(name: str, port: int, process: subprocess.Popen[bytes], timeout
     raise TimeoutError(f"{name} did not answer {url} within {timeout:.0f}s")
 
 
-def start_services(env: dict[str, str], data_dir: Path) -> dict[str, subprocess.Popen[bytes]]:
+def start_service(
+    name: str, port: int, env: dict[str, str], data_dir: Path
+) -> subprocess.Popen[bytes]:
+    """One service as its own process on ``port``, once it answers /healthz."""
+    log = (data_dir / f"{name}.log").open("ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", f"services.{name}"],
+        cwd=ROOT,
+        env={**env, f"{name.upper()}_PORT": str(port)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    log.close()  # the child keeps its own descriptor
+    try:
+        wait_healthy(name, port, process, timeout=60)
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    return process
+
+
+def start_services(
+    env: dict[str, str], data_dir: Path, ports: dict[str, int] | None = None
+) -> dict[str, subprocess.Popen[bytes]]:
+    ports = available_services() if ports is None else ports
+    if "gateway" in ports:  # its upstreams, and survey QR codes point at its public pages
+        wiring = {
+            f"GATEWAY_{name.upper()}_URL": f"http://127.0.0.1:{port}"
+            for name, port in ports.items()
+            if name != "gateway"
+        }
+        wiring["FEEDBACK_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{ports['gateway']}"
+        # Every service listens on 127.0.0.1 only, so the one address that can set
+        # X-Forwarded-For is the gateway: each citizen gets their own rate budget.
+        wiring["FEEDBACK_TRUST_FORWARDED_FOR"] = "true"
+        env = {**wiring, **env}  # what the caller set wins
     processes: dict[str, subprocess.Popen[bytes]] = {}
-    for name, port in available_services().items():
-        log = (data_dir / f"{name}.log").open("ab")
-        processes[name] = subprocess.Popen(
-            [sys.executable, "-m", f"services.{name}"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        wait_healthy(name, port, processes[name], timeout=60)
-        print(f"  {name:<11} http://127.0.0.1:{port}  (docs: /docs, metrics: /metrics)")
+    try:
+        for name, port in ports.items():
+            processes[name] = start_service(name, port, env, data_dir)
+            print(f"  {name:<11} http://127.0.0.1:{port}  (docs: /docs, metrics: /metrics)")
+    except BaseException:
+        stop_services(processes)
+        raise
     return processes
 
 
@@ -86,6 +120,10 @@ def stop_services(processes: dict[str, subprocess.Popen[bytes]]) -> None:
             process.kill()
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--demo", action="store_true", help="load demo data once started")
@@ -95,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         help="stop everything once started (and seeded): a smoke test of the whole platform",
     )
     args = parser.parse_args(argv)
+    # `kill` (SIGTERM) stops the services too, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
 
     env = dict(os.environ)
     if not env.get("KAFKA_BOOTSTRAP_SERVERS"):
@@ -105,13 +145,14 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = ROOT / env.setdefault("KINERJA_DATA_DIR", ".data")
     data_dir.mkdir(parents=True, exist_ok=True)
 
+    ports = available_services(int(env.get("KINERJA_PORT_OFFSET") or 0))
     print("Starting services:")
-    processes = start_services(env, data_dir)
+    processes = start_services(env, data_dir, ports)
     try:
         if args.demo:
             from deploy.demo_data import load_demo_data
 
-            load_demo_data(SERVICES)
+            load_demo_data(ports)
         if args.exit_after_start:
             return 0
         print("Running. Ctrl-C stops every service (Kafka keeps running: deploy.local down).")

@@ -14,8 +14,9 @@ from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy.engine import make_url
+
+from tests.support import delete_topics
 
 
 def _docker_answers() -> bool:
@@ -100,14 +101,7 @@ async def topic_prefix(kafka_bootstrap: str) -> AsyncIterator[str]:
     """
     prefix = f"t{uuid.uuid4().hex[:10]}."
     yield prefix
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
-    await admin.start()
-    try:
-        mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
-        if mine:
-            await admin.delete_topics(mine)
-    finally:
-        await admin.close()
+    await delete_topics(kafka_bootstrap, prefix)
 
 
 class IsolatedKafka:

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka.admin import AIOKafkaAdminClient
 
 from services.common.security import Role, issue_token
 from services.common.settings import DEVELOPMENT_JWT_SECRET
@@ -100,3 +101,15 @@ def bearer(
         lifetime=timedelta(minutes=10),
     )
     return {"Authorization": f"Bearer {token}"}
+
+
+async def delete_topics(bootstrap: str, prefix: str) -> None:
+    """Delete every topic whose name starts with ``prefix`` (a test's own topics)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
+        if mine:
+            await admin.delete_topics(mine)
+    finally:
+        await admin.close()
