@@ -40,8 +40,15 @@ def available_services(offset: int = 0) -> dict[str, int]:
     return {
         name: port + offset
         for name, port in SERVICES.items()
-        if importlib.util.find_spec(f"services.{name}.__main__") is not None
+        if _exists(f"services.{name}.__main__")
     }
+
+
+def _exists(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # the service's package itself is absent
+        return False
 
 
 def wait_healthy(name: str, port: int, process: subprocess.Popen[bytes], timeout: float) -> None:

@@ -72,13 +72,13 @@ def _asyncpg_dsn(url: str) -> str:
 async def fresh_postgres_database(base_url: str) -> AsyncIterator[str]:
     """A new empty database on the test server, dropped afterwards."""
     name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(_asyncpg_dsn(f"{base_url}/postgres"))
+    admin = await asyncpg.connect(_asyncpg_dsn(f"{base_url}/postgres"), command_timeout=60)
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
         yield f"{base_url}/{name}"
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+        await admin.close(timeout=10)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,10 @@ from services.common.messaging.consumer import BatchHandler
 from services.common.observability import Metrics, instrument
 from services.common.settings import ServiceSettings
 from services.common.storage import create_engine, create_tables, migrate, ping, session_factory
+
+log = logging.getLogger(__name__)
+
+STOP_TIMEOUT_SECONDS = 20
 
 KERNEL_TABLES = (OutboxMessage.__table__, ProcessedEvent.__table__)  # type: ignore[attr-defined]
 
@@ -106,10 +111,17 @@ class Runtime:
         self.relay.start()
 
     async def stop(self) -> None:
-        await self.relay.stop()
+        # Each step is bounded: a shutdown that hangs (a broker that does not answer, a
+        # connection cancelled mid-query) must not keep the process from exiting.
+        steps = [("outbox relay", self.relay.stop())]
         if self.connection is not None:
-            await self.connection.stop()
-        await self.engine.dispose()
+            steps.append(("broker", self.connection.stop()))
+        steps.append(("database", self.engine.dispose()))
+        for name, step in steps:
+            try:
+                await asyncio.wait_for(step, STOP_TIMEOUT_SECONDS)
+            except TimeoutError:
+                log.warning("%s did not stop within %ss", name, STOP_TIMEOUT_SECONDS)
 
     async def check_database(self) -> None:
         await ping(self.engine)
