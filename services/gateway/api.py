@@ -1,0 +1,195 @@
+"""The gateway's own endpoints: live alerts (Server-Sent Events), the caller's recent
+alerts, and what the public pages need to know about a regency."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, status
+from sqlmodel import col, select
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from services.common.api import errors
+from services.common.events import TenantSlug
+from services.common.orgchart import OrgTenant, OrgUnit
+from services.common.security import (
+    CurrentPrincipal,
+    InvalidToken,
+    Principal,
+    tenant_of,
+    verify_token,
+)
+from services.gateway import domain
+from services.gateway.context import Gateway, gateway_of
+from services.gateway.models import AlertRead, GatewayAlert, PublicRegency, PublicUnit
+
+router = APIRouter(tags=["gateway"])
+GatewayDep = Annotated[Gateway, Depends(gateway_of)]
+HISTORY = 100  # rows a fresh stream (no Last-Event-ID) starts with
+RETRY_MS = 3000
+
+
+def view(row: GatewayAlert) -> domain.AlertView:
+    assert row.seq is not None
+    return domain.AlertView(
+        seq=row.seq,
+        tenant=row.tenant,
+        recipient_id=row.recipient_id,
+        alert_id=row.alert_id,
+        action=row.action,
+        kind=row.kind,
+        subject_id=row.subject_id,
+        message=row.message,
+        occurred_at=row.occurred_at.isoformat(),
+    )
+
+
+async def alerts_after(
+    gateway: Gateway, principal: Principal, after: int | None, limit: int = HISTORY
+) -> list[domain.AlertView]:
+    """The caller's alerts after ``after`` (oldest first), or the newest ``limit``."""
+    query = select(GatewayAlert).where(
+        GatewayAlert.tenant == principal.tenant,
+        GatewayAlert.recipient_id == principal.employee_id,
+    )
+    async with gateway.sessions() as session:
+        if after is None:
+            newest = query.order_by(col(GatewayAlert.seq).desc()).limit(limit)
+            rows = list(reversed((await session.exec(newest)).all()))
+        else:
+            later = query.where(col(GatewayAlert.seq) > after).order_by(col(GatewayAlert.seq))
+            rows = list((await session.exec(later.limit(limit))).all())
+    # The query already filters; the rule is checked again where it is stated.
+    return [v for v in map(view, rows) if domain.visible_to(v, principal)]
+
+
+def stream_principal(token: str | None, secret: str) -> Principal:
+    if not token:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="missing access_token")
+    try:
+        principal = verify_token(token, secret=secret)
+    except InvalidToken as exc:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail=str(exc)) from None
+    tenant_of(principal)
+    if principal.employee_id is None:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, detail="alerts go to employees; this account is not one"
+        )
+    return principal
+
+
+@router.get(
+    "/events/alerts",
+    response_class=EventSourceResponse,
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "a stream of `alert` events"},
+        **errors(401, 403),
+    },
+    summary="Live alerts for the caller (Server-Sent Events)",
+)
+async def alert_stream(
+    request: Request,
+    gateway: GatewayDep,
+    access_token: Annotated[
+        str | None, Query(description="EventSource cannot send headers")
+    ] = None,
+    last_event_id_query: Annotated[str | None, Query(alias="last_event_id")] = None,
+    last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+) -> EventSourceResponse:
+    """Each event is `alert` with the JSON of an alert (`action` raised or cleared). A
+    fresh stream starts with the recent history; a reconnect (`Last-Event-ID` header or
+    `last_event_id` query) gets only what came after. The stream ends with an `expired`
+    event when the token expires: reconnect with a fresh token."""
+    principal = stream_principal(access_token, gateway.jwt_secret)
+    cursor = domain.last_event_id(last_event_id_header, last_event_id_query)
+
+    async def events() -> AsyncIterator[ServerSentEvent]:
+        nonlocal cursor
+        key = (str(principal.tenant), str(principal.employee_id))
+        with gateway.hub.subscribe(key) as wake:
+            yield ServerSentEvent(comment="connected", retry=RETRY_MS)
+            while True:
+                wake.clear()
+                for alert in await alerts_after(gateway, principal, cursor):
+                    cursor = alert.seq
+                    fields = domain.sse_fields(alert)
+                    yield ServerSentEvent(
+                        id=fields["id"], event=fields["event"], data=fields["data"]
+                    )
+                left = (principal.expires_at - datetime.now(UTC)).total_seconds()
+                if left <= 0:
+                    yield ServerSentEvent(event="expired", data="token expired")
+                    return
+                if cursor is None:
+                    cursor = 0
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        wake.wait(), timeout=min(left, gateway.stream_recheck_seconds)
+                    )
+
+    return EventSourceResponse(
+        events(), ping=15, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    )
+
+
+@router.get(
+    "/api/gateway/alerts",
+    response_model=list[AlertRead],
+    responses=errors(401, 403),
+    summary="The caller's recent alerts (oldest first)",
+)
+async def recent_alerts(principal: CurrentPrincipal, gateway: GatewayDep) -> list[AlertRead]:
+    tenant_of(principal)
+    if principal.employee_id is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="this account is not an employee")
+    alerts = await alerts_after(gateway, principal, None)
+    return [
+        AlertRead(
+            seq=a.seq,
+            alert_id=a.alert_id,
+            action=a.action,
+            kind=a.kind,
+            subject_id=a.subject_id,
+            message=a.message,
+            occurred_at=datetime.fromisoformat(a.occurred_at),
+        )
+        for a in alerts
+    ]
+
+
+async def public_regency(gateway: Gateway, tenant: str) -> PublicRegency | None:
+    async with gateway.sessions() as session:
+        regency = await session.get(OrgTenant, tenant)
+        if regency is None:
+            return None
+        units = (
+            await session.exec(
+                select(OrgUnit)
+                .where(OrgUnit.tenant == tenant, col(OrgUnit.serves_public).is_(True))
+                .order_by(col(OrgUnit.name))
+            )
+        ).all()
+    return PublicRegency(
+        slug=tenant,
+        name=regency.name,
+        units=[PublicUnit(unit_id=u.unit_id, name=u.name) for u in units],
+    )
+
+
+@router.get(
+    "/api/gateway/public/{tenant}",
+    response_model=PublicRegency,
+    responses=errors(404, 422),
+    summary="A regency's name and its units that serve the public (no login)",
+)
+async def regency(
+    tenant: Annotated[TenantSlug, Path(description="the regency's slug")], gateway: GatewayDep
+) -> PublicRegency:
+    found = await public_regency(gateway, tenant)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="regency not found")
+    return found

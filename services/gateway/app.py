@@ -1,0 +1,96 @@
+"""Wiring of the gateway: settings, the alert consumer, the upstream client, the routes."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from services.common.runtime import Runtime
+from services.common.settings import ServiceSettings
+from services.gateway import api, pages, proxy
+from services.gateway.context import STATIC_DIR, Gateway
+from services.gateway.handlers import TOPICS, handlers
+from services.gateway.live import AlertHub
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+DESCRIPTION = """The web front of Kinerja: pages for employees, supervisors, the regency HR
+office and citizens; `/api/<service>/...` passes JSON to identity, targets, assessment,
+feedback and scoring; `/events/alerts` pushes supervisor alerts live (Server-Sent Events)."""
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+
+    service_name: str = "gateway"
+    port: int = 8000
+    identity_url: str = "http://127.0.0.1:8001"
+    targets_url: str = "http://127.0.0.1:8002"
+    assessment_url: str = "http://127.0.0.1:8003"
+    feedback_url: str = "http://127.0.0.1:8004"
+    scoring_url: str = "http://127.0.0.1:8005"
+    upstream_timeout_seconds: float = Field(default=15.0, gt=0)
+    # Keep the browser's X-Forwarded-For only behind a trusted proxy (a load balancer).
+    trust_forwarded_for: bool = False
+    # Alerts kept per recipient for the replay of a reconnecting page.
+    alerts_kept_per_recipient: int = Field(default=200, ge=1)
+    # An open stream re-reads its alerts this often even without a wake-up.
+    stream_recheck_seconds: float = Field(default=20.0, gt=0)
+
+    def upstreams(self) -> dict[str, str]:
+        return {
+            "identity": self.identity_url,
+            "targets": self.targets_url,
+            "assessment": self.assessment_url,
+            "feedback": self.feedback_url,
+            "scoring": self.scoring_url,
+        }
+
+
+def create_app(settings: Settings) -> FastAPI:
+    runtime = Runtime(settings=settings, migrations_dir=MIGRATIONS)
+    hub = AlertHub()
+    runtime.consume(
+        list(TOPICS), handlers=handlers(hub, keep_per_recipient=settings.alerts_kept_per_recipient)
+    )
+    # Own routes first: the proxy's /api/{service}/{path} would otherwise catch them.
+    app = runtime.create_api(
+        title="Kinerja gateway",
+        description=DESCRIPTION,
+        routers=[api.router, pages.router, proxy.router],
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    gateway = Gateway(
+        upstreams=settings.upstreams(),
+        sessions=runtime.sessions,
+        hub=hub,
+        jwt_secret=settings.jwt_secret,
+        trust_forwarded_for=settings.trust_forwarded_for,
+        upstream_timeout=settings.upstream_timeout_seconds,
+        stream_recheck_seconds=settings.stream_recheck_seconds,
+    )
+    app.state.gateway = gateway
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        hub.attach(runtime.sessions)
+        async with (
+            httpx.AsyncClient(timeout=settings.upstream_timeout_seconds) as client,
+            runtime.lifespan(app),
+        ):
+            gateway.client = client
+            try:
+                yield
+            finally:
+                gateway.client = None
+                hub.detach(runtime.sessions)
+
+    app.router.lifespan_context = lifespan
+    return app

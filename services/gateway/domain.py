@@ -1,0 +1,136 @@
+"""Pure rules of the gateway: which upstream a request goes to, which headers travel, who
+sees which alert, and how an alert is written as a Server-Sent Event. No I/O here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from services.common.security import Principal
+
+# The services behind the gateway; ``/api/<name>/<path>`` goes to ``<name>``'s ``/api/v1/<path>``.
+SERVICES = ("identity", "targets", "assessment", "feedback", "scoring")
+
+# Request headers passed upstream (everything else, cookies included, stays here).
+FORWARDED_REQUEST_HEADERS = ("authorization", "content-type", "accept", "accept-language")
+# Response headers passed back to the browser.
+FORWARDED_RESPONSE_HEADERS = (
+    "content-type",
+    "retry-after",
+    "www-authenticate",
+    "content-disposition",
+    "cache-control",
+)
+
+SERVICE_LABELS = {
+    "identity": "data kepegawaian dan login",
+    "targets": "SKP dan catatan kegiatan",
+    "assessment": "penilaian",
+    "feedback": "survei dan pengaduan",
+    "scoring": "skor dan peringatan",
+}
+
+
+def upstream_path(path: str) -> str | None:
+    """The upstream path for the part after ``/api/<service>/``; None when it tries to
+    leave ``/api/v1`` (``..``, ``.``, empty segments or backslashes)."""
+    if not path or "\\" in path:
+        return None
+    segments = path.split("/")
+    if any(s in ("", ".", "..") for s in segments[:-1]) or segments[-1] in (".", ".."):
+        return None
+    # The path arrives decoded: quote it again so "?" or "#" stay inside a segment.
+    return "/api/v1/" + "/".join(quote(s, safe="-._~:@!$&'()*+,;=") for s in segments)
+
+
+def forward_headers(
+    incoming: Mapping[str, str], client_address: str | None, *, trust_forwarded_for: bool
+) -> dict[str, str]:
+    """Headers for the upstream request.
+
+    ``X-Forwarded-For`` names the browser's address so that feedback rate-limits each
+    citizen, not the gateway. A client-supplied value is dropped (a citizen could otherwise
+    pick the address that is counted) unless the gateway itself sits behind a trusted proxy.
+    """
+    lowered = {k.lower(): v for k, v in incoming.items()}
+    headers = {name: lowered[name] for name in FORWARDED_REQUEST_HEADERS if name in lowered}
+    chain = []
+    if trust_forwarded_for and lowered.get("x-forwarded-for"):
+        chain.append(lowered["x-forwarded-for"].strip())
+    chain.append(client_address or "unknown")
+    headers["x-forwarded-for"] = ", ".join(chain)
+    return headers
+
+
+def response_headers(upstream: Mapping[str, str]) -> dict[str, str]:
+    lowered = {k.lower(): v for k, v in upstream.items()}
+    return {name: lowered[name] for name in FORWARDED_RESPONSE_HEADERS if name in lowered}
+
+
+def gateway_status(upstream_status: int) -> int:
+    """A failing upstream (5xx) becomes 502 Bad Gateway; everything else passes through."""
+    return 502 if upstream_status >= 500 else upstream_status
+
+
+def unavailable_detail(service: str) -> str:
+    label = SERVICE_LABELS.get(service, service)
+    return (
+        f"Layanan {label} ({service}) sedang tidak dapat dihubungi. Coba lagi beberapa saat lagi."
+    )
+
+
+def failed_detail(service: str) -> str:
+    label = SERVICE_LABELS.get(service, service)
+    return f"Layanan {label} ({service}) mengalami gangguan. Coba lagi beberapa saat lagi."
+
+
+# ---------------------------------------------------------------- alerts
+
+
+@dataclass(frozen=True)
+class AlertView:
+    seq: int
+    tenant: str
+    recipient_id: str
+    alert_id: str
+    action: str
+    kind: str
+    subject_id: str
+    message: str
+    occurred_at: str  # ISO 8601
+
+
+def visible_to(alert: AlertView, principal: Principal) -> bool:
+    """An alert reaches only its recipient, in the recipient's own regency."""
+    return (
+        principal.tenant is not None
+        and principal.employee_id is not None
+        and alert.tenant == principal.tenant
+        and alert.recipient_id == principal.employee_id
+    )
+
+
+def sse_fields(alert: AlertView) -> dict[str, str]:
+    """``id``/``event``/``data`` of the Server-Sent Event for one alert."""
+    data = {
+        "seq": alert.seq,
+        "alert_id": alert.alert_id,
+        "action": alert.action,
+        "kind": alert.kind,
+        "subject_id": alert.subject_id,
+        "message": alert.message,
+        "occurred_at": alert.occurred_at,
+    }
+    return {"id": str(alert.seq), "event": "alert", "data": json.dumps(data, ensure_ascii=False)}
+
+
+def last_event_id(header: str | None, query: str | None) -> int | None:
+    """Where a reconnecting stream resumes: the ``Last-Event-ID`` header (sent by the
+    browser's own reconnect) or the ``last_event_id`` query parameter (a new EventSource
+    after a token refresh). None (or garbage): start with the recent history."""
+    for raw in (header, query):
+        if raw is not None and raw.strip().isdigit():
+            return int(raw.strip())
+    return None

@@ -1,0 +1,67 @@
+"""Events in: supervisor alerts from scoring, and the org chart from identity."""
+
+from __future__ import annotations
+
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.common.events import (
+    IDENTITY_TOPIC,
+    SCORING_TOPIC,
+    AlertCleared,
+    AlertRaised,
+    Envelope,
+)
+from services.common.messaging import EventHandler
+from services.common.orgchart import ORG_HANDLERS
+from services.gateway.live import AlertHub
+from services.gateway.models import GatewayAlert
+
+TOPICS = (IDENTITY_TOPIC, SCORING_TOPIC)
+
+
+def alert_handlers(hub: AlertHub, *, keep_per_recipient: int) -> dict[str, EventHandler]:
+    """Handlers that store each alert event for its recipient (the newest
+    ``keep_per_recipient`` rows are kept) and wake the recipient's open streams."""
+
+    async def store(session: AsyncSession, event: Envelope) -> None:
+        payload = event.payload
+        assert isinstance(payload, AlertRaised | AlertCleared)
+        action = "raised" if isinstance(payload, AlertRaised) else "cleared"
+        session.add(
+            GatewayAlert(
+                tenant=event.tenant,
+                recipient_id=payload.recipient_id,
+                alert_id=payload.alert_id,
+                action=action,
+                kind=payload.kind,
+                subject_id=payload.subject_id,
+                message=payload.message if isinstance(payload, AlertRaised) else "",
+                event_id=str(event.event_id),
+                occurred_at=event.occurred_at,
+            )
+        )
+        await session.flush()
+        await _prune(session, event.tenant, payload.recipient_id, keep_per_recipient)
+        AlertHub.mark(session.info, (event.tenant, payload.recipient_id))
+
+    return {AlertRaised.TYPE: store, AlertCleared.TYPE: store}
+
+
+async def _prune(session: AsyncSession, tenant: str, recipient_id: str, keep: int) -> None:
+    mine = (col(GatewayAlert.tenant) == tenant, col(GatewayAlert.recipient_id) == recipient_id)
+    oldest_kept = (
+        await session.exec(
+            select(GatewayAlert.seq)
+            .where(*mine)
+            .order_by(col(GatewayAlert.seq).desc())
+            .offset(keep - 1)
+            .limit(1)
+        )
+    ).first()
+    if oldest_kept is not None:
+        await session.exec(delete(GatewayAlert).where(*mine, col(GatewayAlert.seq) < oldest_kept))
+
+
+def handlers(hub: AlertHub, *, keep_per_recipient: int) -> dict[str, EventHandler]:
+    return {**ORG_HANDLERS, **alert_handlers(hub, keep_per_recipient=keep_per_recipient)}

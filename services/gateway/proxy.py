@@ -1,0 +1,82 @@
+"""``/api/<service>/<path>``: the browser's JSON calls, passed to the service's ``/api/v1``.
+
+The Authorization header travels unchanged (each service verifies the token itself); the
+browser's address goes in ``X-Forwarded-For``. A service that cannot be reached answers
+503 with a reason a person can read, one that fails answers 502; never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import httpx
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+
+from services.common.api import errors
+from services.gateway import domain
+from services.gateway.context import Gateway, gateway_of
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["proxy"])
+GatewayDep = Annotated[Gateway, Depends(gateway_of)]
+MAX_BODY = 25_000_000  # above identity's CSV import limit
+
+
+def problem(status: int, detail: str) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status)
+
+
+@router.api_route(
+    "/api/{service}/{path:path}",
+    methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+    response_class=Response,
+    responses={
+        200: {"description": "the service's answer, passed through"},
+        **errors(404, 413),
+        502: {"description": "the service failed"},
+        503: {"description": "the service cannot be reached"},
+    },
+    summary="Call a service's /api/v1 (identity, targets, assessment, feedback, scoring)",
+)
+async def proxy(service: str, path: str, request: Request, gateway: GatewayDep) -> Response:
+    target = domain.upstream_path(path)
+    if service not in gateway.upstreams or target is None:
+        return problem(404, f"no such API: /api/{service}/{path}")
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return problem(413, f"the request body is larger than {MAX_BODY} bytes")
+    headers = domain.forward_headers(
+        request.headers,
+        request.client.host if request.client else None,
+        trust_forwarded_for=gateway.trust_forwarded_for,
+    )
+    url = gateway.upstreams[service].rstrip("/") + target
+    try:
+        upstream = await gateway.http().request(
+            request.method,
+            url,
+            params=list(request.query_params.multi_items()),
+            content=body,
+            headers=headers,
+        )
+    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError) as exc:
+        log.warning("upstream %s unreachable: %s", service, exc)
+        return problem(503, domain.unavailable_detail(service))
+    except httpx.TimeoutException as exc:
+        log.warning("upstream %s timed out: %s", service, exc)
+        return problem(503, domain.unavailable_detail(service))
+    except httpx.HTTPError as exc:
+        log.warning("upstream %s failed: %s", service, exc)
+        return problem(502, domain.failed_detail(service))
+    status = domain.gateway_status(upstream.status_code)
+    if status != upstream.status_code:
+        log.warning("upstream %s answered %s for %s", service, upstream.status_code, target)
+        return problem(status, domain.failed_detail(service))
+    return Response(
+        content=upstream.content,
+        status_code=status,
+        headers=domain.response_headers(upstream.headers),
+    )

@@ -1,0 +1,191 @@
+"""The gateway's test resources.
+
+``stack``: every service and the gateway as real uvicorn servers on free ports, talking
+through real Kafka under one topic prefix, started once per session (each test registers
+its own regency, so tests never see each other's data). ``gateway``: the gateway alone on
+the test's database (SQLite and PostgreSQL), for its own endpoints. ``browser``: one
+headless Chromium (Debian's) per session; ``page``: a fresh context per test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, async_playwright
+from sqlmodel import SQLModel
+
+from services.assessment import app as assessment
+from services.common.orgchart import OrgEmployee, OrgTenant, OrgUnit
+from services.common.runtime import Runtime
+from services.feedback import app as feedback
+from services.gateway import app as gateway_app
+from services.identity import app as identity
+from services.scoring import app as scoring
+from services.targets import app as targets
+from tests.gateway.harness import Regency, count, delete_topics, free_port, run_servers
+from tests.support import wait_until
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@dataclass
+class Stack:
+    urls: dict[str, str]
+    apps: dict[str, Any]
+    bootstrap: str
+    prefix: str
+    client: httpx.AsyncClient  # to the gateway
+
+    @property
+    def gateway_url(self) -> str:
+        return self.urls["gateway"]
+
+    def runtime(self, name: str) -> Runtime:
+        runtime: Runtime = self.apps[name].state.runtime
+        return runtime
+
+    async def settled(self, regency: Regency) -> None:
+        """Wait until the org chart reached the services that authorise with it."""
+        expected: list[tuple[str, type[SQLModel], int]] = [
+            ("targets", OrgEmployee, len(regency.people)),
+            ("assessment", OrgEmployee, len(regency.people)),
+            ("feedback", OrgUnit, 1),
+            ("gateway", OrgUnit, 1),
+            ("gateway", OrgTenant, 1),
+        ]
+
+        async def arrived() -> bool:
+            for name, model, n in expected:
+                where = {"slug": regency.slug} if model is OrgTenant else {"tenant": regency.slug}
+                if await count(self.runtime(name), model, **where) < n:
+                    return False
+            return True
+
+        await wait_until(arrived, timeout=60)
+
+
+def _common(bootstrap: str, prefix: str, data: Any, name: str) -> dict[str, Any]:
+    return {
+        "database_url": f"sqlite+aiosqlite:///{data}/{name}.db",
+        "kafka_bootstrap_servers": bootstrap,
+        "topic_prefix": prefix,
+        "outbox_poll_seconds": 0.2,
+    }
+
+
+@pytest.fixture(scope="session")
+async def stack(
+    kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Stack]:
+    prefix = f"g{uuid.uuid4().hex[:10]}."
+    data = tmp_path_factory.mktemp("stack")
+    gateway_port = free_port()
+
+    def settings(name: str) -> dict[str, Any]:
+        return _common(kafka_bootstrap, prefix, data, name)
+
+    services = {
+        "identity": identity.create_app(
+            identity.Settings(**settings("identity"), login_failures_per_address="1000/minute")
+        ),
+        "targets": targets.create_app(targets.Settings(**settings("targets"))),
+        "assessment": assessment.create_app(assessment.Settings(**settings("assessment"))),
+        "feedback": feedback.create_app(
+            feedback.Settings(
+                **settings("feedback"),
+                public_base_url=f"http://127.0.0.1:{gateway_port}",
+                trust_forwarded_for=True,
+            )
+        ),
+        "scoring": scoring.create_app(scoring.Settings(**settings("scoring"), scheduler_seconds=0)),
+    }
+    try:
+        async with run_servers(services) as urls:
+            front = gateway_app.create_app(
+                gateway_app.Settings(
+                    **settings("gateway"),
+                    **{f"{name}_url": url for name, url in urls.items()},
+                    stream_recheck_seconds=2,
+                )
+            )
+            async with (
+                run_servers({"gateway": front}, {"gateway": gateway_port}) as mine,
+                httpx.AsyncClient(base_url=mine["gateway"], timeout=30) as client,
+            ):
+                yield Stack(
+                    urls={**urls, **mine},
+                    apps={**services, "gateway": front},
+                    bootstrap=kafka_bootstrap,
+                    prefix=prefix,
+                    client=client,
+                )
+    finally:
+        with contextlib.suppress(Exception):
+            await delete_topics(kafka_bootstrap, prefix)
+
+
+@pytest.fixture
+def gateway_settings(
+    database_url: str, kafka_bootstrap: str, topic_prefix: str
+) -> gateway_app.Settings:
+    """The gateway on the test's database; no service behind it answers (closed ports)."""
+    closed = f"http://127.0.0.1:{free_port()}"
+    return gateway_app.Settings(
+        database_url=database_url,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        topic_prefix=topic_prefix,
+        outbox_poll_seconds=0.2,
+        stream_recheck_seconds=2,
+        upstream_timeout_seconds=3,
+        **{
+            f"{name}_url": closed
+            for name in ("identity", "targets", "assessment", "feedback", "scoring")
+        },
+    )
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as p:
+        chromium = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+@pytest.fixture
+async def page(browser: Browser) -> AsyncIterator[Page]:
+    """A fresh browser context (its own sessionStorage) with a phone-sized window; fails
+    the test on any JavaScript error or Content-Security-Policy violation."""
+    context = await browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID")
+    tab = await context.new_page()
+    problems: list[str] = []
+    tab.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    tab.on(
+        "console",
+        lambda msg: (
+            problems.append(f"console: {msg.text}")
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
+    )
+    try:
+        yield tab
+    finally:
+        await context.close()
+    assert not problems, problems

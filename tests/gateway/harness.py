@@ -1,0 +1,239 @@
+"""Real servers for the gateway's tests: each app under uvicorn on a free localhost port,
+started as an asyncio task in the test's event loop, and a seeded regency to look at."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import uvicorn
+from aiokafka.admin import AIOKafkaAdminClient
+from sqlalchemy import func
+from sqlmodel import SQLModel, select
+
+from services.common.events import (
+    AlertCleared,
+    AlertRaised,
+    EventPayload,
+    new_event,
+)
+from services.common.runtime import Runtime
+from services.common.security import Role
+from tests.support import bearer, produce_raw, wait_until
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that leaves the process's signal handlers alone (several run in
+    one test process, and pytest owns Ctrl-C)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def run_servers(
+    apps: Mapping[str, Any], ports: Mapping[str, int] | None = None, *, ready_timeout: float = 90
+) -> AsyncIterator[dict[str, str]]:
+    """Start the apps (lifespans included) and give their base URLs once each
+    answers ``/readyz`` with 200 (database and Kafka reachable)."""
+    servers: dict[str, _Server] = {}
+    tasks: dict[str, asyncio.Task[None]] = {}
+    try:
+        # One after the other up to "started": Alembic's context is process-global, so
+        # two migrations must not run at once. Kafka readiness is then awaited together.
+        for name, app in apps.items():
+            config = uvicorn.Config(
+                app,
+                host="127.0.0.1",
+                port=(ports or {}).get(name, 0),
+                log_level="warning",
+                lifespan="on",
+                timeout_graceful_shutdown=1,
+            )
+            server = servers[name] = _Server(config)
+            task = tasks[name] = asyncio.create_task(server.serve(), name=f"uvicorn-{name}")
+
+            async def started(server: _Server = server, task: asyncio.Task[None] = task) -> bool:
+                if task.done():
+                    raise AssertionError(f"a server stopped during startup: {task.exception()}")
+                return server.started
+
+            await wait_until(started, timeout=ready_timeout)
+        urls = {
+            name: f"http://127.0.0.1:{s.servers[0].sockets[0].getsockname()[1]}"
+            for name, s in servers.items()
+        }
+        async with httpx.AsyncClient() as client:
+
+            async def all_ready() -> bool:
+                answers = await asyncio.gather(*(client.get(u + "/readyz") for u in urls.values()))
+                return all(a.status_code == 200 for a in answers)
+
+            await wait_until(all_ready, timeout=ready_timeout)
+        yield urls
+    finally:
+        for server in servers.values():
+            server.should_exit = True
+        await asyncio.wait_for(asyncio.gather(*tasks.values(), return_exceptions=True), 30)
+
+
+async def delete_topics(bootstrap: str, prefix: str) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
+        if mine:
+            await admin.delete_topics(mine)
+    finally:
+        await admin.close()
+
+
+async def count(runtime: Runtime, model: type[SQLModel], **where: Any) -> int:
+    query = select(func.count()).select_from(model)
+    for name, value in where.items():
+        query = query.where(getattr(model, name) == value)
+    async with runtime.sessions() as session:
+        return int(await session.scalar(query) or 0)
+
+
+async def publish(bootstrap: str, prefix: str, tenant: str, *payloads: EventPayload) -> list[str]:
+    """Produce events straight into Kafka (as scoring would); their event ids."""
+    events = [new_event(p, tenant=tenant) for p in payloads]
+    await produce_raw(
+        bootstrap,
+        prefix + payloads[0].TOPIC,
+        [(e.key.encode(), e.to_bytes()) for e in events],
+    )
+    return [str(e.event_id) for e in events]
+
+
+def raised(recipient: str, message: str = "Capaian Budi 40% setelah 30% periode") -> AlertRaised:
+    return AlertRaised(
+        alert_id=str(uuid.uuid4()),
+        recipient_id=recipient,
+        kind="behind_target",
+        subject_id="subject-1",
+        message=message,
+    )
+
+
+def cleared(alert: AlertRaised) -> AlertCleared:
+    return AlertCleared(
+        alert_id=alert.alert_id,
+        recipient_id=alert.recipient_id,
+        kind=alert.kind,
+        subject_id=alert.subject_id,
+    )
+
+
+# ---------------------------------------------------------------- a seeded regency
+
+PASSWORD = "sandi-awal-123"
+YEAR = datetime.now(UTC).year
+
+
+def nip(i: int) -> str:
+    return f"198503152010011{i:03d}"
+
+
+@dataclass
+class Regency:
+    """One regency registered through identity (reached through the gateway)."""
+
+    slug: str
+    name: str
+    unit_id: str = ""
+    people: dict[str, str] = field(default_factory=dict)  # role name -> employee id
+    nips: dict[str, str] = field(default_factory=dict)
+
+    def admin(self) -> dict[str, str]:
+        return bearer(tenant=self.slug, roles=[Role.ADMIN], user_id=f"admin-{self.slug}")
+
+    def as_(self, who: str) -> dict[str, str]:
+        roles = [Role.PEGAWAI, Role.ATASAN] if who == "atasan" else [Role.PEGAWAI]
+        return bearer(tenant=self.slug, roles=roles, employee_id=self.people[who])
+
+
+async def call(
+    client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    headers: Mapping[str, str],
+    expect: int = 200,
+    **kw: Any,
+) -> Any:
+    response = await client.request(method, path, headers=dict(headers), **kw)
+    assert response.status_code == expect, (method, path, response.text)
+    return response.json() if response.content else None
+
+
+async def register_regency(client: httpx.AsyncClient, slug: str, offset: int = 0) -> Regency:
+    """Tenant, one public-serving unit, a supervisor and an employee (both with a password
+    to change at first login), all through the gateway's proxy to identity."""
+    platform = bearer(tenant=None, roles=[Role.PLATFORM])
+    name = f"Kabupaten {slug.title()}"
+    body = {"slug": slug, "name": name, "time_zone": "Asia/Jakarta"}
+    await call(client, "POST", "/api/identity/tenants", platform, 201, json=body)
+    regency = Regency(slug=slug, name=name)
+    unit = {"name": "Dinas Kependudukan", "kind": "dinas", "serves_public": True}
+    regency.unit_id = (
+        await call(client, "POST", "/api/identity/units", regency.admin(), 201, json=unit)
+    )["id"]
+    supervisor: str | None = None
+    for i, (who, title) in enumerate((("atasan", "Kepala Bidang"), ("pegawai", "Analis")), 1):
+        person = {
+            "nip": nip(offset + i),
+            "name": f"{who.title()} {slug.title()}",
+            "position": title,
+            "unit_id": regency.unit_id,
+            "supervisor_id": supervisor,
+            "password": PASSWORD,
+        }
+        created = await call(
+            client, "POST", "/api/identity/employees", regency.admin(), 201, json=person
+        )
+        regency.people[who] = supervisor = created["id"]
+        regency.nips[who] = person["nip"]
+    return regency
+
+
+SKP_BODY = {
+    "year": YEAR,
+    "rhk": [
+        {
+            "title": "Layanan KTP-el tepat waktu",
+            "kind": "utama",
+            "indicators": [
+                {
+                    "name": "Dokumen KTP-el diterbitkan",
+                    "aspect": "kuantitas",
+                    "target": 1200,
+                    "unit": "dokumen",
+                }
+            ],
+        }
+    ],
+}
+
+
+async def approved_skp(client: httpx.AsyncClient, regency: Regency) -> dict[str, Any]:
+    """The employee's SKP, drafted, submitted and approved by the supervisor."""
+    skp = await call(client, "POST", "/api/targets/skp", regency.as_("pegawai"), 201, json=SKP_BODY)
+    await call(client, "POST", f"/api/targets/skp/{skp['id']}/submit", regency.as_("pegawai"))
+    return await call(  # type: ignore[no-any-return]
+        client, "POST", f"/api/targets/skp/{skp['id']}/approve", regency.as_("atasan")
+    )

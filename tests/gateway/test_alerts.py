@@ -1,0 +1,185 @@
+"""Live alerts: scoring's events in through Kafka, out to the recipient's stream only."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from services.common.security import Role, issue_token
+from services.common.settings import DEVELOPMENT_JWT_SECRET
+from services.gateway.app import Settings, create_app
+from services.gateway.models import GatewayAlert
+from tests.gateway.harness import cleared, count, publish, raised, run_servers
+from tests.support import bearer, wait_until
+
+pytestmark = pytest.mark.kafka
+
+TENANT, OTHER = "bantul", "sleman"
+
+
+class Gateway:
+    def __init__(self, app: Any, url: str, settings: Settings) -> None:
+        self.app, self.url, self.settings = app, url, settings
+
+    @property
+    def runtime(self) -> Any:
+        return self.app.state.runtime
+
+    async def publish(self, tenant: str, *payloads: Any) -> None:
+        await publish(
+            self.settings.kafka_bootstrap_servers, self.settings.topic_prefix, tenant, *payloads
+        )
+
+    async def listening(self) -> bool:
+        return bool(self.app.state.gateway.hub.listeners((TENANT, "e1")))
+
+    async def stored(self, *alert_ids: str) -> None:
+        for alert_id in alert_ids:
+            await wait_until(lambda a=alert_id: count(self.runtime, GatewayAlert, alert_id=a))
+
+
+@pytest.fixture
+async def gateway(gateway_settings: Settings) -> AsyncIterator[Gateway]:
+    app = create_app(gateway_settings)
+    async with run_servers({"gateway": app}) as urls:
+        yield Gateway(app, urls["gateway"], gateway_settings)
+
+
+def token(tenant: str | None, employee_id: str | None, **kw: Any) -> str:
+    return bearer(tenant=tenant, roles=[Role.PEGAWAI, Role.ATASAN], employee_id=employee_id, **kw)[
+        "Authorization"
+    ].removeprefix("Bearer ")
+
+
+async def alerts_of(
+    url: str, access_token: str, expected: int, headers: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Read ``expected`` alert events from a fresh stream (fails after 20 s)."""
+    found: list[dict[str, Any]] = []
+    async with (
+        httpx.AsyncClient(timeout=30) as client,
+        client.stream(
+            "GET", f"{url}/events/alerts", params={"access_token": access_token}, headers=headers
+        ) as response,
+    ):
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        event: dict[str, str] = {}
+
+        async def read() -> None:
+            async for line in response.aiter_lines():
+                if line:
+                    name, _, value = line.partition(":")
+                    event[name] = value.strip()
+                    continue
+                if event.get("event") == "alert":
+                    found.append({**json.loads(event["data"]), "id": event["id"]})
+                    if len(found) == expected:
+                        return
+                event.clear()
+
+        await asyncio.wait_for(read(), timeout=20)
+    return found
+
+
+async def test_a_stream_carries_only_the_recipients_alerts_and_replays(gateway: Gateway) -> None:
+    # Stored before anyone listens: another regency's alert for the SAME employee id,
+    # another recipient's alert, and one for e1.
+    foreign, other_person, first = raised("e1", "lain"), raised("e2", "orang lain"), raised("e1")
+    await gateway.publish(OTHER, foreign)
+    await gateway.publish(TENANT, other_person, first)
+    await gateway.stored(foreign.alert_id, other_person.alert_id, first.alert_id)
+
+    me = token(TENANT, "e1")
+    history = await alerts_of(gateway.url, me, 1)
+    assert [a["alert_id"] for a in history] == [first.alert_id]
+    assert history[0]["action"] == "raised" and history[0]["kind"] == "behind_target"
+
+    # Live: the stream is open when the next alert is produced.
+    second = raised("e1", "Capaian turun")
+    reader = asyncio.create_task(alerts_of(gateway.url, me, 2))
+    await wait_until(gateway.listening)
+    await gateway.publish(TENANT, second)
+    live = await reader
+    assert [a["alert_id"] for a in live] == [first.alert_id, second.alert_id]
+
+    # A reconnect after the second alert gets only what came later: the clearing.
+    await gateway.publish(TENANT, cleared(first))
+    resumed = await alerts_of(gateway.url, me, 1, headers={"Last-Event-ID": live[-1]["id"]})
+    assert [(a["alert_id"], a["action"]) for a in resumed] == [(first.alert_id, "cleared")]
+
+    # The other regency's employee e1 sees only their own alert.
+    theirs = await alerts_of(gateway.url, token(OTHER, "e1"), 1)
+    assert [a["alert_id"] for a in theirs] == [foreign.alert_id]
+
+
+async def test_the_stream_refuses_tokens_that_are_not_an_employees(gateway: Gateway) -> None:
+    expired = issue_token(
+        secret=DEVELOPMENT_JWT_SECRET,
+        user_id="u",
+        tenant=TENANT,
+        roles=[Role.PEGAWAI],
+        employee_id="e1",
+        lifetime=timedelta(seconds=-5),
+    )
+    refresh = issue_token(
+        secret=DEVELOPMENT_JWT_SECRET,
+        user_id="u",
+        tenant=TENANT,
+        roles=[Role.PEGAWAI],
+        employee_id="e1",
+        lifetime=timedelta(minutes=5),
+        kind="refresh",
+    )
+    forged = token(TENANT, "e1", secret="x" * 40)
+    cases = {
+        None: 401,
+        "not-a-jwt": 401,
+        expired: 401,
+        refresh: 401,
+        forged: 401,
+        token(None, "e1"): 403,  # platform: no tenant
+        token(TENANT, None): 403,  # an admin account that is not an employee
+    }
+    async with httpx.AsyncClient(base_url=gateway.url, timeout=10) as client:
+        for access_token, status in cases.items():
+            params = {"access_token": access_token} if access_token else {}
+            response = await client.get("/events/alerts", params=params)
+            assert response.status_code == status, (access_token, response.text)
+            assert response.json()["detail"]
+
+
+async def test_recent_alerts_are_kept_per_recipient(gateway_settings: Settings) -> None:
+    gateway_settings.alerts_kept_per_recipient = 2
+    app = create_app(gateway_settings)
+    async with run_servers({"gateway": app}) as urls:
+        gateway = Gateway(app, urls["gateway"], gateway_settings)
+        alerts = [raised("e1", f"ke-{i}") for i in range(3)]
+        await gateway.publish(TENANT, *alerts)
+        await gateway.publish(OTHER, raised("e1"))
+        await gateway.stored(alerts[-1].alert_id)
+        await wait_until(lambda: count(gateway.runtime, GatewayAlert, tenant=OTHER))
+        async with gateway.runtime.sessions() as session:
+            kept = (
+                await session.exec(
+                    select(GatewayAlert.alert_id).where(GatewayAlert.tenant == TENANT)
+                )
+            ).all()
+        assert sorted(kept) == sorted(a.alert_id for a in alerts[1:])
+
+        async with httpx.AsyncClient(base_url=gateway.url) as client:
+            mine = await client.get(
+                "/api/gateway/alerts",
+                headers=bearer(tenant=TENANT, roles=[Role.PEGAWAI], employee_id="e1"),
+            )
+            assert mine.status_code == 200
+            assert [a["message"] for a in mine.json()] == ["ke-1", "ke-2"]
+            anonymous = await client.get("/api/gateway/alerts")
+            assert anonymous.status_code == 401
