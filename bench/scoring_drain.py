@@ -19,6 +19,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import platform
 import random
 import tempfile
 import time
@@ -256,6 +258,10 @@ async def main() -> None:
     parser.add_argument("--bootstrap", default="127.0.0.1:19092")
     parser.add_argument("--max-records", type=int, default=2000)
     args = parser.parse_args()
+    print(
+        f"machine: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}, "
+        f"Python {platform.python_version()}, {platform.platform()}"
+    )
     prefix = f"bench{uuid.uuid4().hex[:8]}."
     events = generate(args.events, args.employees)
     t0 = time.perf_counter()

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from fastapi import FastAPI
 from pydantic_settings import SettingsConfigDict
 
@@ -17,9 +18,11 @@ from services.common.events import (
     SCORING_TOPIC,
     TARGETS_TOPIC,
 )
+from services.common.messaging import EventConsumer
 from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
 from services.scoring.api import router
+from services.scoring.cache import ClearOnRebalance
 from services.scoring.handlers import Clock, Context, Projector, ScoringMetrics
 from services.scoring.scheduler import Scheduler
 
@@ -54,13 +57,31 @@ def build(settings: Settings, clock: Clock | None = None) -> tuple[Runtime, Proj
     return runtime, Projector(ctx), ctx
 
 
+def consume(runtime: Runtime, projector: Projector, settings: Settings) -> EventConsumer:
+    """The batch consumer, co-partitioned (range assignor: the same partition number of
+    every topic on one instance) and clearing the projector's cache on every rebalance."""
+    consumer = EventConsumer(
+        broker=runtime.broker,
+        sessions=runtime.sessions,
+        metrics=runtime.metrics,
+        topics=CONSUMED_TOPICS,
+        group_id=settings.group_id or settings.service_name,
+        batch_handler=projector.apply_batch,
+        topic_prefix=settings.topic_prefix,
+        max_attempts=settings.max_delivery_attempts,
+        max_records=settings.consumer_max_records,
+        listener=ClearOnRebalance(projector.cache),
+        partition_assignment_strategy=(RangePartitionAssignor,),
+    )
+    # What Runtime.consume does, which has no place for the two options above yet.
+    runtime.consumers.append(consumer)
+    runtime._topics.update(consumer.topics)
+    return consumer
+
+
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     runtime, projector, ctx = build(settings, clock)
-    runtime.consume(
-        CONSUMED_TOPICS,
-        batch_handler=projector.apply_batch,
-        group_id=settings.group_id or settings.service_name,
-    )
+    consume(runtime, projector, settings)
     scheduler = Scheduler(
         runtime,
         projector,

@@ -20,6 +20,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Gauge
 from prometheus_client import Counter as PromCounter
+from sqlalchemy import event as sa_event
 from sqlalchemy import or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -50,7 +51,9 @@ from services.common.orgchart import OrgEmployee, OrgTenant, OrgUnit
 from services.common.skm import ikm_from_sums
 from services.common.workdays import local_today
 from services.scoring import domain as d
+from services.scoring.cache import Cache, EmployeeState, Key, UnitState
 from services.scoring.models import (
+    SKM_ELEMENTS,
     ParkedEvent,
     ScoreActivity,
     ScoreAlert,
@@ -58,15 +61,19 @@ from services.scoring.models import (
     ScoreAssessment,
     ScoreComplaint,
     ScoreEmployee,
+    ScoreOfficerSurvey,
     ScoreSkp,
     ScoreUnit,
 )
 from services.scoring.store import (
     Row,
+    add_to,
+    bump_epoch,
     delete_keys,
     insert,
     load,
     lock,
+    read_epoch,
     stage_events,
     table_of,
     upsert,
@@ -141,8 +148,6 @@ def employee_row(tenant: str, employee_id: str, period: str, kind: str, year: in
         "latest_behaviour": None,
         "development_recommendation": "",
         "supervisor_assessed": False,
-        "survey_count": 0,
-        "survey_sums": [0] * 9,
         "last_activity_date": None,
         "skp_received_on": None,
     }
@@ -265,6 +270,23 @@ def lock_keys(event: Envelope) -> list[str]:
     return keys
 
 
+EMPLOYEE_KEY_FIELDS = {"employee_id", "assessee_id"}
+
+
+def owned_keys(events: Iterable[Envelope]) -> tuple[set[Key], set[Key]]:
+    """(tenant, employee) and (tenant, unit) keys of the events: the state this consumer
+    alone writes while it holds their partition."""
+    employees: set[Key] = set()
+    units: set[Key] = set()
+    for e in events:
+        name = e.payload.KEY_FIELD
+        if name in EMPLOYEE_KEY_FIELDS:
+            employees.add((e.tenant, getattr(e.payload, name)))
+        elif name == "unit_id":
+            units.add((e.tenant, getattr(e.payload, name)))
+    return employees, units
+
+
 @dataclass
 class Parked:
     seq: int | None  # None until written
@@ -283,7 +305,13 @@ class Batch:
 
     ctx: Context
     session: AsyncSession
+    cache: Cache | None = None  # the consumer's; None for the scheduler
     now: datetime = field(init=False)
+    owned_employees: set[Key] = field(default_factory=set)
+    owned_units: set[Key] = field(default_factory=set)
+    skp_years: dict[Key, set[int]] = field(default_factory=dict)
+    unit_years: dict[Key, set[int]] = field(default_factory=dict)
+    officer_surveys: dict[tuple[str, str, int], list[int]] = field(default_factory=dict)
     tenants: dict[str, Row] = field(default_factory=dict)
     org_employees: dict[tuple[str, str], Row] = field(default_factory=dict)
     org_units: dict[tuple[str, str], Row] = field(default_factory=dict)
@@ -352,6 +380,9 @@ class Batch:
                 break
             release_seen |= release_keys
             order_seen |= order_keys
+            known = self.cache.parked_keys if self.cache is not None else None
+            if known is not None and known.isdisjoint(release_keys | order_keys):
+                break  # nothing parked under these keys (the cache saw every park)
             table = table_of(ParkedEvent)
             rows = (
                 await (await self.session.connection()).execute(
@@ -376,27 +407,30 @@ class Batch:
         return parked
 
     async def load(self, events: Sequence[Envelope]) -> None:
+        """Load the state the events touch: the owned keys' state from the cache when it
+        has them, everything else from the database."""
         tenants: set[str] = set()
-        emp_ids: set[str] = set()
-        unit_ids: set[str] = set()
+        emp_keys: set[Key] = set()
+        unit_keys: set[Key] = set()
         activity_ids: set[str] = set()
         complaint_ids: set[str] = set()
         assessment_ids: set[str] = set()
         for e in events:
-            p = e.payload
-            tenants.add(e.tenant)
+            p, t = e.payload, e.tenant
+            tenants.add(t)
             for attr in ("employee_id", "assessee_id", "officer_id"):
                 if value := getattr(p, attr, None):
-                    emp_ids.add(value)
+                    emp_keys.add((t, value))
             if unit := getattr(p, "unit_id", None):
-                unit_ids.add(unit)
+                unit_keys.add((t, unit))
             if isinstance(p, ActivityLogged):
                 activity_ids.add(p.activity_id)
             elif isinstance(p, ComplaintFiled | ComplaintStatusChanged):
                 complaint_ids.add(p.complaint_id)
             elif isinstance(p, ObjectionDecided | AssessmentSubmitted):
                 assessment_ids.add(p.assessment_id)
-        await self.load_entities(tenants, emp_ids, unit_ids)
+        self.owned_employees, self.owned_units = owned_keys(events)
+        await self.load_entities(tenants, emp_keys, unit_keys)
         for r in await load(self.session, ScoreActivity, "activity_id", activity_ids):
             if r["tenant"] in tenants:
                 self.activities[(r["tenant"], r["activity_id"])] = r
@@ -417,30 +451,81 @@ class Batch:
             if r["tenant"] in tenants:
                 self.assessments[(r["tenant"], r["assessment_id"])] = r
 
-    async def load_entities(self, tenants: set[str], emp_ids: set[str], unit_ids: set[str]) -> None:
-        s = self.session
+    async def load_entities(
+        self, tenants: set[str], emp_keys: set[Key], unit_keys: set[Key]
+    ) -> None:
+        """Org, SKP and score rows of employees, org and survey rows of units. Owned keys
+        the cache holds come from it; the rest (and every key without a cache) from the
+        database, with one ``SELECT ... IN`` per table."""
+        s, cache = self.session, self.cache
         for r in await load(s, OrgTenant, "slug", tenants):
             self.tenants[r["slug"]] = r
-        for r in await load(s, OrgEmployee, "employee_id", emp_ids):
-            if r["tenant"] in tenants:
+        cached_emps: set[Key] = set()
+        cached_units: set[Key] = set()
+        if cache is not None:
+            cached_emps = self.owned_employees & cache.employees.keys()
+            cached_units = self.owned_units & cache.units.keys()
+            for key in cached_emps:
+                state = cache.employees[key]
+                if state.org is not None:
+                    self.org_employees[key] = state.org
+                for row in state.skps:
+                    self.put_skp(row)
+                for row in state.rows:
+                    self.put_employee(row)
+            for key in cached_units:
+                unit_state = cache.units[key]
+                if unit_state.org is not None:
+                    self.org_units[key] = unit_state.org
+                for row in unit_state.rows:
+                    self.put_unit(row)
+        emp_keys = emp_keys - cached_emps
+        for r in await load(s, OrgEmployee, "employee_id", {e for _, e in emp_keys}):
+            if (r["tenant"], r["employee_id"]) in emp_keys:
                 self.org_employees[(r["tenant"], r["employee_id"])] = r
-        unit_ids = unit_ids | {r["unit_id"] for r in self.org_employees.values()}
-        for r in await load(s, OrgUnit, "unit_id", unit_ids):
-            if r["tenant"] in tenants:
+        unit_keys = unit_keys - cached_units
+        if cache is None:  # the scheduler: the units of the employees as well
+            unit_keys |= {(t, r["unit_id"]) for (t, _), r in self.org_employees.items()}
+        # Surveys and complaints name officers of other partitions: only their org row is
+        # needed; SKPs and score rows are only ever needed for the events' own employees.
+        score_keys = emp_keys if cache is None else emp_keys & self.owned_employees
+        for r in await load(s, OrgUnit, "unit_id", {u for _, u in unit_keys}):
+            if (r["tenant"], r["unit_id"]) in unit_keys:
                 self.org_units[(r["tenant"], r["unit_id"])] = r
-        for r in await load(s, ScoreSkp, "employee_id", emp_ids):
-            if r["tenant"] in tenants:
+        for r in await load(s, ScoreSkp, "employee_id", {e for _, e in score_keys}):
+            if (r["tenant"], r["employee_id"]) in score_keys:
                 self.put_skp(r)
-        for r in await load(s, ScoreEmployee, "employee_id", emp_ids):
-            if r["tenant"] in tenants:
+        for r in await load(s, ScoreEmployee, "employee_id", {e for _, e in score_keys}):
+            if (r["tenant"], r["employee_id"]) in score_keys:
                 self.put_employee(r)
-        for r in await load(s, ScoreUnit, "unit_id", unit_ids):
-            if r["tenant"] in tenants:
-                self.units[(r["tenant"], r["unit_id"], r["year"])] = r
+        for r in await load(s, ScoreUnit, "unit_id", {u for _, u in unit_keys}):
+            if (r["tenant"], r["unit_id"]) in unit_keys:
+                self.put_unit(r)
+
+    def keep(self, cache: Cache) -> None:
+        """After the commit: the owned keys' rows, as committed, stay in the cache."""
+        for key in self.owned_employees:
+            t, e = key
+            cache.employees[key] = EmployeeState(
+                self.org_employees.get(key),
+                [self.skps[(t, e, year)] for year in self.skp_years.get(key, ())],
+                [self.employees[(t, e, period)] for period in self.periods.get(key, ())],
+            )
+        for key in self.owned_units:
+            t, u = key
+            cache.units[key] = UnitState(
+                self.org_units.get(key),
+                [self.units[(t, u, year)] for year in self.unit_years.get(key, ())],
+            )
+
+    def put_unit(self, row: Row) -> None:
+        self.units[(row["tenant"], row["unit_id"], row["year"])] = row
+        self.unit_years.setdefault((row["tenant"], row["unit_id"]), set()).add(row["year"])
 
     def put_skp(self, row: Row) -> None:
         key = (row["tenant"], row["employee_id"], row["year"])
         self.skps[key] = row
+        self.skp_years.setdefault(key[:2], set()).add(row["year"])
         self.skp_ids[(row["tenant"], row["employee_id"], row["skp_id"])] = key
 
     def put_employee(self, row: Row) -> None:
@@ -725,7 +810,7 @@ class Batch:
         key = (t, p.unit_id, year)
         unit = self.units.get(key)
         if unit is None:
-            unit = self.units[key] = {
+            unit = {
                 "tenant": t,
                 "unit_id": p.unit_id,
                 "year": year,
@@ -734,16 +819,16 @@ class Batch:
                 "ikm": None,
                 "ikm_category": None,
             }
+            self.put_unit(unit)
         unit["survey_sums"] = [a + b for a, b in zip(unit["survey_sums"], p.scores, strict=True)]
         unit["survey_count"] += 1
         self.mark("unit", key)
         self.touched_units[key] = str(event.event_id)
         if p.officer_id:
-            row = self.annual(t, p.officer_id, year)
-            row["survey_sums"] = [
-                a + b for a, b in zip(row["survey_sums"] or [0] * 9, p.scores, strict=True)
-            ]
-            row["survey_count"] += 1
+            sums = self.officer_surveys.setdefault((t, p.officer_id, year), [0] * 10)
+            sums[0] += 1
+            for i, score in enumerate(p.scores, start=1):
+                sums[i] += score
 
     def apply_complaint(self, event: Envelope, p: ComplaintFiled | ComplaintStatusChanged) -> None:
         t, key = event.tenant, (event.tenant, p.complaint_id)
@@ -827,6 +912,16 @@ class Batch:
         ]
         for model, rows, name in plans:
             await upsert(s, model, [rows[k] for k in sorted(dirty.get(name, set()))])
+        await add_to(
+            s,
+            ScoreOfficerSurvey,
+            [
+                {"tenant": t, "officer_id": o, "year": y, "survey_count": sums[0]}
+                | dict(zip(SKM_ELEMENTS, sums[1:], strict=True))
+                for (t, o, y), sums in sorted(self.officer_surveys.items())
+            ],
+            ["survey_count", *SKM_ELEMENTS],
+        )
         await delete_keys(s, ParkedEvent, [(seq,) for seq in self.unparked])
         new_parked = [
             {
@@ -843,6 +938,10 @@ class Batch:
             if item.seq is None
         ]
         await insert(s, ParkedEvent, new_parked)
+        if self.cache is not None and self.cache.parked_keys is not None:
+            self.cache.parked_keys.update(
+                k for r in new_parked for k in (r["release_key"], r["order_key"])
+            )
 
     # ------------------------------------------------------------ alerts
 
@@ -1039,14 +1138,34 @@ class Batch:
 
 
 class Projector:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, cache: Cache | None = None) -> None:
         self.ctx = ctx
+        self.cache = cache or Cache()
 
     async def apply_batch(self, session: AsyncSession, events: Sequence[Envelope]) -> None:
         """The consumer's batch handler (one transaction, committed by the kernel)."""
         keys = {k for e in events for k in lock_keys(e)}
-        await lock(session, keys)
-        batch = Batch(self.ctx, session)
+        await lock(
+            session,
+            keys,
+            tenants={e.tenant for e in events},
+            retuned={e.tenant for e in events if isinstance(e.payload, TenantRegistered)},
+        )
+        cache = self.cache
+        epoch = await read_epoch(session)
+        if cache.uncommitted:
+            cache.clear("a batch did not commit")
+        elif cache.epoch != epoch:
+            cache.clear("rows written outside the consumer's partitions")
+        if cache.parked_keys is None:
+            parked_table = table_of(ParkedEvent)
+            rows = await (await session.connection()).execute(
+                select(parked_table.c.release_key, parked_table.c.order_key)
+            )
+            cache.parked_keys = {str(k) for r in rows for k in r}
+        cache.epoch, cache.uncommitted = epoch, True
+        generation = cache.generation
+        batch = Batch(self.ctx, session, cache)
         parked = await batch.load_parked(events)
         await batch.load([*events, *(p.event for p in parked)])
         for event in events:
@@ -1056,15 +1175,26 @@ class Projector:
             # Projections computed before the tenant's rules arrived used the defaults.
             await self.refresh(session, tenant, await employees_with_targets(session, tenant))
 
+        def committed(_session: Any) -> None:
+            if cache.generation == generation:  # no rebalance or clear meanwhile
+                batch.keep(cache)
+                cache.uncommitted = False
+
+        sa_event.listen(session.sync_session, "after_commit", committed, once=True)
+
     async def refresh(
         self, session: AsyncSession, tenant: str, employee_ids: Iterable[str]
     ) -> None:
         """Recompute the time-dependent figures and alerts of some employees (scheduler)."""
         ids = set(employee_ids)
         await lock(session, {f"e:{tenant}:{e}" for e in ids})
+        # Rows of other partitions' owners change here: their caches must drop them.
+        await bump_epoch(session)
         batch = Batch(self.ctx, session)
         units = await load(session, ScoreUnit, "tenant", {tenant})
-        await batch.load_entities({tenant}, ids, {u["unit_id"] for u in units})
+        await batch.load_entities(
+            {tenant}, {(tenant, e) for e in ids}, {(tenant, u["unit_id"]) for u in units}
+        )
         year = batch.today(tenant).year
         for t, emp, skp_year in list(batch.skps):
             batch.annual(t, emp, skp_year)

@@ -80,8 +80,6 @@ class ScoreEmployee(SQLModel, table=True):
     latest_behaviour: str | None = Field(default=None, max_length=16)
     development_recommendation: str = ""
     supervisor_assessed: bool = False
-    survey_count: int = 0
-    survey_sums: list[int] = _json(list)
     last_activity_date: date | None = None
     skp_received_on: date | None = None
 
@@ -98,6 +96,37 @@ class ScoreUnit(SQLModel, table=True):
     survey_sums: list[int] = _json(list)
     ikm: float | None = None
     ikm_category: str | None = Field(default=None, max_length=1)
+
+
+SKM_ELEMENTS = tuple(f"u{i}" for i in range(1, 10))  # the nine SKM elements U1..U9
+
+
+class ScoreOfficerSurvey(SQLModel, table=True):
+    """Officer x year: the citizen surveys that name an officer (sums of U1..U9).
+
+    Surveys are keyed by unit, so they are applied by whichever instance owns the unit's
+    partition, and several units may name one officer: these rows are only ever changed
+    by an atomic ``+=`` upsert, never through the employee rows that the owner of the
+    employee's partition keeps in memory."""
+
+    __tablename__ = "score_officer_survey"
+
+    tenant: str = Field(primary_key=True, max_length=40)
+    officer_id: str = Field(primary_key=True, max_length=64)
+    year: int = Field(primary_key=True)
+    survey_count: int = 0
+    u1: int = 0
+    u2: int = 0
+    u3: int = 0
+    u4: int = 0
+    u5: int = 0
+    u6: int = 0
+    u7: int = 0
+    u8: int = 0
+    u9: int = 0
+
+    def sums(self) -> list[int]:
+        return [getattr(self, name) for name in SKM_ELEMENTS]
 
 
 class ScoreComplaint(SQLModel, table=True):
@@ -189,6 +218,7 @@ SCORE_TABLES = (
     ScoreActivity,
     ScoreEmployee,
     ScoreUnit,
+    ScoreOfficerSurvey,
     ScoreComplaint,
     ScoreAssessment,
     ScoreAlert,

@@ -65,6 +65,24 @@ async def upsert(session: AsyncSession, model: Any, rows: Sequence[Row]) -> None
         await conn.execute(stmt, list(rows[start : start + 2000]))
 
 
+async def add_to(
+    session: AsyncSession, model: Any, rows: Sequence[Row], columns: Sequence[str]
+) -> None:
+    """INSERT ... ON CONFLICT (primary key) DO UPDATE SET c = c + excluded.c: counters
+    that several writers may add to without reading them first."""
+    if not rows:
+        return
+    table = table_of(model)
+    conn = await connection(session)
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[c.name for c in table.primary_key.columns],
+        set_={name: table.c[name] + stmt.excluded[name] for name in columns},
+    )
+    await conn.execute(stmt, list(rows))
+
+
 async def insert(session: AsyncSession, model: Any, rows: Sequence[Row]) -> None:
     if rows:
         conn = await connection(session)
@@ -114,15 +132,30 @@ def lock_id(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
 
 
-async def lock(session: AsyncSession, keys: Iterable[str]) -> None:
+async def lock(
+    session: AsyncSession,
+    keys: Iterable[str],
+    *,
+    tenants: Iterable[str] = (),
+    retuned: Iterable[str] = (),
+) -> None:
     """Serialise writers that touch the same entities.
 
-    PostgreSQL: transaction-scoped advisory locks on the entity keys, taken in a fixed
-    order (no deadlock between instances). SQLite: the database write lock, taken before
-    anything is read, so no instance computes from a snapshot another one is changing.
+    PostgreSQL: transaction-scoped advisory locks, taken in a fixed order (no deadlock
+    between instances): first one per tenant of the batch, exclusive for a tenant whose
+    rules the batch changes (it then recomputes all the tenant's employees) and shared
+    otherwise, so no instance computes with rules another one is replacing; then the
+    entity keys. SQLite: the database write lock, taken before anything is read, so no
+    instance computes from a snapshot another one is changing.
     """
     conn = await connection(session)
     if conn.dialect.name == "postgresql":
+        exclusive = set(retuned)
+        for tenant in sorted(set(tenants) | exclusive):
+            function = (
+                "pg_advisory_xact_lock" if tenant in exclusive else "pg_advisory_xact_lock_shared"
+            )
+            await conn.execute(text(f"SELECT {function}(:k)"), {"k": lock_id(f"tenant:{tenant}")})
         ids = sorted({lock_id(k) for k in keys})
         if ids:
             await conn.execute(
@@ -135,4 +168,25 @@ async def lock(session: AsyncSession, keys: Iterable[str]) -> None:
         return
     table = table_of(ScoreLock)
     stmt = sqlite.insert(table).values(id=1, n=0)
+    await conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_={"n": table.c.n + 1}))
+
+
+# score_lock row 2 counts the writes of projection rows made outside the consumer's own
+# partitions (the scheduler's refresh, a tenant's new rules): a consumer that keeps rows
+# in memory drops them when it sees this number move.
+EPOCH_ROW = 2
+
+
+async def read_epoch(session: AsyncSession) -> int:
+    table = table_of(ScoreLock)
+    conn = await connection(session)
+    value = (await conn.execute(select(table.c.n).where(table.c.id == EPOCH_ROW))).scalar()
+    return int(value or 0)
+
+
+async def bump_epoch(session: AsyncSession) -> None:
+    table = table_of(ScoreLock)
+    conn = await connection(session)
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table).values(id=EPOCH_ROW, n=1)
     await conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_={"n": table.c.n + 1}))

@@ -30,6 +30,7 @@ from services.scoring.models import (
     RhkScore,
     ScoreComplaint,
     ScoreEmployee,
+    ScoreOfficerSurvey,
     ScoreSkp,
     ScoreUnit,
     TrainingNeed,
@@ -167,7 +168,16 @@ async def employee_score(
         )
     ).all()
     closed = sum(n for s, n in complaints if s in CLOSED)
-    ikm = ikm_score(row.survey_sums or [0] * 9, row.survey_count, settings.min_survey_sample)
+    surveys = (
+        await session.get(ScoreOfficerSurvey, (tenant, employee_id, row.year))
+        if row.period_kind == "annual"
+        else None
+    )
+    ikm = ikm_score(
+        surveys.sums() if surveys else [0] * 9,
+        surveys.survey_count if surveys else 0,
+        settings.min_survey_sample,
+    )
     rhks = rhk_scores(row, skp, settings)
     projected_rating = _rating(row.projected_rating)
     latest_behaviour = _rating(row.latest_behaviour) or Rating.SESUAI
@@ -217,7 +227,7 @@ async def employee_score(
         behaviour_ratings=row.behaviour_ratings,
         ikm=ikm.ikm,
         ikm_category=ikm.category,
-        survey_count=row.survey_count,
+        survey_count=ikm.responses,
         complaints_open=sum(n for _, n in complaints) - closed,
         complaints_closed=closed,
         last_activity_date=row.last_activity_date,

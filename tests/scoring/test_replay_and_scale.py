@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import date
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
@@ -11,7 +12,14 @@ from aiokafka.admin import AIOKafkaAdminClient
 from services.scoring.app import Settings
 from services.scoring.replay import DatabaseNotEmpty, replay
 from tests.conftest import fresh_postgres_database
-from tests.scoring.helpers import Clock, processed, publish, running, snapshot
+from tests.scoring.helpers import (
+    Clock,
+    activity_event,
+    processed,
+    publish,
+    running,
+    snapshot,
+)
 from tests.scoring.scenario import bantul_phase1, bantul_phase2, mimika
 from tests.scoring.test_scenario import applied
 from tests.support import wait_until
@@ -68,6 +76,53 @@ async def group_members(bootstrap: str, group: str) -> int:
         return sum(len(g[5]) for r in response for g in r.groups if g[2] == "Stable")
     finally:
         await admin.close()
+
+
+def later_activity() -> list:
+    """Events after the rebalance, for employees whose rows the first instance cached."""
+    day = date(2026, 6, 30)
+    return [
+        activity_event(t, emp, f"late-{t}-{emp}", ind, value, day)
+        for t in ("bantul", "mimika")
+        for emp, ind, value in (("e1", "ktp", 40), ("e2", "loket", 30))
+    ]
+
+
+async def test_a_rebalance_clears_the_cache_and_figures_stay_right(
+    settings: Settings,
+    clock: Clock,
+    other_database_url: str,
+    kafka_bootstrap: str,
+    topic_prefix: str,
+) -> None:
+    before, after = bantul_phase1() + mimika(), bantul_phase2() + later_activity()
+    async with contextlib.AsyncExitStack() as stack:
+        first, _ = await stack.enter_async_context(running(settings, clock))
+        await publish(kafka_bootstrap, topic_prefix, before)
+        await applied(first, len(before))
+        cache = first.state.projector.cache
+        assert cache.employees  # warm: the first instance owns every partition
+        generation = cache.generation
+
+        await stack.enter_async_context(running(settings, clock))  # a second instance joins
+
+        async def both_joined() -> bool:
+            return await group_members(kafka_bootstrap, settings.group_id) == 2
+
+        await wait_until(both_joined, timeout=60, interval=0.5)
+        assert cache.generation > generation  # partitions moved: the cache was dropped
+        await publish(kafka_bootstrap, topic_prefix, after)
+        await applied(first, len(before) + len(after))
+    pair = await snapshot(settings.database_url)
+
+    single = settings.model_copy(
+        update={"database_url": other_database_url, "group_id": settings.group_id + "-single"}
+    )
+    async with running(single, clock) as (app, _):
+        await applied(app, len(before) + len(after))
+    one = await snapshot(other_database_url)
+    for table in one:
+        assert pair[table] == one[table], table
 
 
 async def test_two_instances_build_what_one_builds(

@@ -1,0 +1,81 @@
+"""The consumer's write-through cache of the state it owns.
+
+Every batch still commits its changed rows, inbox ids and alerts in ONE transaction before
+its offsets are committed, so a crash loses nothing; the cache only saves the next batch
+from loading (and JSON-decoding) rows it already has.
+
+A cached row is right only while this instance is the only writer of it:
+
+- co-partitioning: the consumer uses the range assignor, so one instance holds the same
+  partition number of every topic, and every event keyed ``tenant:employee`` (identity,
+  targets, assessment) or ``tenant:unit`` (identity, feedback) reaches the same instance.
+  Only state keyed like that is cached: an employee's org row, SKPs and score rows; a
+  unit's org row and survey rows. What other partitions' owners may write (complaints
+  naming an officer, surveys naming an officer, alerts) is read from the database;
+- the cache is cleared when partitions are revoked or assigned, when a batch did not
+  commit (its rows were changed in place), and when a writer outside the consumer's own
+  partitions (the scheduler, a tenant's new rules) bumped the epoch in ``score_lock``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from aiokafka import ConsumerRebalanceListener, TopicPartition
+
+from services.scoring.store import Row
+
+log = logging.getLogger(__name__)
+
+Key = tuple[str, str]  # (tenant, employee id) or (tenant, unit id)
+
+
+@dataclass
+class EmployeeState:
+    org: Row | None
+    skps: list[Row]
+    rows: list[Row]  # score_employee, one per period
+
+
+@dataclass
+class UnitState:
+    org: Row | None
+    rows: list[Row]  # score_unit, one per year
+
+
+@dataclass
+class Cache:
+    employees: dict[Key, EmployeeState] = field(default_factory=dict)
+    units: dict[Key, UnitState] = field(default_factory=dict)
+    # Release and order keys of parked events (a superset: released ones may linger).
+    # None: not loaded since the last clear.
+    parked_keys: set[str] | None = None
+    epoch: int | None = None  # score_lock's epoch the cached rows were read under
+    # Bumped by every clear: a batch that started before a clear keeps nothing.
+    generation: int = 0
+    # A batch changed cached rows in place and has not committed (yet, or ever).
+    uncommitted: bool = False
+
+    def clear(self, reason: str) -> None:
+        if self.employees or self.units:
+            log.info("scoring cache cleared (%s)", reason)
+        self.employees.clear()
+        self.units.clear()
+        self.parked_keys = None
+        self.epoch = None
+        self.generation += 1
+        self.uncommitted = False
+
+
+class ClearOnRebalance(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Partitions moving means keys moving: another instance may write them from now on."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        self.cache.clear("partitions revoked")
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        self.cache.clear("partitions assigned")
