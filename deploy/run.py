@@ -104,6 +104,7 @@ def start_services(
         # Every service listens on 127.0.0.1 only, so the one address that can set
         # X-Forwarded-For is the gateway: each citizen gets their own rate budget.
         wiring["FEEDBACK_TRUST_FORWARDED_FOR"] = "true"
+        wiring["IDENTITY_TRUST_FORWARDED_FOR"] = "true"
         env = {**wiring, **env}  # what the caller set wins
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Query
+from fastapi import Query, Request
 from pydantic import BaseModel, Field
 
 T = TypeVar("T")
@@ -50,3 +50,20 @@ def page_params(
     offset: Annotated[int, Query(ge=0, description="items to skip")] = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
+
+
+def client_address(request: Request, *, trust_forwarded_for: bool | None = None) -> str:
+    """The address a request came from, for per-address limits.
+
+    Behind the gateway every request comes from the gateway's address; the gateway puts the
+    browser's address first in ``X-Forwarded-For``. That header is believed only when the
+    service's ``trust_forwarded_for`` setting says the service is reachable from the
+    gateway alone (anyone else could write the header).
+    """
+    if trust_forwarded_for is None:
+        trust_forwarded_for = bool(getattr(request.app.state, "trust_forwarded_for", False))
+    if trust_forwarded_for:
+        forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
+        if forwarded:
+            return forwarded
+    return request.client.host if request.client else "unknown"

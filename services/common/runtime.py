@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aiokafka import ConsumerRebalanceListener
+from aiokafka.coordinator.assignors.abstract import AbstractPartitionAssignor
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import MetaData
 
@@ -74,7 +76,12 @@ class Runtime:
         handlers: Mapping[str, EventHandler] | None = None,
         batch_handler: BatchHandler | None = None,
         group_id: str | None = None,
+        listener: ConsumerRebalanceListener | None = None,
+        partition_assignment_strategy: Sequence[type[AbstractPartitionAssignor]] | None = None,
     ) -> EventConsumer:
+        """Subscribe with the inbox/DLQ rules. A consumer that keeps state in memory per
+        partition passes a rebalance ``listener`` and, to see every topic's partition N on
+        one instance, ``partition_assignment_strategy=(RangePartitionAssignor,)``."""
         s = self.settings
         consumer = EventConsumer(
             broker=self.broker,
@@ -87,6 +94,8 @@ class Runtime:
             topic_prefix=s.topic_prefix,
             max_attempts=s.max_delivery_attempts,
             max_records=s.consumer_max_records,
+            listener=listener,
+            partition_assignment_strategy=partition_assignment_strategy,
         )
         self._topics.update(consumer.topics)
         self.consumers.append(consumer)
@@ -145,6 +154,7 @@ class Runtime:
         app = FastAPI(title=title, description=description, version="1.0.0", lifespan=self.lifespan)
         app.state.runtime = self
         app.state.jwt_secret = self.settings.jwt_secret
+        app.state.trust_forwarded_for = self.settings.trust_forwarded_for
         for router in routers:
             app.include_router(router)
         instrument(

@@ -48,6 +48,8 @@ class ServiceSettings(BaseSettings):
     consumer_max_records: int = 500
     outbox_poll_seconds: float = 1.0
     data_dir: str = Field(default_factory=lambda: _env("KINERJA_DATA_DIR", ".data"))
+    # Believe X-Forwarded-For (per-address limits): only when reachable from the gateway alone.
+    trust_forwarded_for: bool = False
 
     @model_validator(mode="after")
     def _defaults(self) -> ServiceSettings:

@@ -12,6 +12,7 @@ Migrations: every service has an Alembic folder whose ``env.py`` calls
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -100,7 +101,17 @@ async def migrate(migrations_dir: Path, url: str) -> None:
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-    await asyncio.to_thread(command.upgrade, alembic_config(migrations_dir, url), "head")
+    await asyncio.to_thread(_upgrade_exclusively, alembic_config(migrations_dir, url))
+
+
+# Alembic keeps the running migration's context in module globals: two upgrades at once in
+# one process (several services started in one test process) would mix their contexts.
+_ALEMBIC_LOCK = threading.Lock()
+
+
+def _upgrade_exclusively(config: Config) -> None:
+    with _ALEMBIC_LOCK:
+        command.upgrade(config, "head")
 
 
 def run_migrations_online(config: Config, metadata: MetaData, table_names: set[str]) -> None:

@@ -30,8 +30,6 @@ class Settings(ServiceSettings):
     # Per-address limits on the public endpoints ("limits" notation, moving window).
     public_submit_rate: str = "10/minute"
     public_read_rate: str = "60/minute"
-    # Count the first X-Forwarded-For address (only behind a trusted proxy: the gateway).
-    trust_forwarded_for: bool = False
 
     @field_validator("public_submit_rate", "public_read_rate")
     @classmethod

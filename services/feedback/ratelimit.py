@@ -18,6 +18,8 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
+from services.common.api import client_address
+
 Bucket = Literal["submit", "read"]
 
 
@@ -28,11 +30,7 @@ class PublicRateLimiter:
         self._trust_forwarded_for = trust_forwarded_for
 
     def address(self, request: Request) -> str:
-        if self._trust_forwarded_for:
-            forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
-            if forwarded:
-                return forwarded
-        return request.client.host if request.client else "unknown"
+        return client_address(request, trust_forwarded_for=self._trust_forwarded_for)
 
     async def check(self, request: Request, bucket: Bucket) -> None:
         item = self._items[bucket]

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.common.api import Page, PageParams, errors, page_params
+from services.common.api import Page, PageParams, client_address, errors, page_params
 from services.common.events import UnitKind
 from services.common.security import (
     PasswordChangePrincipal,
@@ -119,7 +119,7 @@ async def login(body: LoginRequest, request: Request, ctx: Ctx) -> TokenPair:
     """Employees log in with their regency slug and NIP, admins with the slug and their
     username, platform and ops accounts with `tenant: null`. Failed attempts are limited
     per account and per client address (429)."""
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)
     return await auth.login(
         sessions=ctx.sessions, tokens=ctx.tokens, guard=ctx.guard, body=body, address=address
     )

@@ -60,23 +60,13 @@ def build(settings: Settings, clock: Clock | None = None) -> tuple[Runtime, Proj
 def consume(runtime: Runtime, projector: Projector, settings: Settings) -> EventConsumer:
     """The batch consumer, co-partitioned (range assignor: the same partition number of
     every topic on one instance) and clearing the projector's cache on every rebalance."""
-    consumer = EventConsumer(
-        broker=runtime.broker,
-        sessions=runtime.sessions,
-        metrics=runtime.metrics,
-        topics=CONSUMED_TOPICS,
-        group_id=settings.group_id or settings.service_name,
+    return runtime.consume(
+        CONSUMED_TOPICS,
         batch_handler=projector.apply_batch,
-        topic_prefix=settings.topic_prefix,
-        max_attempts=settings.max_delivery_attempts,
-        max_records=settings.consumer_max_records,
+        group_id=settings.group_id or settings.service_name,
         listener=ClearOnRebalance(projector.cache),
         partition_assignment_strategy=(RangePartitionAssignor,),
     )
-    # What Runtime.consume does, which has no place for the two options above yet.
-    runtime.consumers.append(consumer)
-    runtime._topics.update(consumer.topics)
-    return consumer
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:

@@ -190,6 +190,33 @@ async def test_failed_logins_are_limited_and_counted(settings: Settings) -> None
         assert 'kinerja_identity_failed_logins_total{reason="rate_limited"} 2.0' in metrics
 
 
+async def test_behind_the_gateway_each_browser_address_has_its_own_budget(
+    settings: Settings,
+) -> None:
+    """With trust_forwarded_for (the gateway in front), X-Forwarded-For names the client;
+    without it, the header is ignored and everyone shares the caller's address."""
+
+    async def failures(identity: Identity, forwarded: str, names: list[str]) -> list[int]:
+        codes = []
+        for name in names:
+            response = await identity.client.post(
+                "/api/v1/auth/login",
+                json={"tenant": tenant, "username": name, "password": "salah"},
+                headers={"X-Forwarded-For": forwarded},
+            )
+            codes.append(response.status_code)
+        return codes
+
+    for tenant, trusted, expected in (("bantul", True, [401, 401]), ("sleman", False, [429, 429])):
+        limited = settings.model_copy(
+            update={"login_failures_per_address": "2/15 minutes", "trust_forwarded_for": trusted}
+        )
+        async with running(limited) as identity:
+            await identity.tenant(tenant)
+            assert await failures(identity, "10.1.1.1", ["a", "b"]) == [401, 401]
+            assert await failures(identity, "10.2.2.2", ["c", "d"]) == expected
+
+
 @pytest.mark.unit
 def test_default_platform_password_is_refused_outside_development() -> None:
     secret = "s" * 40
