@@ -37,8 +37,6 @@ class Settings(ServiceSettings):
     feedback_url: str = "http://127.0.0.1:8004"
     scoring_url: str = "http://127.0.0.1:8005"
     upstream_timeout_seconds: float = Field(default=15.0, gt=0)
-    # Keep the browser's X-Forwarded-For only behind a trusted proxy (a load balancer).
-    trust_forwarded_for: bool = False
     # Alerts kept per recipient for the replay of a reconnecting page.
     alerts_kept_per_recipient: int = Field(default=200, ge=1)
     # An open stream re-reads its alerts this often even without a wake-up.
