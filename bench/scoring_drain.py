@@ -48,7 +48,7 @@ from services.common.events import (
     new_event,
 )
 from services.common.messaging import ensure_topics
-from services.scoring.app import CONSUMED_TOPICS, Settings, create_app
+from services.scoring.app import CONSUMED_TOPICS, Settings, create_app, tune_gc
 
 TENANT = "bench"
 AT = datetime(2026, 7, 1, 3, 0, tzinfo=UTC)
@@ -231,7 +231,9 @@ async def poll(done: Callable[[], bool]) -> None:
         await asyncio.sleep(0.05)
 
 
-async def scoring_drain(bootstrap: str, prefix: str, total: int, max_records: int) -> float:
+async def scoring_drain(
+    bootstrap: str, prefix: str, total: int, max_records: int | None = None
+) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
             database_url=f"sqlite+aiosqlite:///{tmp}/scoring.db",
@@ -239,8 +241,9 @@ async def scoring_drain(bootstrap: str, prefix: str, total: int, max_records: in
             topic_prefix=prefix,
             group_id=f"{prefix}scoring",
             scheduler_seconds=0,
-            consumer_max_records=max_records,
         )
+        if max_records is not None:
+            settings = settings.model_copy(update={"consumer_max_records": max_records})
         app = create_app(settings, clock=lambda: AT)
         async with app.router.lifespan_context(app):
             runtime = app.state.runtime
@@ -256,12 +259,15 @@ async def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--employees", type=int, default=10_000)
     parser.add_argument("--bootstrap", default="127.0.0.1:19092")
-    parser.add_argument("--max-records", type=int, default=2000)
+    parser.add_argument(
+        "--max-records", type=int, default=None, help="default: the service's setting"
+    )
     args = parser.parse_args()
     print(
         f"machine: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}, "
         f"Python {platform.python_version()}, {platform.platform()}"
     )
+    tune_gc()  # as ``python -m services.scoring`` does for its process
     prefix = f"bench{uuid.uuid4().hex[:8]}."
     events = generate(args.events, args.employees)
     t0 = time.perf_counter()

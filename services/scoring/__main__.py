@@ -8,7 +8,7 @@ import asyncio
 
 import uvicorn
 
-from services.scoring.app import Settings, create_app
+from services.scoring.app import Settings, create_app, tune_gc
 
 
 def main() -> None:
@@ -19,6 +19,7 @@ def main() -> None:
     rep.add_argument("--group-id", default=None, help="consumer group (default: a fresh one)")
     args = parser.parse_args()
     settings = Settings()
+    tune_gc()
     if args.command == "replay":
         from services.scoring.replay import replay
 

@@ -168,6 +168,21 @@ def indicator_specs(rhk: dict[str, Any]) -> list[d.IndicatorSpec]:
     ]
 
 
+# (tenant, skp id, version) -> the parsed indicators of each RHK: a version of an SKP never
+# changes, so it is parsed once, not once per batch that touches its employee.
+_SPECS: dict[tuple[str, str, int], list[list[d.IndicatorSpec]]] = {}
+
+
+def skp_specs(skp: Row) -> list[list[d.IndicatorSpec]]:
+    key = (skp["tenant"], skp["skp_id"], skp["version"])
+    specs = _SPECS.get(key)
+    if specs is None:
+        if len(_SPECS) >= 100_000:
+            _SPECS.clear()
+        specs = _SPECS[key] = [indicator_specs(rhk) for rhk in skp["rhk"]]
+    return specs
+
+
 def project(row: Row, skp: Row | None, settings: TenantSettings, today: date) -> None:
     """Recompute the figures of an annual employee row from its indicator state."""
     if skp is None:
@@ -176,9 +191,9 @@ def project(row: Row, skp: Row | None, settings: TenantSettings, today: date) ->
     share = d.period_share(span, today)
     cap = settings.achievement_cap
     rhk_out, current, projected = [], [], []
-    for rhk in skp["rhk"]:
+    for rhk, specs in zip(skp["rhk"], skp_specs(skp), strict=True):
         figures = []
-        for spec in indicator_specs(rhk):
+        for spec in specs:
             state = d.IndicatorState(**row["indicators"].get(spec.indicator_id, {}))
             figures.append((spec, d.indicator_figures(spec, state, share, cap)))
         rhk_now = d.mean_achievement([(f.achievement, s.weight) for s, f in figures])
