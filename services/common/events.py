@@ -495,6 +495,21 @@ def new_event(
     )
 
 
+def new_internal_event(payload: EventPayload, *, tenant: str, occurred_at: datetime) -> Envelope:
+    """:func:`new_event` without validating the envelope again, for a service's own
+    derived events in bulk (scoring raises thousands of alerts per batch): ``payload`` is
+    already a validated model and ``tenant`` comes from a validated event."""
+    return Envelope.model_construct(
+        event_id=uuid.uuid4(),
+        type=payload.TYPE,
+        version=payload.VERSION,
+        tenant=tenant,
+        occurred_at=occurred_at,
+        key=payload.key_for(tenant),
+        payload=payload,
+    )
+
+
 class _RawEnvelope(BaseModel):
     """The envelope with its payload still untyped: the first step of decoding."""
 

@@ -9,9 +9,10 @@ A cached row is right only while this instance is the only writer of it:
 - co-partitioning: the consumer uses the range assignor, so one instance holds the same
   partition number of every topic, and every event keyed ``tenant:employee`` (identity,
   targets, assessment) or ``tenant:unit`` (identity, feedback) reaches the same instance.
-  Only state keyed like that is cached: an employee's org row, SKPs and score rows; a
-  unit's org row and survey rows. What other partitions' owners may write (complaints
-  naming an officer, surveys naming an officer, alerts) is read from the database;
+  Only state keyed like that is cached: an employee's org row, SKPs, score rows and the
+  active alerts about them; a unit's org row, survey rows and satisfaction alert. What
+  other partitions' owners may write (complaints naming an officer, surveys naming an
+  officer, complaint alerts) is read from the database;
 - the cache is cleared when partitions are revoked or assigned, when a batch did not
   commit (its rows were changed in place), and when a writer outside the consumer's own
   partitions (the scheduler, a tenant's new rules) bumped the epoch in ``score_lock``.
@@ -36,12 +37,16 @@ class EmployeeState:
     org: Row | None
     skps: list[Row]
     rows: list[Row]  # score_employee, one per period
+    # Its active alerts of the employee kinds (score_alert rows whose subject it is);
+    # None: not known (read from the database when next evaluated).
+    alerts: list[Row] | None = None
 
 
 @dataclass
 class UnitState:
     org: Row | None
     rows: list[Row]  # score_unit, one per year
+    alerts: list[Row] | None = None  # its active satisfaction alert, if known
 
 
 @dataclass

@@ -103,7 +103,7 @@ def achievement(realisation: float, target: float, direction: Direction, cap: fl
     return min(realisation / target * 100.0, cap)
 
 
-@dataclass
+@dataclass(slots=True)
 class IndicatorState:
     """What a projection keeps per indicator to aggregate its realisation."""
 
@@ -123,7 +123,7 @@ class IndicatorState:
         return self.latest
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IndicatorSpec:
     indicator_id: str
     name: str
@@ -134,7 +134,7 @@ class IndicatorSpec:
     weight: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IndicatorFigures:
     indicator_id: str
     realisation: float | None
@@ -198,7 +198,7 @@ def overall_achievement(
 # ---------------------------------------------------------------- periods
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PeriodSpan:
     kind: str  # annual | monthly | quarterly
     label: str
@@ -348,7 +348,7 @@ def legacy_band(score: Decimal) -> str:
 # ---------------------------------------------------------------- distribution curve
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quota:
     """A limit on the share of employees with any of ``predikats``."""
 
@@ -380,7 +380,7 @@ DISTRIBUTION_QUOTAS: dict[Predikat, tuple[Quota, ...]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QuotaCheck:
     rule: str
     share: float

@@ -45,7 +45,7 @@ from services.common.events import (
     TenantSettings,
     UnitCreated,
     decode_event,
-    new_event,
+    new_internal_event,
 )
 from services.common.orgchart import OrgEmployee, OrgTenant, OrgUnit
 from services.common.skm import ikm_from_sums
@@ -71,6 +71,7 @@ from services.scoring.store import (
     bump_epoch,
     delete_keys,
     insert,
+    is_postgres,
     load,
     lock,
     read_epoch,
@@ -84,8 +85,11 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 OPEN_COMPLAINT = {ComplaintStatus.RECEIVED, ComplaintStatus.VERIFIED, ComplaintStatus.IN_PROGRESS}
 EMPLOYEE_KINDS = ("behind_target", "silent", "assessment_due", "predikat_drop")
+# Which owned state holds a kind's active alerts in the cache ("e": the subject is an
+# employee, "u": a unit); complaint alerts are not cached (see cache.py).
+ALERT_OWNER = dict.fromkeys(EMPLOYEE_KINDS, "e") | {"satisfaction": "u"}
 # (tenant, recipient, kind, subject) -> (message, id of the causing event)
-Desired = dict[tuple[str, str, str, str], tuple[str, str | None]]
+Desired = dict[tuple[str, str, str, str], tuple[str, uuid.UUID | None]]
 ALERT_NAMESPACE = uuid.UUID("5d1c7a52-8a4e-4b8e-9a51-5c0b1ad0e7f1")
 
 
@@ -183,12 +187,24 @@ def skp_specs(skp: Row) -> list[list[d.IndicatorSpec]]:
     return specs
 
 
-def project(row: Row, skp: Row | None, settings: TenantSettings, today: date) -> None:
-    """Recompute the figures of an annual employee row from its indicator state."""
+def skp_indicator_ids(skp: Row) -> set[str]:
+    key = (skp["tenant"], skp["skp_id"], skp["version"])
+    ids = _INDICATOR_IDS.get(key)
+    if ids is None:
+        if len(_INDICATOR_IDS) >= 100_000:
+            _INDICATOR_IDS.clear()
+        ids = _INDICATOR_IDS[key] = {s.indicator_id for specs in skp_specs(skp) for s in specs}
+    return ids
+
+
+_INDICATOR_IDS: dict[tuple[str, str, int], set[str]] = {}
+
+
+def project(row: Row, skp: Row | None, settings: TenantSettings, today: date, share: float) -> None:
+    """Recompute the figures of an annual employee row from its indicator state
+    (``share``: of the row's year passed by the end of ``today``)."""
     if skp is None:
         return
-    span = d.annual_period(row["year"])
-    share = d.period_share(span, today)
     cap = settings.achievement_cap
     rhk_out, current, projected = [], [], []
     for rhk, specs in zip(skp["rhk"], skp_specs(skp), strict=True):
@@ -272,12 +288,26 @@ def releases(event: Envelope) -> list[str]:
     return []
 
 
+_EMPLOYEE_ATTRS: dict[type, tuple[str, ...]] = {}
+
+
+def employee_attrs(payload: Any) -> tuple[str, ...]:
+    """The payload type's fields that name an employee (looked up once per type: probing
+    a pydantic model for a missing attribute raises and catches, per event)."""
+    kind = type(payload)
+    attrs = _EMPLOYEE_ATTRS.get(kind)
+    if attrs is None:
+        names = ("employee_id", "assessee_id", "officer_id")
+        attrs = _EMPLOYEE_ATTRS[kind] = tuple(a for a in names if a in kind.model_fields)
+    return attrs
+
+
 def lock_keys(event: Envelope) -> list[str]:
     """Entities whose rows this event may write (parked events share them)."""
     p, t = event.payload, event.tenant
     keys = []
-    for attr in ("employee_id", "assessee_id", "officer_id"):
-        value = getattr(p, attr, None)
+    for attr in employee_attrs(p):
+        value = getattr(p, attr)
         if value:
             keys.append(f"e:{t}:{value}")
     if isinstance(p, SurveyReceived | ComplaintFiled | ComplaintStatusChanged | UnitCreated):
@@ -341,15 +371,22 @@ class Batch:
     dirty: dict[str, set[tuple[Any, ...]]] = field(default_factory=dict)
     deleted_activities: set[tuple[str, str]] = field(default_factory=set)
     latest_to_recompute: set[tuple[str, str, int, str]] = field(default_factory=set)
-    touched_employees: dict[tuple[str, str], str | None] = field(default_factory=dict)
-    touched_units: dict[tuple[str, str, int], str | None] = field(default_factory=dict)
-    touched_complaints: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    # Subjects whose alerts are re-evaluated -> the id of the event that touched them last
+    # (None: the scheduler).
+    touched_employees: dict[tuple[str, str], uuid.UUID | None] = field(default_factory=dict)
+    touched_units: dict[tuple[str, str, int], uuid.UUID | None] = field(default_factory=dict)
+    touched_complaints: dict[tuple[str, str], uuid.UUID | None] = field(default_factory=dict)
+    # (tenant, "e"|"u", subject) -> its active alerts, for owned subjects whose alerts are
+    # known (from the cache, or evaluated in this batch).
+    alerts: dict[tuple[str, str, str], list[Row]] = field(default_factory=dict)
     waiting: dict[str, list[Parked]] = field(default_factory=dict)
     blocked: Counter[str] = field(default_factory=Counter)
     unparked: list[int] = field(default_factory=list)
     retuned: set[str] = field(default_factory=set)  # tenants whose settings arrived
     _rules: dict[str, tuple[TenantSettings, str]] = field(default_factory=dict)
     _today: dict[str, date] = field(default_factory=dict)
+    _shares: dict[tuple[str, int], float] = field(default_factory=dict)
+    _due: dict[str, list[d.PeriodSpan]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.now = self.ctx.clock()
@@ -380,10 +417,39 @@ class Batch:
             day = self._today[tenant] = self.local_date(tenant, self.now)
         return day
 
+    # Figures that depend on the tenant and the day only, computed once per batch.
+
+    def share(self, tenant: str, year: int) -> float:
+        """Share of ``year``'s working days passed by the end of today."""
+        share = self._shares.get((tenant, year))
+        if share is None:
+            share = d.period_share(d.annual_period(year), self.today(tenant))
+            self._shares[(tenant, year)] = share
+        return share
+
+    def due_spans(self, tenant: str) -> list[d.PeriodSpan]:
+        """The tenant's assessment periods (cadence and annual) that end within 5 working
+        days of today."""
+        spans = self._due.get(tenant)
+        if spans is None:
+            settings, _ = self.tenant_rules(tenant)
+            today = self.today(tenant)
+            spans = self._due[tenant] = [
+                span
+                for span in (
+                    d.cadence_period(today, settings.evaluation_cadence),
+                    d.annual_period(today.year),
+                )
+                if d.assessment_due(span, today)
+            ]
+        return spans
+
     # ------------------------------------------------------------ loading
 
     async def load_parked(self, events: Sequence[Envelope]) -> list[Parked]:
         """Parked events that this batch may release or must keep in order behind."""
+        if self.cache is not None and self.cache.parked_keys == set():
+            return []  # nothing is parked (the cache saw every park)
         found: dict[int, Parked] = {}
         frontier = list(events)
         release_seen: set[str] = set()
@@ -433,12 +499,12 @@ class Batch:
         for e in events:
             p, t = e.payload, e.tenant
             tenants.add(t)
-            for attr in ("employee_id", "assessee_id", "officer_id"):
-                if value := getattr(p, attr, None):
+            for attr in employee_attrs(p):
+                if value := getattr(p, attr):
                     emp_keys.add((t, value))
-            if unit := getattr(p, "unit_id", None):
+            if "unit_id" in type(p).model_fields and (unit := p.unit_id):  # type: ignore[attr-defined]
                 unit_keys.add((t, unit))
-            if isinstance(p, ActivityLogged):
+            if isinstance(p, ActivityLogged) and p.action != "created":
                 activity_ids.add(p.activity_id)
             elif isinstance(p, ComplaintFiled | ComplaintStatusChanged):
                 complaint_ids.add(p.complaint_id)
@@ -446,6 +512,7 @@ class Batch:
                 assessment_ids.add(p.assessment_id)
         self.owned_employees, self.owned_units = owned_keys(events)
         await self.load_entities(tenants, emp_keys, unit_keys)
+        # Only edits and deletions need the entry as it was ("created" ids are new).
         for r in await load(self.session, ScoreActivity, "activity_id", activity_ids):
             if r["tenant"] in tenants:
                 self.activities[(r["tenant"], r["activity_id"])] = r
@@ -488,12 +555,16 @@ class Batch:
                     self.put_skp(row)
                 for row in state.rows:
                     self.put_employee(row)
+                if state.alerts is not None:
+                    self.alerts[(key[0], "e", key[1])] = state.alerts
             for key in cached_units:
                 unit_state = cache.units[key]
                 if unit_state.org is not None:
                     self.org_units[key] = unit_state.org
                 for row in unit_state.rows:
                     self.put_unit(row)
+                if unit_state.alerts is not None:
+                    self.alerts[(key[0], "u", key[1])] = unit_state.alerts
         emp_keys = emp_keys - cached_emps
         for r in await load(s, OrgEmployee, "employee_id", {e for _, e in emp_keys}):
             if (r["tenant"], r["employee_id"]) in emp_keys:
@@ -525,12 +596,14 @@ class Batch:
                 self.org_employees.get(key),
                 [self.skps[(t, e, year)] for year in self.skp_years.get(key, ())],
                 [self.employees[(t, e, period)] for period in self.periods.get(key, ())],
+                self.alerts.get((t, "e", e)),
             )
         for key in self.owned_units:
             t, u = key
             cache.units[key] = UnitState(
                 self.org_units.get(key),
                 [self.units[(t, u, year)] for year in self.unit_years.get(key, ())],
+                self.alerts.get((t, "u", u)),
             )
 
     def put_unit(self, row: Row) -> None:
@@ -593,9 +666,7 @@ class Batch:
         p, t = event.payload, event.tenant
         if isinstance(p, ActivityLogged):
             skp = self.skp_for(t, p.employee_id, p.skp_id)
-            return skp is not None and any(
-                i["indicator_id"] == p.indicator_id for r in skp["rhk"] for i in r["indicators"]
-            )
+            return skp is not None and p.indicator_id in skp_indicator_ids(skp)
         if isinstance(p, AssessmentSubmitted):
             return (t, p.assessee_id) in self.org_employees
         if isinstance(p, ObjectionDecided):
@@ -629,6 +700,8 @@ class Batch:
             self.retuned.add(t)
             self._rules.pop(t, None)
             self._today.pop(t, None)
+            self._shares = {k: v for k, v in self._shares.items() if k[0] != t}
+            self._due.pop(t, None)
         elif isinstance(p, UnitCreated):
             self.org_units[(t, p.unit_id)] = {
                 "tenant": t,
@@ -637,7 +710,7 @@ class Batch:
                 "head_employee_id": p.head_employee_id,
             }
             self.mark("org_unit", (t, p.unit_id))
-            self.org_fact_changed(t, unit_id=p.unit_id, cause=str(event.event_id))
+            self.org_fact_changed(t, unit_id=p.unit_id, cause=event.event_id)
         elif isinstance(p, EmployeeRegistered):
             self.org_employees[(t, p.employee_id)] = {
                 "tenant": t,
@@ -652,14 +725,14 @@ class Batch:
                 if row["unit_id"] != p.unit_id:
                     row["unit_id"] = p.unit_id
                     self.mark("employee", (t, p.employee_id, period))
-            self.touched_employees[(t, p.employee_id)] = str(event.event_id)
-            self.org_fact_changed(t, officer_id=p.employee_id, cause=str(event.event_id))
+            self.touched_employees[(t, p.employee_id)] = event.event_id
+            self.org_fact_changed(t, officer_id=p.employee_id, cause=event.event_id)
         elif isinstance(p, EmployeeDeactivated):
             org = self.org_employees.get((t, p.employee_id))
             if org is not None:
                 org["active"] = False
                 self.mark("org_employee", (t, p.employee_id))
-            self.touched_employees[(t, p.employee_id)] = str(event.event_id)
+            self.touched_employees[(t, p.employee_id)] = event.event_id
         elif isinstance(p, TargetSet):
             self.apply_target(event, p)
         elif isinstance(p, ActivityLogged):
@@ -675,7 +748,12 @@ class Batch:
         # feedback.noted, objection.filed and scoring's own events change no projection.
 
     def org_fact_changed(
-        self, tenant: str, *, cause: str, unit_id: str | None = None, officer_id: str | None = None
+        self,
+        tenant: str,
+        *,
+        cause: uuid.UUID,
+        unit_id: str | None = None,
+        officer_id: str | None = None,
     ) -> None:
         """A unit's head or an officer's supervisor may have changed: re-evaluate the unit
         and complaint alerts that name them (their recipient or message may change)."""
@@ -708,7 +786,7 @@ class Batch:
         self.mark("skp", key)
         row = self.annual(t, p.employee_id, p.year)
         row["skp_received_on"] = received
-        self.touched_employees[(t, p.employee_id)] = str(event.event_id)
+        self.touched_employees[(t, p.employee_id)] = event.event_id
 
     def apply_activity(self, event: Envelope, p: ActivityLogged) -> None:
         t = event.tenant
@@ -759,7 +837,7 @@ class Batch:
             if last is None or p.activity_date > last:
                 row["last_activity_date"] = p.activity_date
         self.mark("activity", key)
-        self.touched_employees[(t, p.employee_id)] = str(event.event_id)
+        self.touched_employees[(t, p.employee_id)] = event.event_id
 
     def apply_assessment(self, event: Envelope, p: AssessmentSubmitted) -> None:
         t = event.tenant
@@ -791,7 +869,7 @@ class Batch:
         annual = self.annual(t, p.assessee_id, year)
         if row["final_behaviour_rating"]:
             annual["latest_behaviour"] = row["final_behaviour_rating"]
-        self.touched_employees[(t, p.assessee_id)] = str(event.event_id)
+        self.touched_employees[(t, p.assessee_id)] = event.event_id
 
     def apply_objection(self, event: Envelope, p: ObjectionDecided) -> None:
         t = event.tenant
@@ -817,7 +895,7 @@ class Batch:
             self.annual(t, assessment["employee_id"], year)["latest_behaviour"] = row[
                 "final_behaviour_rating"
             ]
-        self.touched_employees[(t, assessment["employee_id"])] = str(event.event_id)
+        self.touched_employees[(t, assessment["employee_id"])] = event.event_id
 
     def apply_survey(self, event: Envelope, p: SurveyReceived) -> None:
         t = event.tenant
@@ -838,7 +916,7 @@ class Batch:
         unit["survey_sums"] = [a + b for a, b in zip(unit["survey_sums"], p.scores, strict=True)]
         unit["survey_count"] += 1
         self.mark("unit", key)
-        self.touched_units[key] = str(event.event_id)
+        self.touched_units[key] = event.event_id
         if p.officer_id:
             sums = self.officer_surveys.setdefault((t, p.officer_id, year), [0] * 10)
             sums[0] += 1
@@ -861,7 +939,7 @@ class Batch:
             row["status"] = p.to_status.value
         row["officer_id"] = p.officer_id or row["officer_id"]
         self.mark("complaint", key)
-        self.touched_complaints[key] = str(event.event_id)
+        self.touched_complaints[key] = event.event_id
 
     # ------------------------------------------------------------ finishing
 
@@ -895,7 +973,14 @@ class Batch:
                 continue
             t, emp, _ = key
             settings, _ = self.tenant_rules(t)
-            project(row, self.skps.get((t, emp, row["year"])), settings, self.today(t))
+            today = self.today(t)
+            project(
+                row,
+                self.skps.get((t, emp, row["year"])),
+                settings,
+                today,
+                self.share(t, row["year"]),
+            )
 
     async def finish(self) -> None:
         await self.write_activities()
@@ -965,7 +1050,6 @@ class Batch:
         org = self.org_employees.get((tenant, employee_id))
         if org is None or not org["active"]:
             return {}
-        settings, _ = self.tenant_rules(tenant)
         today = self.today(tenant)
         year = today.year
         row = self.employees.get((tenant, employee_id, str(year)))
@@ -992,9 +1076,9 @@ class Batch:
         if since is not None and d.is_silent(since, today):
             found["silent"] = f"{name} has logged no activity since {since.isoformat()}."
         due = []
-        for span in (d.cadence_period(today, settings.evaluation_cadence), d.annual_period(year)):
+        for span in self.due_spans(tenant):
             assessed = self.employees.get((tenant, employee_id, span.label))
-            if d.assessment_due(span, today) and not (assessed and assessed["supervisor_assessed"]):
+            if not (assessed and assessed["supervisor_assessed"]):
                 due.append(span)
         if due:
             labels = ", ".join(f"{s.label} (ends {s.end.isoformat()})" for s in due)
@@ -1007,7 +1091,7 @@ class Batch:
 
     def desired_alerts(
         self,
-    ) -> tuple[dict[tuple[str, str, str, str], tuple[str, str | None]], set[tuple[str, str, str]]]:
+    ) -> tuple[Desired, set[tuple[str, str, str]]]:
         """Alerts that should be active for the touched subjects, and the (tenant, kind,
         subject) scope they were evaluated for."""
         desired: Desired = {}
@@ -1057,21 +1141,68 @@ class Batch:
                 )
         return desired, scope
 
+    async def active_alerts(
+        self, scope: set[tuple[str, str, str]]
+    ) -> dict[tuple[str, str, str, str], Row]:
+        """The active alerts in scope: owned subjects' from memory when known, the rest
+        from the database."""
+        active: dict[tuple[str, str, str, str], Row] = {}
+        unknown: set[tuple[str, str, str]] = set()
+        for t, kind, subject in scope:
+            owner = ALERT_OWNER.get(kind)
+            if owner is None or (t, owner, subject) not in self.alerts:
+                unknown.add((t, kind, subject))
+        for t, owner, subject in self.alerts.keys() & {
+            (t, ALERT_OWNER.get(k, ""), s) for t, k, s in scope
+        }:
+            for r in self.alerts[(t, owner, subject)]:
+                active[(t, r["recipient_id"], r["kind"], subject)] = r
+        if unknown:
+            tenants = {t for t, _, _ in unknown}
+            for r in await load(self.session, ScoreAlert, "subject_id", {s for *_, s in unknown}):
+                if r["tenant"] in tenants and (r["tenant"], r["kind"], r["subject_id"]) in unknown:
+                    active[(r["tenant"], r["recipient_id"], r["kind"], r["subject_id"])] = r
+        return active
+
+    def remember_alerts(
+        self,
+        scope: set[tuple[str, str, str]],
+        active: dict[tuple[str, str, str, str], Row],
+        raised: list[Row],
+        reworded: list[Row],
+        cleared: list[tuple[str, str, str, str]],
+    ) -> None:
+        """The owned subjects' active alerts after this evaluation (kept in the cache after
+        the commit). A subject is known when all the kinds its owner holds were in scope."""
+        after = dict(active)
+        for key in cleared:
+            del after[key]
+        for row in (*reworded, *raised):
+            after[(row["tenant"], row["recipient_id"], row["kind"], row["subject_id"])] = row
+        evaluated: dict[tuple[str, str, str], list[Row]] = {}
+        for t, kind, subject in scope:
+            owner = ALERT_OWNER.get(kind)
+            if owner is not None:
+                evaluated.setdefault((t, owner, subject), [])
+        for t, employee in {(t, s) for (t, o, s) in evaluated if o == "e"}:
+            if any((t, k, employee) not in scope for k in EMPLOYEE_KINDS):
+                del evaluated[(t, "e", employee)]
+        for (t, _, kind, subject), row in after.items():
+            owner = ALERT_OWNER.get(kind)
+            if owner is not None and (t, owner, subject) in evaluated:
+                evaluated[(t, owner, subject)].append(row)
+        self.alerts.update(evaluated)
+
     async def evaluate_alerts(self) -> None:
         desired, scope = self.desired_alerts()
         if not scope:
             return
-        tenants = {t for t, _, _ in scope}
-        subjects = {s for _, _, s in scope}
-        active = {
-            (r["tenant"], r["recipient_id"], r["kind"], r["subject_id"]): r
-            for r in await load(self.session, ScoreAlert, "subject_id", subjects)
-            if r["tenant"] in tenants and (r["tenant"], r["kind"], r["subject_id"]) in scope
-        }
+        active = await self.active_alerts(scope)
         now = utc_now(self.ctx.clock)
         raised, cleared, logs, reworded = [], [], [], []
         staged: list[Envelope] = []
         m = self.ctx.metrics
+        counts: Counter[tuple[str, str]] = Counter()
         for key, (message, cause) in sorted(desired.items()):
             if key in active:
                 if active[key]["message"] != message:  # same condition, figures moved
@@ -1087,26 +1218,26 @@ class Batch:
                     "subject_id": subject,
                     "alert_id": alert_id,
                     "message": message,
-                    "cause_event_id": cause,
+                    "cause_event_id": str(cause) if cause else None,
                     "raised_at": now,
                 }
             )
             logs.append((t, recipient, alert_id, kind, subject, "raised", message))
             staged.append(
-                new_event(
+                new_internal_event(
                     AlertRaised(
                         alert_id=alert_id,
                         recipient_id=recipient,
                         kind=kind,  # type: ignore[arg-type]
                         subject_id=subject,
                         message=message,
-                        cause_event_id=uuid.UUID(cause) if cause else None,
+                        cause_event_id=cause,
                     ),
                     tenant=t,
                     occurred_at=self.now,
                 ),
             )
-            m.alerts.labels(m.service, kind, "raised").inc()
+            counts[(kind, "raised")] += 1
         for key, row in sorted(active.items()):
             if key in desired:
                 continue
@@ -1114,7 +1245,7 @@ class Batch:
             cleared.append(key)
             logs.append((t, recipient, row["alert_id"], kind, subject, "cleared", row["message"]))
             staged.append(
-                new_event(
+                new_internal_event(
                     AlertCleared(
                         alert_id=row["alert_id"],
                         recipient_id=recipient,
@@ -1125,7 +1256,10 @@ class Batch:
                     occurred_at=self.now,
                 ),
             )
-            m.alerts.labels(m.service, kind, "cleared").inc()
+            counts[(kind, "cleared")] += 1
+        for (kind, action), n in counts.items():
+            m.alerts.labels(m.service, kind, action).inc(n)
+        self.remember_alerts(scope, active, raised, reworded, cleared)
         await stage_events(self.session, staged)
         await delete_keys(self.session, ScoreAlert, cleared)
         await upsert(self.session, ScoreAlert, reworded)
@@ -1159,7 +1293,8 @@ class Projector:
 
     async def apply_batch(self, session: AsyncSession, events: Sequence[Envelope]) -> None:
         """The consumer's batch handler (one transaction, committed by the kernel)."""
-        keys = {k for e in events for k in lock_keys(e)}
+        # Entity locks serialise PostgreSQL writers; SQLite has one write lock for all.
+        keys = {k for e in events for k in lock_keys(e)} if await is_postgres(session) else set()
         await lock(
             session,
             keys,
@@ -1203,10 +1338,12 @@ class Projector:
         """Recompute the time-dependent figures and alerts of some employees (scheduler)."""
         ids = set(employee_ids)
         await lock(session, {f"e:{tenant}:{e}" for e in ids})
+        units = await load(session, ScoreUnit, "tenant", {tenant})
+        if not ids and not units:
+            return  # nothing to recompute (a new tenant): other caches stay valid
         # Rows of other partitions' owners change here: their caches must drop them.
         await bump_epoch(session)
         batch = Batch(self.ctx, session)
-        units = await load(session, ScoreUnit, "tenant", {tenant})
         await batch.load_entities(
             {tenant}, {(tenant, e) for e in ids}, {(tenant, u["unit_id"]) for u in units}
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -16,6 +16,7 @@ from services.common.events import (
     TenantSettings,
     decode_event,
     new_event,
+    new_internal_event,
 )
 
 pytestmark = pytest.mark.unit
@@ -33,6 +34,14 @@ def test_envelope_round_trips_with_a_typed_payload() -> None:
     assert decoded == event
     assert isinstance(decoded.payload, SurveyReceived)
     assert decoded.payload.scores == [3] * 9
+
+
+def test_an_internal_event_is_the_same_envelope_as_a_validated_one() -> None:
+    at = datetime(2026, 7, 1, 3, 0, tzinfo=UTC)
+    fast = new_internal_event(survey(), tenant="bantul", occurred_at=at)
+    checked = new_event(survey(), tenant="bantul", occurred_at=at)
+    assert fast.model_dump(exclude={"event_id"}) == checked.model_dump(exclude={"event_id"})
+    assert decode_event(fast.to_bytes()) == fast
 
 
 def test_key_is_tenant_and_entity_so_one_entity_stays_on_one_partition() -> None:
