@@ -138,6 +138,8 @@ async def _claim_sqlite(connection: AsyncConnection, batch: Mapping[str, Envelop
     )
     if result.rowcount == len(batch):
         return set()
+    if result.rowcount == 0:  # a whole batch delivered again (its offsets were not committed)
+        return set(batch)
     # Some ids were claimed before: SQLite has no RETURNING for executemany, but this
     # batch's rows carry this transaction's own stamp and the older rows an earlier one.
     ids = list(batch)
@@ -220,6 +222,7 @@ class EventConsumer:
         topic_prefix: str = "",
         max_attempts: int = 3,
         max_records: int = 500,
+        partition_fetch_bytes: int = 1 << 20,
         retry_delay: float = 0.2,
         listener: ConsumerRebalanceListener | None = None,
         partition_assignment_strategy: Sequence[type[AbstractPartitionAssignor]] | None = None,
@@ -248,6 +251,7 @@ class EventConsumer:
             group_id=group_id,
             batch=True,
             max_records=max_records,
+            max_partition_fetch_bytes=partition_fetch_bytes,
             batch_timeout_ms=100,
             auto_offset_reset="earliest",
             ack_policy=AckPolicy.MANUAL,
