@@ -94,6 +94,7 @@ class Runtime:
             topic_prefix=s.topic_prefix,
             max_attempts=s.max_delivery_attempts,
             max_records=s.consumer_max_records,
+            partition_fetch_bytes=s.consumer_partition_fetch_bytes,
             listener=listener,
             partition_assignment_strategy=partition_assignment_strategy,
         )

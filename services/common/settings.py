@@ -46,6 +46,9 @@ class ServiceSettings(BaseSettings):
     # Consumers retry a failing event this many times before it goes to the dead-letter topic.
     max_delivery_attempts: int = 3
     consumer_max_records: int = 500
+    # What one fetch may bring per partition: with Kafka's 1 MiB default a batch holds at
+    # most ~2,500 events per partition, whatever consumer_max_records says.
+    consumer_partition_fetch_bytes: int = 1 << 20
     outbox_poll_seconds: float = 1.0
     data_dir: str = Field(default_factory=lambda: _env("KINERJA_DATA_DIR", ".data"))
     # Believe X-Forwarded-For (per-address limits): only when reachable from the gateway alone.

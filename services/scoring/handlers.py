@@ -279,6 +279,8 @@ def park_info(event: Envelope) -> tuple[str, str] | None:
 def releases(event: Envelope) -> list[str]:
     """The parked events' release keys that this event's fact satisfies."""
     p, t = event.payload, event.tenant
+    if isinstance(p, ActivityLogged | SurveyReceived):
+        return []  # the common case first: they release nothing
     if isinstance(p, TargetSet):
         return [f"skp:{t}:{p.employee_id}"]
     if isinstance(p, EmployeeRegistered):
@@ -624,7 +626,7 @@ class Batch:
 
     def handle(self, event: Envelope) -> None:
         info = park_info(event)
-        if info is not None and (self.blocked[info[1]] > 0 or not self.ready(event)):
+        if info is not None and (self.blocked.get(info[1], 0) > 0 or not self.ready(event)):
             self.park(event, *info)
             return
         self.apply(event)
@@ -689,7 +691,9 @@ class Batch:
 
     def apply(self, event: Envelope) -> None:
         p, t = event.payload, event.tenant
-        if isinstance(p, TenantRegistered):
+        if isinstance(p, ActivityLogged):  # most events are
+            self.apply_activity(event, p)
+        elif isinstance(p, TenantRegistered):
             self.tenants[t] = {
                 "slug": t,
                 "name": p.name,
@@ -735,8 +739,6 @@ class Batch:
             self.touched_employees[(t, p.employee_id)] = event.event_id
         elif isinstance(p, TargetSet):
             self.apply_target(event, p)
-        elif isinstance(p, ActivityLogged):
-            self.apply_activity(event, p)
         elif isinstance(p, AssessmentSubmitted):
             self.apply_assessment(event, p)
         elif isinstance(p, ObjectionDecided):
@@ -797,8 +799,9 @@ class Batch:
         states = row["indicators"]
         key = (t, p.activity_id)
         old = self.activities.get(key)
-        created_part = event.occurred_at.astimezone(UTC).isoformat()
-        if old is not None:
+        if old is None:
+            created_part = event.occurred_at.astimezone(UTC).isoformat()
+        else:
             old_state = self.employee(
                 t, old["employee_id"], str(old["year"]), "annual", old["year"]
             )
