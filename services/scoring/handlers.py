@@ -21,7 +21,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Gauge
 from prometheus_client import Counter as PromCounter
 from sqlalchemy import event as sa_event
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.events import (
@@ -464,19 +464,26 @@ class Batch:
             release_seen |= release_keys
             order_seen |= order_keys
             known = self.cache.parked_keys if self.cache is not None else None
-            if known is not None and known.isdisjoint(release_keys | order_keys):
-                break  # nothing parked under these keys (the cache saw every park)
+            if known is not None:
+                # Only keys something was parked under (the cache saw every park): a
+                # batch of 50,000 events would otherwise query with as many parameters.
+                release_keys &= known
+                order_keys &= known
+                if not release_keys and not order_keys:
+                    break
             table = table_of(ParkedEvent)
-            rows = (
-                await (await self.session.connection()).execute(
-                    select(table).where(
-                        or_(
-                            table.c.release_key.in_(release_keys),
-                            table.c.order_key.in_(order_keys),
-                        )
+            connection = await self.session.connection()
+            rows = []
+            for column, keys in (
+                (table.c.release_key, release_keys),
+                (table.c.order_key, order_keys),
+            ):
+                chunks = sorted(keys)
+                for start in range(0, len(chunks), 2000):
+                    result = await connection.execute(
+                        select(table).where(column.in_(chunks[start : start + 2000]))
                     )
-                )
-            ).all()
+                    rows.extend(result.all())
             frontier = []
             for r in rows:
                 if r.seq not in found:
