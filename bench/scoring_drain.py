@@ -9,9 +9,12 @@ assessments), then measures, in the same run and over the same topics:
 1. raw: an aiokafka consumer doing ``getmany`` + ``json.loads`` until all N are read;
 2. scoring: the real scoring service (its consumer, inbox, batch projector, alerts and
    outbox) on a fresh SQLite file, from the moment its broker is connected until all N
-   events are applied (the kernel's ``kinerja_events_applied_total``).
+   events are applied (the kernel's ``kinerja_events_applied_total``);
+3. the kernel alone: the same consumer with a handler that does nothing (decoding and
+   validating every event, the inbox, the transaction, the offsets) - the ceiling of any
+   durable consumer here.
 
-Prints both rates and their ratio.
+Prints the rates and the ratios to the raw loop.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
@@ -48,7 +52,8 @@ from services.common.events import (
     new_event,
 )
 from services.common.messaging import ensure_topics
-from services.scoring.app import CONSUMED_TOPICS, Settings, create_app, tune_gc
+from services.common.runtime import Runtime
+from services.scoring.app import CONSUMED_TOPICS, MIGRATIONS, Settings, create_app, tune_gc
 
 TENANT = "bench"
 AT = datetime(2026, 7, 1, 3, 0, tzinfo=UTC)
@@ -219,8 +224,12 @@ async def raw_drain(bootstrap: str, prefix: str, total: int) -> float:
 
 
 def applied(app) -> float:
+    return applied_by(app.state.runtime)
+
+
+def applied_by(runtime: Runtime) -> float:
     total = 0.0
-    for metric in app.state.runtime.metrics.registry.collect():
+    for metric in runtime.metrics.registry.collect():
         if metric.name == "kinerja_events_applied":
             total += sum(s.value for s in metric.samples if s.name.endswith("_total"))
     return total
@@ -254,6 +263,34 @@ async def scoring_drain(
             return total / (time.perf_counter() - started)
 
 
+async def floor_drain(bootstrap: str, prefix: str, total: int) -> float:
+    """The kernel alone: the same consumer (decode, inbox claim in one transaction, offsets
+    after the commit) with a handler that does nothing, on the scoring schema. What any
+    durable consumer of these topics pays before projecting anything."""
+
+    async def nothing(_session: Any, _events: Any) -> None:
+        return None
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(
+            database_url=f"sqlite+aiosqlite:///{tmp}/floor.db",
+            kafka_bootstrap_servers=bootstrap,
+            topic_prefix=prefix,
+            group_id=f"{prefix}floor",
+        )
+        runtime = Runtime(settings=settings, migrations_dir=MIGRATIONS)
+        runtime.consume(CONSUMED_TOPICS, batch_handler=nothing, group_id=settings.group_id)
+        await runtime.start()
+        try:
+            assert runtime.connection is not None
+            await runtime.connection.ready.wait()
+            started = time.perf_counter()
+            await poll(lambda: applied_by(runtime) >= total)
+            return total / (time.perf_counter() - started)
+        finally:
+            await runtime.stop()
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000)
@@ -267,17 +304,23 @@ async def main() -> None:
         f"machine: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}, "
         f"Python {platform.python_version()}, {platform.platform()}"
     )
-    tune_gc()  # as ``python -m services.scoring`` does for its process
     prefix = f"bench{uuid.uuid4().hex[:8]}."
     events = generate(args.events, args.employees)
+    total = len(events)
     t0 = time.perf_counter()
     await fill(args.bootstrap, prefix, events)
-    print(f"filled {len(events)} events in {time.perf_counter() - t0:.1f}s (prefix {prefix})")
-    raw = await raw_drain(args.bootstrap, prefix, len(events))
+    print(f"filled {total} events in {time.perf_counter() - t0:.1f}s (prefix {prefix})")
+    # The service's process starts without the generator's 100,000 envelopes on its heap:
+    # drop them before tuning the collector as ``python -m services.scoring`` does.
+    del events
+    tune_gc()
+    raw = await raw_drain(args.bootstrap, prefix, total)
     print(f"raw aiokafka getmany + json.loads: {raw:,.0f} events/s")
-    scoring = await scoring_drain(args.bootstrap, prefix, len(events), args.max_records)
+    scoring = await scoring_drain(args.bootstrap, prefix, total, args.max_records)
     print(f"scoring consumer (SQLite):         {scoring:,.0f} events/s")
     print(f"ratio scoring/raw:                 {scoring / raw:.2f}")
+    floor = await floor_drain(args.bootstrap, prefix, total)
+    print(f"kernel alone, no-op handler:       {floor:,.0f} events/s (ratio {floor / raw:.2f})")
 
 
 if __name__ == "__main__":

@@ -56,6 +56,9 @@ class ProcessedEvent(SQLModel, table=True):
     processed_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
 
+LAG_SAMPLE = 1000  # events per batch whose lag is observed (see _count)
+
+
 class PoisonEvent(Exception):
     """Raised by a handler for an event that can never be applied (goes straight to DLQ)."""
 
@@ -348,7 +351,10 @@ class EventConsumer:
             self.metrics.events_applied.labels(service, event_type).inc(count)
         lag = self.metrics.event_lag_seconds.labels(service)
         now = datetime.now(UTC)
-        for event in fresh:
+        # An even sample of a large batch: the lag's distribution is what the alert reads,
+        # and observing 50,000 events one by one cost 3% of a scoring drain.
+        step = max(len(fresh) // LAG_SAMPLE, 1)
+        for event in fresh[::step]:
             lag.observe(max((now - event.occurred_at).total_seconds(), 0.0))
 
     async def dead_letter(
