@@ -632,6 +632,18 @@ class Batch:
     # ------------------------------------------------------------ applying
 
     def handle(self, event: Envelope) -> None:
+        p = event.payload
+        if type(p) is ActivityLogged:  # most events: the same rules, fewer steps
+            skp = self.skp_for(event.tenant, p.employee_id, p.skp_id)
+            if (
+                skp is None
+                or p.indicator_id not in skp_indicator_ids(skp)
+                or (self.blocked and self.blocked.get(f"act:{event.tenant}:{p.activity_id}"))
+            ):
+                self.park(event, *park_info(event))  # type: ignore[misc]
+            else:
+                self.apply_activity(event, p, skp)
+            return
         info = park_info(event)
         if info is not None and (self.blocked.get(info[1], 0) > 0 or not self.ready(event)):
             self.park(event, *info)
@@ -797,9 +809,9 @@ class Batch:
         row["skp_received_on"] = received
         self.touched_employees[(t, p.employee_id)] = event.event_id
 
-    def apply_activity(self, event: Envelope, p: ActivityLogged) -> None:
+    def apply_activity(self, event: Envelope, p: ActivityLogged, skp: Row | None = None) -> None:
         t = event.tenant
-        skp = self.skp_for(t, p.employee_id, p.skp_id)
+        skp = skp or self.skp_for(t, p.employee_id, p.skp_id)
         assert skp is not None  # ready() checked it
         year = skp["year"]
         row = self.annual(t, p.employee_id, year)
@@ -836,13 +848,15 @@ class Batch:
                 "value": p.value,
                 "sort_key": sort_key,
             }
-            self.deleted_activities.discard(key)
+            if self.deleted_activities:
+                self.deleted_activities.discard(key)
             state = states.setdefault(p.indicator_id, {})
             state["total"] = state.get("total", 0.0) + p.value
             state["count"] = state.get("count", 0) + 1
             if state.get("latest_key") is None or sort_key >= state["latest_key"]:
                 state["latest"], state["latest_key"] = p.value, sort_key
-                self.latest_to_recompute.discard((t, p.employee_id, year, p.indicator_id))
+                if self.latest_to_recompute:
+                    self.latest_to_recompute.discard((t, p.employee_id, year, p.indicator_id))
             last = row["last_activity_date"]
             if last is None or p.activity_date > last:
                 row["last_activity_date"] = p.activity_date
