@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -1346,8 +1346,24 @@ class Projector:
             batch.handle(event)
         await batch.finish()
         for tenant in sorted(batch.retuned):
-            # Projections computed before the tenant's rules arrived used the defaults.
-            await self.refresh(session, tenant, await employees_with_targets(session, tenant))
+            # Projections computed before the tenant's rules arrived used the defaults. Those
+            # this batch recomputed and re-checked already used the new rules (its figures
+            # and alerts are computed after all its events): the rest are refreshed.
+            done = {(t, e) for t, e, _ in batch.dirty.get("employee", ())} & set(
+                batch.touched_employees
+            )
+            await self.refresh(
+                session,
+                tenant,
+                [
+                    e
+                    for e in await employees_with_targets(session, tenant)
+                    if (tenant, e) not in done
+                ],
+                skip_units={
+                    u for t, u, y in batch.touched_units if t == tenant and y == batch.today(t).year
+                },
+            )
 
         def committed(_session: Any) -> None:
             if cache.generation == generation:  # no rebalance or clear meanwhile
@@ -1357,12 +1373,21 @@ class Projector:
         sa_event.listen(session.sync_session, "after_commit", committed, once=True)
 
     async def refresh(
-        self, session: AsyncSession, tenant: str, employee_ids: Iterable[str]
+        self,
+        session: AsyncSession,
+        tenant: str,
+        employee_ids: Iterable[str],
+        skip_units: Collection[str] = (),
     ) -> None:
-        """Recompute the time-dependent figures and alerts of some employees (scheduler)."""
+        """Recompute the time-dependent figures and alerts of some employees and of the
+        tenant's units (but ``skip_units``): the scheduler's tick, a tenant's new rules."""
         ids = set(employee_ids)
         await lock(session, {f"e:{tenant}:{e}" for e in ids})
-        units = await load(session, ScoreUnit, "tenant", {tenant})
+        units = [
+            u
+            for u in await load(session, ScoreUnit, "tenant", {tenant})
+            if u["unit_id"] not in skip_units
+        ]
         if not ids and not units:
             return  # nothing to recompute (a new tenant): other caches stay valid
         # Rows of other partitions' owners change here: their caches must drop them.
