@@ -205,7 +205,8 @@ class ParkedEvent(SQLModel, table=True):
 
 
 class ScoreLock(SQLModel, table=True):
-    """One row whose update takes SQLite's write lock at the start of a batch."""
+    """Counters and leases, one row each: 1 takes SQLite's write lock at the start of a
+    batch, 2 is the cache epoch, 3 the scheduler's turn (see store.py)."""
 
     __tablename__ = "score_lock"
 

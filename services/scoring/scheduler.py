@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -17,10 +18,11 @@ from services.common.runtime import Runtime
 from services.common.workdays import local_today
 from services.scoring.handlers import EMPLOYEE_KINDS, Context, Projector, utc_now
 from services.scoring.models import ParkedEvent, ScoreAlert, ScoreSkp
-from services.scoring.store import delete_keys, table_of
+from services.scoring.store import delete_keys, table_of, take_turn
 
 log = logging.getLogger(__name__)
 CHUNK = 500
+TURN_EPOCH = 1_577_836_800  # 2020-01-01T00:00:00Z
 
 
 class Scheduler:
@@ -102,10 +104,25 @@ class Scheduler:
             log.warning("dead-lettered %d parked events after %ss", len(rows), self.park_timeout)
         return len(rows)
 
+    async def take_turn(self) -> bool:
+        """Whether this instance runs this interval's tick: with several instances on one
+        database, the first to take the turn does, the others skip it (its writes are
+        locked per employee anyway; this saves doing them twice). Wall-clock time, not the
+        domain clock: the turn is an operational lease."""
+        async with self.runtime.sessions.begin() as session:
+            # A little less than the interval, so the next tick (of any instance) finds
+            # the turn free again.
+            # Seconds since 2020 (score_lock.n is a 32-bit integer on PostgreSQL).
+            now = int(time.time()) - TURN_EPOCH
+            return await take_turn(session, now, max(int(self.interval * 0.9), 1))
+
     async def _run(self) -> None:
         while True:
             try:
-                await self.tick()
+                if await self.take_turn():
+                    await self.tick()
+                else:
+                    log.debug("another scoring instance has this scheduler turn")
             except Exception:  # a failed tick is retried at the next one
                 log.exception("scoring scheduler tick failed")
             await asyncio.sleep(self.interval)

@@ -267,6 +267,25 @@ async def lock(
 EPOCH_ROW = 2
 
 
+# score_lock row 3: until when (seconds since 2020) one instance holds the scheduler's turn.
+TURN_ROW = 3
+
+
+async def take_turn(session: AsyncSession, now: int, seconds: int) -> bool:
+    """Compare-and-set on the turn row: True for the one instance whose update moves it
+    from the past to ``now + seconds`` (the others see it in the future and skip)."""
+    table = table_of(ScoreLock)
+    conn = await connection(session)
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    await conn.execute(
+        dialect.insert(table).values(id=TURN_ROW, n=0).on_conflict_do_nothing(index_elements=["id"])
+    )
+    result = await conn.execute(
+        table.update().where(table.c.id == TURN_ROW, table.c.n <= now).values(n=now + seconds)
+    )
+    return bool(result.rowcount == 1)
+
+
 async def read_epoch(session: AsyncSession) -> int:
     table = table_of(ScoreLock)
     conn = await connection(session)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 
 import pytest
@@ -10,6 +11,7 @@ from sqlmodel import select
 from services.common.events import AssessmentSubmitted, BerAkhlak, Period, Rating
 from services.scoring.app import Settings
 from services.scoring.models import ScoreAlert
+from services.scoring.scheduler import Scheduler
 from tests.scoring.helpers import (
     Clock,
     activity_event,
@@ -81,3 +83,25 @@ async def test_silent_and_assessment_due(
         assert await active(app) == set()  # cleared by the events themselves
         await scheduler.tick()
         assert await active(app) == set()
+
+
+async def test_one_instance_per_interval_takes_the_scheduler_turn(
+    settings: Settings, clock: Clock
+) -> None:
+    async with running(settings, clock) as (app, _):
+        first = app.state.scheduler
+        # A second instance on the same database (its own scheduler object).
+        second = Scheduler(
+            app.state.runtime,
+            app.state.projector,
+            first.ctx,
+            interval_seconds=2,
+            park_timeout_seconds=3600,
+        )
+        first.interval = 2
+        assert await first.take_turn() is True
+        assert await second.take_turn() is False
+        assert await first.take_turn() is False  # not twice in one interval either
+        await asyncio.sleep(2.2)  # the turn (90 % of the interval, whole seconds) is over
+        assert await second.take_turn() is True
+        assert await first.take_turn() is False
