@@ -1382,7 +1382,9 @@ class Projector:
         """Recompute the time-dependent figures and alerts of some employees and of the
         tenant's units (but ``skip_units``): the scheduler's tick, a tenant's new rules."""
         ids = set(employee_ids)
-        await lock(session, {f"e:{tenant}:{e}" for e in ids})
+        # With the tenant's lock (shared): a consumer batch too big for entity locks holds
+        # it exclusively.
+        await lock(session, {f"e:{tenant}:{e}" for e in ids}, tenants={tenant})
         units = [
             u
             for u in await load(session, ScoreUnit, "tenant", {tenant})

@@ -218,6 +218,9 @@ async def stage_events(session: AsyncSession, events: Sequence[Envelope]) -> Non
     session.sync_session.info[OUTBOX_DIRTY] = True
 
 
+ENTITY_LOCKS_MAX = 1000
+
+
 def lock_id(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
 
@@ -235,18 +238,25 @@ async def lock(
     between instances): first one per tenant of the batch, exclusive for a tenant whose
     rules the batch changes (it then recomputes all the tenant's employees) and shared
     otherwise, so no instance computes with rules another one is replacing; then the
-    entity keys. SQLite: the database write lock, taken before anything is read, so no
-    instance computes from a snapshot another one is changing.
+    entity keys. A batch that would take more than ``ENTITY_LOCKS_MAX`` entity locks takes
+    its tenants' locks exclusively instead: every lock holds a slot of PostgreSQL's shared
+    lock table (``max_locks_per_transaction`` x connections, 6,400 by default), and a
+    backlog's batch of 50,000 events names tens of thousands of entities. SQLite: the
+    database write lock, taken before anything is read, so no instance computes from a
+    snapshot another one is changing.
     """
     conn = await connection(session)
     if conn.dialect.name == "postgresql":
         exclusive = set(retuned)
+        ids = sorted({lock_id(k) for k in keys})
+        if len(ids) > ENTITY_LOCKS_MAX:
+            exclusive |= set(tenants)
+            ids = []
         for tenant in sorted(set(tenants) | exclusive):
             function = (
                 "pg_advisory_xact_lock" if tenant in exclusive else "pg_advisory_xact_lock_shared"
             )
             await conn.execute(text(f"SELECT {function}(:k)"), {"k": lock_id(f"tenant:{tenant}")})
-        ids = sorted({lock_id(k) for k in keys})
         if ids:
             await conn.execute(
                 text(
