@@ -267,6 +267,11 @@ def _format_nodes(libs: Path, specs: list[NodeSpec]) -> None:
 def node_pid(spec: NodeSpec) -> int | None:
     """Pid of the running JVM for this node, cleaning up a stale pid file."""
     pid = read_pid(spec.pid_file)
+    child = _children.get(pid) if pid is not None else None
+    if child is not None and child.poll() is None:
+        # Our own child that has not exec'd java yet (under load this takes a moment): its
+        # command line is still ours, without the marker, but it is starting, not gone.
+        return pid
     if pid is not None and process_alive(pid, spec.marker):
         return pid
     spec.pid_file.unlink(missing_ok=True)
