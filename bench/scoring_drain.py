@@ -40,6 +40,7 @@ from services.common.events import (
     BerAkhlak,
     EmployeeRegistered,
     Envelope,
+    EventPayload,
     Indicator,
     Period,
     Rating,
@@ -145,6 +146,7 @@ def generate(total: int, employees: int, seed: int = 7) -> list[Envelope]:
     while len(ev) < total:
         n += 1
         kind = rng.random()
+        payload: EventPayload
         e = rng.randrange(employees)
         if kind < 0.75:
             ind = "docs" if rng.random() < 0.7 else "days"
@@ -223,7 +225,7 @@ async def raw_drain(bootstrap: str, prefix: str, total: int) -> float:
     return total / (time.perf_counter() - started)
 
 
-def applied(app) -> float:
+def applied(app: Any) -> float:
     return applied_by(app.state.runtime)
 
 

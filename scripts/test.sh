@@ -9,10 +9,10 @@ started=$(date +%s)
 bash scripts/install.sh
 export PATH="$PWD/.venv/bin:$PATH"
 
-echo "==> ruff check, ruff format --check, mypy services/common"
+echo "==> ruff check, ruff format --check, mypy services deploy bench"
 ruff check .
 ruff format --check .
-mypy services/common
+mypy services deploy bench
 
 echo "==> starting infrastructure"
 python -m deploy.local up

@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.events import (
     ActivityLogged,
+    Aggregation,
     AlertCleared,
     AlertRaised,
     AssessmentSubmitted,
@@ -33,6 +34,7 @@ from services.common.events import (
     ComplaintFiled,
     ComplaintStatus,
     ComplaintStatusChanged,
+    Direction,
     EmployeeDeactivated,
     EmployeeRegistered,
     Envelope,
@@ -164,8 +166,8 @@ def indicator_specs(rhk: dict[str, Any]) -> list[d.IndicatorSpec]:
             name=i["name"],
             target=i["target"],
             unit=i["unit"],
-            direction=d.Direction(i["direction"]),
-            aggregation=d.Aggregation(i["aggregation"]),
+            direction=Direction(i["direction"]),
+            aggregation=Aggregation(i["aggregation"]),
             weight=i.get("weight"),
         )
         for i in rhk["indicators"]
@@ -473,7 +475,7 @@ class Batch:
                     break
             table = table_of(ParkedEvent)
             connection = await self.session.connection()
-            rows = []
+            rows: list[Any] = []
             for column, keys in (
                 (table.c.release_key, release_keys),
                 (table.c.order_key, order_keys),
@@ -778,13 +780,15 @@ class Batch:
     ) -> None:
         """A unit's head or an officer's supervisor may have changed: re-evaluate the unit
         and complaint alerts that name them (their recipient or message may change)."""
-        for key, row in self.complaints.items():
-            if key[0] == tenant and (row["unit_id"] == unit_id or row["officer_id"] == officer_id):
-                self.touched_complaints[key] = cause
+        for complaint, row in self.complaints.items():
+            if complaint[0] == tenant and (
+                row["unit_id"] == unit_id or row["officer_id"] == officer_id
+            ):
+                self.touched_complaints[complaint] = cause
         if unit_id is not None:
-            for key in self.units:
-                if key[0] == tenant and key[1] == unit_id:
-                    self.touched_units[key] = cause
+            for unit in self.units:
+                if unit[0] == tenant and unit[1] == unit_id:
+                    self.touched_units[unit] = cause
 
     def apply_target(self, event: Envelope, p: TargetSet) -> None:
         t, key = event.tenant, (event.tenant, p.employee_id, p.year)
@@ -1064,7 +1068,7 @@ class Batch:
         await insert(s, ParkedEvent, new_parked)
         if self.cache is not None and self.cache.parked_keys is not None:
             self.cache.parked_keys.update(
-                k for r in new_parked for k in (r["release_key"], r["order_key"])
+                str(k) for r in new_parked for k in (r["release_key"], r["order_key"])
             )
 
     # ------------------------------------------------------------ alerts
@@ -1252,7 +1256,7 @@ class Batch:
                     AlertRaised(
                         alert_id=alert_id,
                         recipient_id=recipient,
-                        kind=kind,  # type: ignore[arg-type]
+                        kind=kind,
                         subject_id=subject,
                         message=message,
                         cause_event_id=cause,
@@ -1411,7 +1415,7 @@ class Projector:
 
 async def employees_with_targets(session: AsyncSession, tenant: str) -> list[str]:
     table = table_of(ScoreSkp)
-    rows = await session.exec(
+    rows = await (await session.connection()).execute(
         select(table.c.employee_id).where(table.c.tenant == tenant).distinct()
     )
     return [r[0] for r in rows]

@@ -228,7 +228,7 @@ SCORE_TABLES = (
     ScoreLock,
 )
 TABLE_NAMES: set[str] = {
-    *(t.__tablename__ for t in SCORE_TABLES),  # type: ignore[misc]
+    *(t.__tablename__ for t in SCORE_TABLES),
     "outbox",
     "processed_event",
     *ORG_TABLE_NAMES,

@@ -44,7 +44,11 @@ async def replay(
     runtime, projector, _ = build(settings, clock)
     await migrate(MIGRATIONS, settings.database_url)
     async with runtime.sessions() as session:
-        if (await session.exec(select(func.count()).select_from(table_of(ScoreEmployee)))).one()[0]:
+        if (
+            await (await session.connection()).execute(
+                select(func.count()).select_from(table_of(ScoreEmployee))
+            )
+        ).one()[0]:
             await runtime.engine.dispose()
             raise DatabaseNotEmpty("replay needs an empty database")
     consumer = EventConsumer(

@@ -45,8 +45,16 @@ class Scheduler:
     async def tick(self) -> None:
         await self.expire_parked()
         async with self.runtime.sessions() as session:
-            tenants = {r[0] for r in await session.exec(select(table_of(OrgTenant).c.slug))} | {
-                r[0] for r in await session.exec(select(table_of(ScoreSkp).c.tenant).distinct())
+            tenants = {
+                r[0]
+                for r in await (await session.connection()).execute(
+                    select(table_of(OrgTenant).c.slug)
+                )
+            } | {
+                r[0]
+                for r in await (await session.connection()).execute(
+                    select(table_of(ScoreSkp).c.tenant).distinct()
+                )
             }
         for tenant in sorted(tenants):
             await self.refresh_tenant(tenant)
@@ -58,12 +66,12 @@ class Scheduler:
             skp, alert = table_of(ScoreSkp), table_of(ScoreAlert)
             ids = {
                 r[0]
-                for r in await session.exec(
+                for r in await (await session.connection()).execute(
                     select(skp.c.employee_id).where(skp.c.tenant == tenant, skp.c.year == year)
                 )
             } | {
                 r[0]
-                for r in await session.exec(
+                for r in await (await session.connection()).execute(
                     select(alert.c.subject_id).where(
                         alert.c.tenant == tenant, alert.c.kind.in_(EMPLOYEE_KINDS)
                     )
@@ -84,7 +92,11 @@ class Scheduler:
         prefix = self.runtime.settings.topic_prefix
         m = self.ctx.metrics
         async with self.runtime.sessions.begin() as session:
-            rows = (await session.exec(select(table).where(table.c.parked_at < limit))).all()
+            rows = (
+                await (await session.connection()).execute(
+                    select(table).where(table.c.parked_at < limit)
+                )
+            ).all()
             for r in rows:
                 event = decode_event(r.body)
                 await self.runtime.broker.publish(

@@ -273,7 +273,7 @@ async def summaries(
 async def annual_rows(
     session: AsyncSession, tenant: str, year: int, unit_id: str | None = None
 ) -> list[Any]:
-    stmt = select(
+    stmt = select(  # type: ignore[call-overload]  # sqlmodel's overloads stop at 4 columns
         ScoreEmployee.employee_id,
         ScoreEmployee.unit_id,
         ScoreEmployee.achievement,

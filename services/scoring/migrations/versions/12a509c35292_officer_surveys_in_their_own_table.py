@@ -12,7 +12,7 @@ Create Date: 2026-11-23 19:06:06.805811
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "12a509c35292"
