@@ -1,6 +1,7 @@
 """Drain throughput of the scoring consumer against a raw aiokafka baseline.
 
     .venv/bin/python -m bench.scoring_drain [--events 100000] [--employees 10000]
+        [--postgres postgresql://kinerja:kinerja@127.0.0.1:15432]
 
 Pre-fills fresh topics with N realistic events for one regency (tenant, units and
 employees, one approved SKP each, then activities, citizen surveys and supervisor
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -28,10 +30,11 @@ import random
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from services.common.events import (
@@ -242,12 +245,35 @@ async def poll(done: Callable[[], bool]) -> None:
         await asyncio.sleep(0.05)
 
 
+@contextlib.asynccontextmanager
+async def fresh_database(postgres: str | None) -> AsyncIterator[str]:
+    """A fresh SQLite file, or a fresh database on the PostgreSQL server ``postgres``
+    (``postgresql://user:pw@host:port``), dropped afterwards."""
+    if postgres is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite+aiosqlite:///{tmp}/scoring.db"
+        return
+    server = postgres.replace("postgresql+asyncpg://", "postgresql://").rstrip("/")
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(f"{server}/postgres")
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield f"{server.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
 async def scoring_drain(
-    bootstrap: str, prefix: str, total: int, max_records: int | None = None
+    bootstrap: str,
+    prefix: str,
+    total: int,
+    max_records: int | None = None,
+    postgres: str | None = None,
 ) -> float:
-    with tempfile.TemporaryDirectory() as tmp:
+    async with fresh_database(postgres) as database_url:
         settings = Settings(
-            database_url=f"sqlite+aiosqlite:///{tmp}/scoring.db",
+            database_url=database_url,
             kafka_bootstrap_servers=bootstrap,
             topic_prefix=prefix,
             group_id=f"{prefix}scoring",
@@ -265,7 +291,9 @@ async def scoring_drain(
             return total / (time.perf_counter() - started)
 
 
-async def floor_drain(bootstrap: str, prefix: str, total: int) -> float:
+async def floor_drain(
+    bootstrap: str, prefix: str, total: int, postgres: str | None = None
+) -> float:
     """The kernel alone: the same consumer (decode, inbox claim in one transaction, offsets
     after the commit) with a handler that does nothing, on the scoring schema. What any
     durable consumer of these topics pays before projecting anything."""
@@ -273,9 +301,9 @@ async def floor_drain(bootstrap: str, prefix: str, total: int) -> float:
     async def nothing(_session: Any, _events: Any) -> None:
         return None
 
-    with tempfile.TemporaryDirectory() as tmp:
+    async with fresh_database(postgres) as database_url:
         settings = Settings(
-            database_url=f"sqlite+aiosqlite:///{tmp}/floor.db",
+            database_url=database_url,
             kafka_bootstrap_servers=bootstrap,
             topic_prefix=prefix,
             group_id=f"{prefix}floor",
@@ -301,6 +329,12 @@ async def main() -> None:
     parser.add_argument(
         "--max-records", type=int, default=None, help="default: the service's setting"
     )
+    parser.add_argument(
+        "--postgres",
+        default=None,
+        help="drain into a fresh database on this PostgreSQL server "
+        "(postgresql://user:pw@host:port) instead of SQLite",
+    )
     args = parser.parse_args()
     print(
         f"machine: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}, "
@@ -318,10 +352,11 @@ async def main() -> None:
     tune_gc()
     raw = await raw_drain(args.bootstrap, prefix, total)
     print(f"raw aiokafka getmany + json.loads: {raw:,.0f} events/s")
-    scoring = await scoring_drain(args.bootstrap, prefix, total, args.max_records)
-    print(f"scoring consumer (SQLite):         {scoring:,.0f} events/s")
+    scoring = await scoring_drain(args.bootstrap, prefix, total, args.max_records, args.postgres)
+    store = "PostgreSQL" if args.postgres else "SQLite"
+    print(f"{f'scoring consumer ({store}):':<35}{scoring:,.0f} events/s")
     print(f"ratio scoring/raw:                 {scoring / raw:.2f}")
-    floor = await floor_drain(args.bootstrap, prefix, total)
+    floor = await floor_drain(args.bootstrap, prefix, total, args.postgres)
     print(f"kernel alone, no-op handler:       {floor:,.0f} events/s (ratio {floor / raw:.2f})")
 
 
