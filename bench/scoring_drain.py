@@ -228,11 +228,7 @@ async def raw_drain(bootstrap: str, prefix: str, total: int) -> float:
     return total / (time.perf_counter() - started)
 
 
-def applied(app: Any) -> float:
-    return applied_by(app.state.runtime)
-
-
-def applied_by(runtime: Runtime) -> float:
+def applied(runtime: Runtime) -> float:
     total = 0.0
     for metric in runtime.metrics.registry.collect():
         if metric.name == "kinerja_events_applied":
@@ -264,6 +260,25 @@ async def fresh_database(postgres: str | None) -> AsyncIterator[str]:
         await admin.close()
 
 
+def drain_settings(database_url: str, bootstrap: str, prefix: str, group: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        kafka_bootstrap_servers=bootstrap,
+        topic_prefix=prefix,
+        group_id=f"{prefix}{group}",
+        scheduler_seconds=0,
+    )
+
+
+async def timed_drain(runtime: Runtime, total: int) -> float:
+    """Events/s from the moment the runtime's broker is connected until all are applied."""
+    assert runtime.connection is not None
+    await runtime.connection.ready.wait()
+    started = time.perf_counter()
+    await poll(lambda: applied(runtime) >= total)
+    return total / (time.perf_counter() - started)
+
+
 async def scoring_drain(
     bootstrap: str,
     prefix: str,
@@ -272,23 +287,12 @@ async def scoring_drain(
     postgres: str | None = None,
 ) -> float:
     async with fresh_database(postgres) as database_url:
-        settings = Settings(
-            database_url=database_url,
-            kafka_bootstrap_servers=bootstrap,
-            topic_prefix=prefix,
-            group_id=f"{prefix}scoring",
-            scheduler_seconds=0,
-        )
+        settings = drain_settings(database_url, bootstrap, prefix, "scoring")
         if max_records is not None:
             settings = settings.model_copy(update={"consumer_max_records": max_records})
         app = create_app(settings, clock=lambda: AT)
         async with app.router.lifespan_context(app):
-            runtime = app.state.runtime
-            assert runtime.connection is not None
-            await runtime.connection.ready.wait()
-            started = time.perf_counter()
-            await poll(lambda: applied(app) >= total)
-            return total / (time.perf_counter() - started)
+            return await timed_drain(app.state.runtime, total)
 
 
 async def floor_drain(
@@ -302,21 +306,12 @@ async def floor_drain(
         return None
 
     async with fresh_database(postgres) as database_url:
-        settings = Settings(
-            database_url=database_url,
-            kafka_bootstrap_servers=bootstrap,
-            topic_prefix=prefix,
-            group_id=f"{prefix}floor",
-        )
+        settings = drain_settings(database_url, bootstrap, prefix, "floor")
         runtime = Runtime(settings=settings, migrations_dir=MIGRATIONS)
         runtime.consume(CONSUMED_TOPICS, batch_handler=nothing, group_id=settings.group_id)
         await runtime.start()
         try:
-            assert runtime.connection is not None
-            await runtime.connection.ready.wait()
-            started = time.perf_counter()
-            await poll(lambda: applied_by(runtime) >= total)
-            return total / (time.perf_counter() - started)
+            return await timed_drain(runtime, total)
         finally:
             await runtime.stop()
 

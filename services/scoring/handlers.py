@@ -72,6 +72,7 @@ from services.scoring.store import (
     add_to,
     bump_epoch,
     delete_keys,
+    execute,
     insert,
     is_postgres,
     load,
@@ -174,32 +175,27 @@ def indicator_specs(rhk: dict[str, Any]) -> list[d.IndicatorSpec]:
     ]
 
 
-# (tenant, skp id, version) -> the parsed indicators of each RHK: a version of an SKP never
-# changes, so it is parsed once, not once per batch that touches its employee.
-_SPECS: dict[tuple[str, str, int], list[list[d.IndicatorSpec]]] = {}
+@dataclass(frozen=True, slots=True)
+class ParsedSkp:
+    specs: list[list[d.IndicatorSpec]]  # the indicators of each RHK
+    indicator_ids: frozenset[str]
 
 
-def skp_specs(skp: Row) -> list[list[d.IndicatorSpec]]:
+# (tenant, skp id, version) -> its parsed indicators: a version of an SKP never changes, so it
+# is parsed once, not once per batch (or per activity) that needs it.
+_PARSED: dict[tuple[str, str, int], ParsedSkp] = {}
+
+
+def parsed_skp(skp: Row) -> ParsedSkp:
     key = (skp["tenant"], skp["skp_id"], skp["version"])
-    specs = _SPECS.get(key)
-    if specs is None:
-        if len(_SPECS) >= 100_000:
-            _SPECS.clear()
-        specs = _SPECS[key] = [indicator_specs(rhk) for rhk in skp["rhk"]]
-    return specs
-
-
-def skp_indicator_ids(skp: Row) -> set[str]:
-    key = (skp["tenant"], skp["skp_id"], skp["version"])
-    ids = _INDICATOR_IDS.get(key)
-    if ids is None:
-        if len(_INDICATOR_IDS) >= 100_000:
-            _INDICATOR_IDS.clear()
-        ids = _INDICATOR_IDS[key] = {s.indicator_id for specs in skp_specs(skp) for s in specs}
-    return ids
-
-
-_INDICATOR_IDS: dict[tuple[str, str, int], set[str]] = {}
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        if len(_PARSED) >= 100_000:
+            _PARSED.clear()
+        specs = [indicator_specs(rhk) for rhk in skp["rhk"]]
+        ids = frozenset(s.indicator_id for rhk in specs for s in rhk)
+        parsed = _PARSED[key] = ParsedSkp(specs, ids)
+    return parsed
 
 
 def project(row: Row, skp: Row | None, settings: TenantSettings, today: date, share: float) -> None:
@@ -209,7 +205,7 @@ def project(row: Row, skp: Row | None, settings: TenantSettings, today: date, sh
         return
     cap = settings.achievement_cap
     rhk_out, current, projected = [], [], []
-    for rhk, specs in zip(skp["rhk"], skp_specs(skp), strict=True):
+    for rhk, specs in zip(skp["rhk"], parsed_skp(skp).specs, strict=True):
         figures = []
         for spec in specs:
             state = d.IndicatorState(**row["indicators"].get(spec.indicator_id, {}))
@@ -634,20 +630,11 @@ class Batch:
     # ------------------------------------------------------------ applying
 
     def handle(self, event: Envelope) -> None:
-        p = event.payload
-        if type(p) is ActivityLogged:  # most events: the same rules, fewer steps
-            skp = self.skp_for(event.tenant, p.employee_id, p.skp_id)
-            if (
-                skp is None
-                or p.indicator_id not in skp_indicator_ids(skp)
-                or (self.blocked and self.blocked.get(f"act:{event.tenant}:{p.activity_id}"))
-            ):
-                self.park(event, *park_info(event))  # type: ignore[misc]
-            else:
-                self.apply_activity(event, p, skp)
-            return
         info = park_info(event)
-        if info is not None and (self.blocked.get(info[1], 0) > 0 or not self.ready(event)):
+        if info is not None and (
+            # (``blocked`` is usually empty: a Counter's lookup of a missing key is not free)
+            (self.blocked and self.blocked.get(info[1], 0) > 0) or not self.ready(event)
+        ):
             self.park(event, *info)
             return
         self.apply(event)
@@ -689,7 +676,7 @@ class Batch:
         p, t = event.payload, event.tenant
         if isinstance(p, ActivityLogged):
             skp = self.skp_for(t, p.employee_id, p.skp_id)
-            return skp is not None and p.indicator_id in skp_indicator_ids(skp)
+            return skp is not None and p.indicator_id in parsed_skp(skp).indicator_ids
         if isinstance(p, AssessmentSubmitted):
             return (t, p.assessee_id) in self.org_employees
         if isinstance(p, ObjectionDecided):
@@ -813,9 +800,9 @@ class Batch:
         row["skp_received_on"] = received
         self.touched_employees[(t, p.employee_id)] = event.event_id
 
-    def apply_activity(self, event: Envelope, p: ActivityLogged, skp: Row | None = None) -> None:
+    def apply_activity(self, event: Envelope, p: ActivityLogged) -> None:
         t = event.tenant
-        skp = skp or self.skp_for(t, p.employee_id, p.skp_id)
+        skp = self.skp_for(t, p.employee_id, p.skp_id)
         assert skp is not None  # ready() checked it
         year = skp["year"]
         row = self.annual(t, p.employee_id, year)
@@ -1175,14 +1162,15 @@ class Batch:
         """The active alerts in scope: owned subjects' from memory when known, the rest
         from the database."""
         active: dict[tuple[str, str, str, str], Row] = {}
+        known: set[tuple[str, str, str]] = set()
         unknown: set[tuple[str, str, str]] = set()
         for t, kind, subject in scope:
             owner = ALERT_OWNER.get(kind)
-            if owner is None or (t, owner, subject) not in self.alerts:
+            if owner is not None and (t, owner, subject) in self.alerts:
+                known.add((t, owner, subject))
+            else:
                 unknown.add((t, kind, subject))
-        for t, owner, subject in self.alerts.keys() & {
-            (t, ALERT_OWNER.get(k, ""), s) for t, k, s in scope
-        }:
+        for t, owner, subject in known:
             for r in self.alerts[(t, owner, subject)]:
                 active[(t, r["recipient_id"], r["kind"], subject)] = r
         if unknown:
@@ -1337,8 +1325,8 @@ class Projector:
             cache.clear("rows written outside the consumer's partitions")
         if cache.parked_keys is None:
             parked_table = table_of(ParkedEvent)
-            rows = await (await session.connection()).execute(
-                select(parked_table.c.release_key, parked_table.c.order_key)
+            rows = await execute(
+                session, select(parked_table.c.release_key, parked_table.c.order_key)
             )
             cache.parked_keys = {str(k) for r in rows for k in r}
         cache.epoch, cache.uncommitted = epoch, True
@@ -1415,7 +1403,7 @@ class Projector:
 
 async def employees_with_targets(session: AsyncSession, tenant: str) -> list[str]:
     table = table_of(ScoreSkp)
-    rows = await (await session.connection()).execute(
-        select(table.c.employee_id).where(table.c.tenant == tenant).distinct()
+    rows = await execute(
+        session, select(table.c.employee_id).where(table.c.tenant == tenant).distinct()
     )
     return [r[0] for r in rows]

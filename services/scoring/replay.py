@@ -23,7 +23,7 @@ from services.common.storage import migrate
 from services.scoring.app import CONSUMED_TOPICS, MIGRATIONS, Settings, build
 from services.scoring.handlers import Clock
 from services.scoring.models import ScoreEmployee
-from services.scoring.store import table_of
+from services.scoring.store import execute, table_of
 
 
 @dataclass
@@ -45,9 +45,7 @@ async def replay(
     await migrate(MIGRATIONS, settings.database_url)
     async with runtime.sessions() as session:
         if (
-            await (await session.connection()).execute(
-                select(func.count()).select_from(table_of(ScoreEmployee))
-            )
+            await execute(session, select(func.count()).select_from(table_of(ScoreEmployee)))
         ).one()[0]:
             await runtime.engine.dispose()
             raise DatabaseNotEmpty("replay needs an empty database")

@@ -18,7 +18,7 @@ from services.common.runtime import Runtime
 from services.common.workdays import local_today
 from services.scoring.handlers import EMPLOYEE_KINDS, Context, Projector, utc_now
 from services.scoring.models import ParkedEvent, ScoreAlert, ScoreSkp
-from services.scoring.store import delete_keys, table_of, take_turn
+from services.scoring.store import delete_keys, execute, table_of, take_turn
 
 log = logging.getLogger(__name__)
 CHUNK = 500
@@ -45,16 +45,8 @@ class Scheduler:
     async def tick(self) -> None:
         await self.expire_parked()
         async with self.runtime.sessions() as session:
-            tenants = {
-                r[0]
-                for r in await (await session.connection()).execute(
-                    select(table_of(OrgTenant).c.slug)
-                )
-            } | {
-                r[0]
-                for r in await (await session.connection()).execute(
-                    select(table_of(ScoreSkp).c.tenant).distinct()
-                )
+            tenants = {r[0] for r in await execute(session, select(table_of(OrgTenant).c.slug))} | {
+                r[0] for r in await execute(session, select(table_of(ScoreSkp).c.tenant).distinct())
             }
         for tenant in sorted(tenants):
             await self.refresh_tenant(tenant)
@@ -66,15 +58,17 @@ class Scheduler:
             skp, alert = table_of(ScoreSkp), table_of(ScoreAlert)
             ids = {
                 r[0]
-                for r in await (await session.connection()).execute(
-                    select(skp.c.employee_id).where(skp.c.tenant == tenant, skp.c.year == year)
+                for r in await execute(
+                    session,
+                    select(skp.c.employee_id).where(skp.c.tenant == tenant, skp.c.year == year),
                 )
             } | {
                 r[0]
-                for r in await (await session.connection()).execute(
+                for r in await execute(
+                    session,
                     select(alert.c.subject_id).where(
                         alert.c.tenant == tenant, alert.c.kind.in_(EMPLOYEE_KINDS)
-                    )
+                    ),
                 )
             }
         ordered = sorted(ids)
@@ -92,11 +86,7 @@ class Scheduler:
         prefix = self.runtime.settings.topic_prefix
         m = self.ctx.metrics
         async with self.runtime.sessions.begin() as session:
-            rows = (
-                await (await session.connection()).execute(
-                    select(table).where(table.c.parked_at < limit)
-                )
-            ).all()
+            rows = (await execute(session, select(table).where(table.c.parked_at < limit))).all()
             for r in rows:
                 event = decode_event(r.body)
                 await self.runtime.broker.publish(
@@ -121,11 +111,10 @@ class Scheduler:
         database, the first to take the turn does, the others skip it (its writes are
         locked per employee anyway; this saves doing them twice). Wall-clock time, not the
         domain clock: the turn is an operational lease."""
+        # Seconds since 2020 (score_lock.n is a 32-bit integer on PostgreSQL), held a little
+        # less than the interval so the next tick (of any instance) finds the turn free.
+        now = int(time.time()) - TURN_EPOCH
         async with self.runtime.sessions.begin() as session:
-            # A little less than the interval, so the next tick (of any instance) finds
-            # the turn free again.
-            # Seconds since 2020 (score_lock.n is a 32-bit integer on PostgreSQL).
-            now = int(time.time()) - TURN_EPOCH
             return await take_turn(session, now, max(int(self.interval * 0.9), 1))
 
     async def _run(self) -> None:

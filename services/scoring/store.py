@@ -13,7 +13,9 @@ from typing import Any
 import orjson
 from sqlalchemy import JSON, Boolean, Date, DateTime, Table, bindparam, delete, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import Executable
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.events import Envelope
@@ -30,6 +32,12 @@ def table_of(model: Any) -> Table:
 
 async def connection(session: AsyncSession) -> AsyncConnection:
     return await session.connection()
+
+
+async def execute(session: AsyncSession, statement: Executable) -> Result[Any]:
+    """A Core statement on the session's connection (sqlmodel's ``exec`` is typed for ORM
+    selects, and its ``execute`` warns)."""
+    return await (await connection(session)).execute(statement)
 
 
 async def is_postgres(session: AsyncSession) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, date, datetime
 
 import pytest
@@ -10,8 +9,9 @@ from sqlmodel import select
 
 from services.common.events import AssessmentSubmitted, BerAkhlak, Period, Rating
 from services.scoring.app import Settings
-from services.scoring.models import ScoreAlert
+from services.scoring.models import ScoreAlert, ScoreLock
 from services.scoring.scheduler import Scheduler
+from services.scoring.store import TURN_ROW, take_turn
 from tests.scoring.helpers import (
     Clock,
     activity_event,
@@ -90,18 +90,24 @@ async def test_one_instance_per_interval_takes_the_scheduler_turn(
 ) -> None:
     async with running(settings, clock) as (app, _):
         first = app.state.scheduler
+        first.interval = 600
         # A second instance on the same database (its own scheduler object).
         second = Scheduler(
             app.state.runtime,
             app.state.projector,
             first.ctx,
-            interval_seconds=2,
+            interval_seconds=600,
             park_timeout_seconds=3600,
         )
-        first.interval = 2
         assert await first.take_turn() is True
         assert await second.take_turn() is False
         assert await first.take_turn() is False  # not twice in one interval either
-        await asyncio.sleep(2.2)  # the turn (90 % of the interval, whole seconds) is over
-        assert await second.take_turn() is True
-        assert await first.take_turn() is False
+
+        # The turn is held until the time the row says; from then on the next one takes it.
+        sessions = app.state.runtime.sessions
+        async with sessions() as session:
+            until = (await session.exec(select(ScoreLock.n).where(ScoreLock.id == TURN_ROW))).one()
+        async with sessions.begin() as session:
+            assert await take_turn(session, until - 1, 540) is False
+            assert await take_turn(session, until, 540) is True
+            assert await take_turn(session, until, 540) is False
