@@ -536,9 +536,31 @@ class Batch:
             for r in await load(self.session, ScoreComplaint, column, values):
                 if r["tenant"] in tenants:
                     self.complaints.setdefault((r["tenant"], r["complaint_id"]), r)
+        await self.load_named_by_complaints()
         for r in await load(self.session, ScoreAssessment, "assessment_id", assessment_ids):
             if r["tenant"] in tenants:
                 self.assessments[(r["tenant"], r["assessment_id"])] = r
+
+    async def load_named_by_complaints(self) -> None:
+        """The officers and units the loaded complaints name: their alert's recipient and
+        message come from them, and an org fact may re-evaluate a complaint whose officer
+        no other event of the batch names."""
+        officers = {
+            (t, c["officer_id"])
+            for (t, _), c in self.complaints.items()
+            if c["officer_id"] and (t, c["officer_id"]) not in self.org_employees
+        }
+        units = {
+            (t, c["unit_id"])
+            for (t, _), c in self.complaints.items()
+            if (t, c["unit_id"]) not in self.org_units
+        }
+        for r in await load(self.session, OrgEmployee, "employee_id", {e for _, e in officers}):
+            if (r["tenant"], r["employee_id"]) in officers:
+                self.org_employees[(r["tenant"], r["employee_id"])] = r
+        for r in await load(self.session, OrgUnit, "unit_id", {u for _, u in units}):
+            if (r["tenant"], r["unit_id"]) in units:
+                self.org_units[(r["tenant"], r["unit_id"])] = r
 
     async def load_entities(
         self, tenants: set[str], emp_keys: set[Key], unit_keys: set[Key]
