@@ -55,6 +55,7 @@ from services.common.events import (
     UnitCreated,
     new_event,
 )
+from services.common.kafka import KafkaClientConfig
 from services.common.messaging import ensure_topics
 from services.common.runtime import Runtime
 from services.scoring.app import CONSUMED_TOPICS, MIGRATIONS, Settings, create_app, tune_gc
@@ -182,10 +183,10 @@ def generate(total: int, employees: int, seed: int = 7) -> list[Envelope]:
     return ev[:total]
 
 
-async def fill(bootstrap: str, prefix: str, events: list[Envelope]) -> None:
-    await ensure_topics(bootstrap, [prefix + t for t in CONSUMED_TOPICS])
+async def fill(kafka: KafkaClientConfig, prefix: str, events: list[Envelope]) -> None:
+    await ensure_topics(kafka, [prefix + t for t in CONSUMED_TOPICS])
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
+        **kafka.client_options(),
         acks="all",
         enable_idempotence=True,
         linger_ms=20,
@@ -205,10 +206,10 @@ async def fill(bootstrap: str, prefix: str, events: list[Envelope]) -> None:
         await producer.stop()
 
 
-async def raw_drain(bootstrap: str, prefix: str, total: int) -> float:
+async def raw_drain(kafka: KafkaClientConfig, prefix: str, total: int) -> float:
     consumer = AIOKafkaConsumer(
         *(prefix + t for t in CONSUMED_TOPICS),
-        bootstrap_servers=bootstrap,
+        **kafka.client_options(),
         group_id=None,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
@@ -260,10 +261,13 @@ async def fresh_database(postgres: str | None) -> AsyncIterator[str]:
         await admin.close()
 
 
-def drain_settings(database_url: str, bootstrap: str, prefix: str, group: str) -> Settings:
+def drain_settings(
+    database_url: str, kafka: KafkaClientConfig, prefix: str, group: str
+) -> Settings:
     return Settings(
+        environment="development",  # a local measurement: the development secret is fine
         database_url=database_url,
-        kafka_bootstrap_servers=bootstrap,
+        kafka_bootstrap_servers=list(kafka.bootstrap_servers),
         topic_prefix=prefix,
         group_id=f"{prefix}{group}",
         scheduler_seconds=0,
@@ -280,14 +284,14 @@ async def timed_drain(runtime: Runtime, total: int) -> float:
 
 
 async def scoring_drain(
-    bootstrap: str,
+    kafka: KafkaClientConfig,
     prefix: str,
     total: int,
     max_records: int | None = None,
     postgres: str | None = None,
 ) -> float:
     async with fresh_database(postgres) as database_url:
-        settings = drain_settings(database_url, bootstrap, prefix, "scoring")
+        settings = drain_settings(database_url, kafka, prefix, "scoring")
         if max_records is not None:
             settings = settings.model_copy(update={"consumer_max_records": max_records})
         app = create_app(settings, clock=lambda: AT)
@@ -296,7 +300,7 @@ async def scoring_drain(
 
 
 async def floor_drain(
-    bootstrap: str, prefix: str, total: int, postgres: str | None = None
+    kafka: KafkaClientConfig, prefix: str, total: int, postgres: str | None = None
 ) -> float:
     """The kernel alone: the same consumer (decode, inbox claim in one transaction, offsets
     after the commit) with a handler that does nothing, on the scoring schema. What any
@@ -306,7 +310,7 @@ async def floor_drain(
         return None
 
     async with fresh_database(postgres) as database_url:
-        settings = drain_settings(database_url, bootstrap, prefix, "floor")
+        settings = drain_settings(database_url, kafka, prefix, "floor")
         runtime = Runtime(settings=settings, migrations_dir=MIGRATIONS)
         runtime.consume(CONSUMED_TOPICS, batch_handler=nothing, group_id=settings.group_id)
         await runtime.start()
@@ -320,7 +324,9 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--employees", type=int, default=10_000)
-    parser.add_argument("--bootstrap", default="127.0.0.1:19092")
+    parser.add_argument(
+        "--bootstrap", type=KafkaClientConfig.plain, default="127.0.0.1:19092", help="host:port,..."
+    )
     parser.add_argument(
         "--max-records", type=int, default=None, help="default: the service's setting"
     )

@@ -145,6 +145,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
 
     env = dict(os.environ)
+    # This runs the platform on one machine: development, unless the caller says otherwise
+    # (a service started on its own defaults to production and refuses development values).
+    env.setdefault("KINERJA_ENVIRONMENT", "development")
+    print(f"Environment: {env['KINERJA_ENVIRONMENT']}")
     if not env.get("KAFKA_BOOTSTRAP_SERVERS"):
         from deploy.local.kafka import ensure_kafka
 

@@ -18,6 +18,11 @@ from sqlalchemy.engine import make_url
 
 from tests.support import delete_topics
 
+# The services default to production, which refuses the public development JWT secret
+# that the tests sign their tokens with: the suite is a development environment, said
+# explicitly (a test of the default deletes the variable).
+os.environ["KINERJA_ENVIRONMENT"] = "development"
+
 
 def _docker_answers() -> bool:
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -13,8 +13,13 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient
 
+from services.common.kafka import split_servers
 from services.common.security import Role, issue_token
 from services.common.settings import DEVELOPMENT_JWT_SECRET
+
+# A test's Kafka address: the fixture's "host:port,..." string or a settings' list. Every
+# client below gets a list (FastStream takes a string as one host; keep all clients alike).
+Servers = str | Sequence[str]
 
 
 async def wait_until(
@@ -32,12 +37,12 @@ async def wait_until(
 
 
 async def read_topic(
-    bootstrap: str, topic: str, *, expected: int, timeout: float = 30.0
+    bootstrap: Servers, topic: str, *, expected: int, timeout: float = 30.0
 ) -> list[ConsumerRecord[bytes, bytes]]:
     """Read a topic from the beginning until ``expected`` records arrived (or time out)."""
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=bootstrap,
+        bootstrap_servers=split_servers(bootstrap),
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         group_id=None,
@@ -55,9 +60,13 @@ async def read_topic(
         await consumer.stop()
 
 
-async def produce_raw(bootstrap: str, topic: str, values: list[tuple[bytes, bytes | None]]) -> None:
+async def produce_raw(
+    bootstrap: Servers, topic: str, values: list[tuple[bytes, bytes | None]]
+) -> None:
     """Publish raw (key, value) pairs, as a misbehaving or hand-driven producer would."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=split_servers(bootstrap), acks="all", enable_idempotence=True
+    )
     await producer.start()
     try:
         for key, value in values:
@@ -103,9 +112,9 @@ def bearer(
     return {"Authorization": f"Bearer {token}"}
 
 
-async def delete_topics(bootstrap: str, prefix: str) -> None:
+async def delete_topics(bootstrap: Servers, prefix: str) -> None:
     """Delete every topic whose name starts with ``prefix`` (a test's own topics)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=split_servers(bootstrap))
     await admin.start()
     try:
         mine = [t for t in await admin.list_topics() if t.startswith(prefix)]

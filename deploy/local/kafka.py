@@ -353,12 +353,15 @@ async def _probe(bootstrap: str, timeout: float) -> None:
     group coordinator (__consumer_offsets) is known to work too."""
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+    from services.common.kafka import split_servers
+
     payload = uuid.uuid4().bytes
+    servers = split_servers(bootstrap)  # every client gets a list, as the services do
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", request_timeout_ms=int(timeout * 1000)
+        bootstrap_servers=servers, acks="all", request_timeout_ms=int(timeout * 1000)
     )
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+        bootstrap_servers=servers,
         group_id="_kinerja_probe",
         enable_auto_commit=False,
         request_timeout_ms=int(timeout * 1000),
@@ -534,7 +537,9 @@ def start_cluster_node(
 async def _out_of_sync(bootstrap: str, node_id: int) -> list[str]:
     from aiokafka.admin import AIOKafkaAdminClient
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    from services.common.kafka import split_servers
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=split_servers(bootstrap))
     await admin.start()
     try:
         topics = await admin.describe_topics()

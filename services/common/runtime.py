@@ -57,7 +57,7 @@ class Runtime:
         self.metrics = Metrics(s.service_name)
         self.engine = create_engine(s.database_url)
         self.sessions = session_factory(self.engine)
-        self.broker = create_broker(s.kafka_bootstrap_servers, metrics=self.metrics)
+        self.broker = create_broker(s.kafka, metrics=self.metrics)
         self._topics: set[str] = {s.topic_prefix + t for t in self.produces}
         self.relay = OutboxRelay(
             sessions=self.sessions,
@@ -114,7 +114,7 @@ class Runtime:
         self.connection = BrokerConnection(
             self.broker,
             topics=sorted(self._topics),
-            bootstrap=self.settings.kafka_bootstrap_servers,
+            kafka=self.settings.kafka,
         )
         self.relay.broker_ready = self.connection.ready
         self.connection.start()

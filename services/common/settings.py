@@ -4,21 +4,33 @@ Each service subclasses :class:`ServiceSettings` with its own ``env_prefix`` (``
 ``TARGETS_`` ...). A few values are the same for the whole deployment (the Kafka address,
 the JWT secret); a service reads its own prefixed variable first and falls back to the
 deployment-wide one, so an operator sets ``KAFKA_BOOTSTRAP_SERVERS`` once.
+
+Fails closed: the environment defaults to ``production``, where the public development
+values (JWT secret, identity's platform password) are refused. A development machine says
+so with ``KINERJA_ENVIRONMENT=development`` (``deploy.run``, ``scripts/demo.sh`` and the
+test suite do).
 """
 
 from __future__ import annotations
 
 import os
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from services.common.kafka import KafkaClientConfig, SaslMechanism, SecurityProtocol, split_servers
 
 DEVELOPMENT_JWT_SECRET = "kinerja-development-secret-change-me"
 
 
-def _env(name: str, default: str) -> str:
+# Any: the field's type validates the raw string (validate_default is on for settings).
+def _env(name: str, default: str) -> Any:
     return os.environ.get(name, default)
+
+
+def _optional_env(name: str) -> Any:
+    return os.environ.get(name) or None
 
 
 class ServiceSettings(BaseSettings):
@@ -28,11 +40,34 @@ class ServiceSettings(BaseSettings):
 
     service_name: str = "service"
     environment: Literal["development", "test", "production"] = Field(
-        default_factory=lambda: _env("KINERJA_ENVIRONMENT", "development")  # type: ignore[arg-type]
+        default_factory=lambda: _env("KINERJA_ENVIRONMENT", "production")
     )
     database_url: str = ""
-    kafka_bootstrap_servers: str = Field(
+    # "host:port,host:port" in the environment (NoDecode: not JSON), a list for the clients.
+    kafka_bootstrap_servers: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: _env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
+    )
+    kafka_security_protocol: SecurityProtocol = Field(
+        default_factory=lambda: _env("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT")
+    )
+    kafka_ssl_cafile: str | None = Field(default_factory=lambda: _optional_env("KAFKA_SSL_CAFILE"))
+    kafka_ssl_certfile: str | None = Field(
+        default_factory=lambda: _optional_env("KAFKA_SSL_CERTFILE")
+    )
+    kafka_ssl_keyfile: str | None = Field(
+        default_factory=lambda: _optional_env("KAFKA_SSL_KEYFILE")
+    )
+    kafka_ssl_key_password: SecretStr | None = Field(
+        default_factory=lambda: _optional_env("KAFKA_SSL_KEY_PASSWORD")
+    )
+    kafka_sasl_mechanism: SaslMechanism = Field(
+        default_factory=lambda: _env("KAFKA_SASL_MECHANISM", "PLAIN")
+    )
+    kafka_sasl_username: str | None = Field(
+        default_factory=lambda: _optional_env("KAFKA_SASL_USERNAME")
+    )
+    kafka_sasl_password: SecretStr | None = Field(
+        default_factory=lambda: _optional_env("KAFKA_SASL_PASSWORD")
     )
     # A prefix for every topic name: lets two deployments (or two test runs) share a broker.
     topic_prefix: str = Field(default_factory=lambda: _env("KINERJA_TOPIC_PREFIX", ""))
@@ -54,14 +89,58 @@ class ServiceSettings(BaseSettings):
     # Believe X-Forwarded-For (per-address limits): only when reachable from the gateway alone.
     trust_forwarded_for: bool = False
 
+    @field_validator("kafka_bootstrap_servers", mode="before")
+    @classmethod
+    def _split_servers(cls, value: Any) -> Any:
+        return split_servers(value) if isinstance(value, str | list | tuple) else value
+
     @model_validator(mode="after")
     def _defaults(self) -> ServiceSettings:
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{self.data_dir}/{self.service_name}.db"
         if self.environment != "development" and self.jwt_secret == DEVELOPMENT_JWT_SECRET:
             raise ValueError(
-                "KINERJA_JWT_SECRET must be set to a private value outside development"
+                f"KINERJA_JWT_SECRET is the public development value and the environment is "
+                f"{self.environment!r}: set a private secret of 32+ characters, or set "
+                "KINERJA_ENVIRONMENT=development on a development machine"
             )
         if len(self.jwt_secret) < 32:
             raise ValueError("the JWT secret must be at least 32 characters long")
+        self._check_kafka_security()
         return self
+
+    def _check_kafka_security(self) -> None:
+        """A half-configured TLS/SASL setting is refused at start-up, not at first connect."""
+        kafka = self.kafka
+        if kafka.uses_sasl and not (kafka.sasl_username and kafka.sasl_password):
+            raise ValueError(
+                f"KAFKA_SECURITY_PROTOCOL={kafka.security_protocol} needs "
+                "KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD"
+            )
+        files = (kafka.ssl_cafile, kafka.ssl_certfile, kafka.ssl_keyfile)
+        if not kafka.uses_ssl and any(files):
+            raise ValueError(
+                "KAFKA_SSL_* files are set but KAFKA_SECURITY_PROTOCOL is "
+                f"{kafka.security_protocol}: use SSL or SASL_SSL"
+            )
+        if kafka.ssl_keyfile and not kafka.ssl_certfile:
+            raise ValueError("KAFKA_SSL_KEYFILE needs KAFKA_SSL_CERTFILE")
+
+    @property
+    def kafka(self) -> KafkaClientConfig:
+        """What every Kafka client of this service connects with."""
+
+        def secret(value: SecretStr | None) -> str | None:
+            return value.get_secret_value() if value is not None else None
+
+        return KafkaClientConfig(
+            bootstrap_servers=tuple(self.kafka_bootstrap_servers),
+            security_protocol=self.kafka_security_protocol,
+            ssl_cafile=self.kafka_ssl_cafile,
+            ssl_certfile=self.kafka_ssl_certfile,
+            ssl_keyfile=self.kafka_ssl_keyfile,
+            ssl_key_password=secret(self.kafka_ssl_key_password),
+            sasl_mechanism=self.kafka_sasl_mechanism,
+            sasl_username=self.kafka_sasl_username,
+            sasl_password=secret(self.kafka_sasl_password),
+        )

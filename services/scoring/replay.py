@@ -68,7 +68,7 @@ async def replay(
     consumer.dead_letter = count_only  # type: ignore[method-assign]
     kafka = AIOKafkaConsumer(
         *consumer.topics,
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **settings.kafka.client_options(),
         group_id=group,
         enable_auto_commit=False,
         auto_offset_reset="earliest",

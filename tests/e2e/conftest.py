@@ -29,6 +29,7 @@ from aiokafka import AIOKafkaConsumer
 from deploy.demo_data import DEMO_PASSWORD, REGENCIES, RegencyPlan, demo_plan, load_demo_data
 from deploy.run import available_services, start_service, start_services, stop_services
 from services.common.events import Envelope, EventPayload, decode_event
+from services.common.kafka import split_servers
 from tests.support import delete_topics
 
 P = TypeVar("P", bound=EventPayload)
@@ -115,7 +116,10 @@ async def events_until(
 ) -> list[Envelope]:
     """The topic's events from the beginning, read until ``done`` holds for them."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
+        topic,
+        bootstrap_servers=split_servers(bootstrap),
+        auto_offset_reset="earliest",
+        group_id=None,
     )
     await consumer.start()
     events: list[Envelope] = []

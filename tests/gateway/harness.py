@@ -24,6 +24,7 @@ from services.common.events import (
     EventPayload,
     new_event,
 )
+from services.common.kafka import split_servers
 from services.common.runtime import Runtime
 from services.common.security import Role
 from tests.support import bearer, produce_raw, wait_until
@@ -92,7 +93,7 @@ async def run_servers(
 
 
 async def delete_topics(bootstrap: str, prefix: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=split_servers(bootstrap))
     await admin.start()
     try:
         mine = [t for t in await admin.list_topics() if t.startswith(prefix)]

@@ -27,6 +27,7 @@ from services.common.events import (
     UnitCreated,
     new_event,
 )
+from services.common.kafka import split_servers
 from services.common.messaging import ProcessedEvent
 from services.common.storage import create_engine, session_factory
 from services.scoring.app import Settings, create_app
@@ -175,7 +176,9 @@ ANNUAL_2026 = Period(kind="annual", label="2026", start=date(2026, 1, 1), end=da
 
 async def publish(bootstrap: str, prefix: str, events: Iterable[Envelope]) -> None:
     """Produce events in the given order (per topic), waiting for every acknowledgement."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=split_servers(bootstrap), acks="all", enable_idempotence=True
+    )
     await producer.start()
     try:
         futures = [

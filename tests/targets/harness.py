@@ -29,7 +29,7 @@ from services.common.runtime import Runtime
 from services.common.security import Role
 from services.common.workdays import local_today
 from services.targets.models import Activity, Skp, SkpVersion
-from tests.support import bearer, produce_raw, read_topic, wait_until
+from tests.support import Servers, bearer, produce_raw, read_topic, wait_until
 
 TENANT = "bantul"
 OTHER_TENANT = "sleman"
@@ -101,7 +101,7 @@ def _org_events(tenant: str, org: dict[str, tuple[str, str | None]]) -> list[Env
 class Targets:
     client: httpx.AsyncClient
     runtime: Runtime
-    bootstrap: str
+    bootstrap: Servers
     prefix: str
 
     # ------------------------------------------------------------ setup

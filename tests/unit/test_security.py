@@ -77,7 +77,7 @@ def test_service_prefix_overrides_the_deployment_wide_variable(monkeypatch) -> N
         service_name: str = "demo"
 
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "10.0.0.1:9092")
-    assert DemoSettings().kafka_bootstrap_servers == "10.0.0.1:9092"
+    assert DemoSettings().kafka_bootstrap_servers == ["10.0.0.1:9092"]
     monkeypatch.setenv("DEMO_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1")
-    assert DemoSettings().kafka_bootstrap_servers == "127.0.0.1:1"
+    assert DemoSettings().kafka_bootstrap_servers == ["127.0.0.1:1"]
     assert DemoSettings().database_url.endswith("/demo.db")

@@ -18,6 +18,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 
 from services.common.events import dead_letter_topic
+from services.common.kafka import KafkaClientConfig
 from services.common.observability import Metrics
 
 log = logging.getLogger(__name__)
@@ -25,14 +26,15 @@ log = logging.getLogger(__name__)
 DEFAULT_PARTITIONS = 6
 
 
-def create_broker(bootstrap_servers: str, *, metrics: Metrics | None = None) -> KafkaBroker:
+def create_broker(kafka: KafkaClientConfig, *, metrics: Metrics | None = None) -> KafkaBroker:
     middlewares: tuple[KafkaPrometheusMiddleware, ...] = ()
     if metrics is not None:
         middlewares = (
             KafkaPrometheusMiddleware(registry=metrics.registry, app_name=metrics.service),
         )
     return KafkaBroker(
-        bootstrap_servers,
+        list(kafka.bootstrap_servers),  # a list: FastStream takes a string as one host
+        security=kafka.faststream_security(),
         acks="all",
         enable_idempotence=True,
         linger_ms=5,
@@ -45,7 +47,7 @@ def create_broker(bootstrap_servers: str, *, metrics: Metrics | None = None) -> 
 
 
 async def ensure_topics(
-    bootstrap_servers: str,
+    kafka: KafkaClientConfig,
     topics: Iterable[str],
     *,
     partitions: int = DEFAULT_PARTITIONS,
@@ -55,7 +57,7 @@ async def ensure_topics(
     names = list(topics)
     if with_dead_letter:
         names += [dead_letter_topic(t) for t in names]
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=15_000)
+    admin = AIOKafkaAdminClient(**kafka.client_options(), request_timeout_ms=15_000)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -80,10 +82,12 @@ class BrokerConnection:
     start-up never blocks on the broker: ``ready`` is set once it is connected.
     """
 
-    def __init__(self, broker: KafkaBroker, *, topics: Iterable[str], bootstrap: str) -> None:
+    def __init__(
+        self, broker: KafkaBroker, *, topics: Iterable[str], kafka: KafkaClientConfig
+    ) -> None:
         self.broker = broker
         self.topics = list(topics)
-        self.bootstrap = bootstrap
+        self.kafka = kafka
         self.ready = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -94,7 +98,7 @@ class BrokerConnection:
         delay = 0.5
         while True:
             try:
-                await ensure_topics(self.bootstrap, self.topics)
+                await ensure_topics(self.kafka, self.topics)
                 await self.broker.start()
                 self.ready.set()
                 return
