@@ -2,8 +2,10 @@
 
 Declared once, here, for every service. A message on Kafka is the JSON of an
 :class:`Envelope`; its ``payload`` is validated against the model registered for its
-``(type, version)``. An unknown type or version, or a payload that fails validation, raises
-:class:`EventDecodeError` with a reason a person can read (it ends up in the DLQ headers).
+``(type, version)``. An unknown type or version, a payload that fails validation or a key
+that breaks the key rule raises :class:`EventDecodeError` with a reason a person can read
+(it ends up in the DLQ headers); so does a record on the wrong topic or under another
+Kafka key (:func:`check_placement`).
 
 Key rule: ``tenant:<entity id>``, where the entity is the employee for employee-centric
 events and the unit for unit-centric ones, so one employee's (or unit's) events stay in
@@ -586,7 +588,32 @@ def decode_event(raw: bytes | str | None) -> Envelope:
     _set(envelope, "__pydantic_fields_set__", typed.__pydantic_fields_set__)
     _set(envelope, "__pydantic_extra__", None)
     _set(envelope, "__pydantic_private__", None)
+    _check_key_rule(envelope)
     return envelope
+
+
+def _check_key_rule(event: Envelope) -> None:
+    """The envelope's key must follow the key rule, or the event would be ordered (and
+    partitioned) with another entity's events: refused like any other broken contract."""
+    expected = event.payload.key_for(event.tenant)
+    if event.key != expected:
+        raise EventDecodeError(
+            f"key {event.key!r} breaks the key rule of {event.type}: expected {expected!r}"
+        )
+
+
+def check_placement(event: Envelope, *, topic: str, key: bytes | None) -> None:
+    """Refuse an event that is not where its contract puts it: on its type's ``topic``
+    (without the deployment's topic prefix) and under its own key as the Kafka key.
+
+    A record keyed otherwise sits on another entity's partition, so its order against that
+    entity's other events is lost; a type on a foreign topic comes from a producer that
+    does not own it."""
+    if topic != event.topic:
+        raise EventDecodeError(f"{event.type} belongs on {event.topic}, not on {topic}")
+    if key != event.key.encode():
+        shown = key.decode(errors="replace") if key is not None else None
+        raise EventDecodeError(f"Kafka key {shown!r} is not the event's key {event.key!r}")
 
 
 def _decode_in_two_steps(raw: bytes | str) -> Envelope:
@@ -602,4 +629,6 @@ def _decode_in_two_steps(raw: bytes | str) -> Envelope:
     except ValidationError as exc:
         raise EventDecodeError(f"{envelope.type}: {_reasons(exc, 'payload.')}") from None
     # Both parts are validated: construct without validating a second time (hot path).
-    return Envelope.model_construct(**{**envelope.__dict__, "payload": payload})
+    event = Envelope.model_construct(**{**envelope.__dict__, "payload": payload})
+    _check_key_rule(event)
+    return event

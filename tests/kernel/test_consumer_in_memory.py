@@ -50,8 +50,8 @@ async def test_duplicates_apply_once_and_poison_goes_to_the_dlq(tmp_path: Path) 
             await broker.publish(twice, topic=topic, key=b"bantul:e-1")
             await broker.publish(twice, topic=topic, key=b"bantul:e-1")
             await broker.publish(b"{broken", topic=topic)
-            await broker.publish(note("e-2", "explode"), topic=topic)
-            await broker.publish(note("e-2"), topic=topic)
+            await broker.publish(note("e-2", "explode"), topic=topic, key=b"bantul:e-2")
+            await broker.publish(note("e-2"), topic=topic, key=b"bantul:e-2")
             assert await note_count(runtime, "bantul", "e-1") == 1
             assert await note_count(runtime, "bantul", "e-2") == 1
             assert len(dead) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date
@@ -14,6 +15,9 @@ from aiokafka import ConsumerRecord
 
 from services.common.events import (
     ASSESSMENT_TOPIC,
+    IDENTITY_TOPIC,
+    EmployeeDeactivated,
+    Envelope,
     FeedbackNoted,
     dead_letter_topic,
     decode_event,
@@ -129,6 +133,62 @@ async def test_poison_messages_go_to_the_dead_letter_topic(
     assert "unknown event type 'feedback.unheard_of'" in reasons[1]
     assert "RuntimeError" in reasons[2] and dict(dead[2].headers)["dlq-attempts"] == b"2"
     assert dead[0].value == b"{not json"  # the original bytes are kept for inspection
+
+
+async def test_events_off_their_key_or_topic_go_to_the_dead_letter_topic(
+    database_url: str, kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    """A valid event is still refused when it is not where its contract puts it: keyed for
+    another employee (it would be ordered with that employee's events), an envelope key
+    that breaks the key rule, or a type that belongs on another topic."""
+    topic = topic_prefix + ASSESSMENT_TOPIC
+
+    def noted(text: str) -> Envelope:
+        payload = FeedbackNoted(
+            note_id=text, supervisor_id="s", employee_id="emp-9", text=text, noted_on=date.today()
+        )
+        return new_event(payload, tenant="bantul")
+
+    other_key = noted("under another employee's Kafka key")
+    off_rule = noted("envelope key off the rule")
+    off_rule_bytes = off_rule.to_bytes().replace(b'"key":"bantul:emp-9"', b'"key":"bantul:x"')
+    assert off_rule_bytes != off_rule.to_bytes()
+    foreign = new_event(EmployeeDeactivated(employee_id="emp-9"), tenant="bantul")
+    async with running(database_url, kafka_bootstrap, topic_prefix) as (runtime, client):
+        await produce_raw(
+            kafka_bootstrap,
+            topic,
+            [
+                (b"bantul:emp-1", other_key.to_bytes()),
+                (b"bantul:x", off_rule_bytes),
+                (foreign.key.encode(), foreign.to_bytes()),
+            ],
+        )
+        await post_note(client, "bantul", "emp-9", "a good one after the misplaced ones")
+        await wait_until(lambda: note_count(runtime, "bantul", "emp-9"), timeout=30)
+        dead = await read_topic(kafka_bootstrap, dead_letter_topic(topic), expected=3)
+        # Every misplaced one is dead-lettered; only the good note was applied.
+        assert await note_count(runtime, "bantul", "emp-9") == 1
+
+    # Partitions differ by key, so the dead letters are matched by event id, not order.
+    reasons = {decode_id(r.value): dict(r.headers)["dlq-reason"].decode() for r in dead}
+    assert reasons.keys() == {str(e.event_id) for e in (other_key, off_rule, foreign)}
+    assert reasons[str(other_key.event_id)] == (
+        "invalid event: Kafka key 'bantul:emp-1' is not the event's key 'bantul:emp-9'"
+    )
+    assert reasons[str(off_rule.event_id)] == (
+        "invalid event: key 'bantul:x' breaks the key rule of feedback.noted: "
+        "expected 'bantul:emp-9'"
+    )
+    assert reasons[str(foreign.event_id)] == (
+        f"invalid event: employee.deactivated belongs on {IDENTITY_TOPIC}, "
+        f"not on {ASSESSMENT_TOPIC}"
+    )
+    assert {dict(r.headers)["dlq-attempts"] for r in dead} == {b"0"}
+
+
+def decode_id(raw: bytes) -> str:
+    return str(json.loads(raw)["event_id"])
 
 
 async def test_writes_accepted_while_kafka_is_down_are_all_delivered_once(

@@ -2,8 +2,9 @@
 
 The subscriber reads batches with manual acknowledgement. For each batch it:
 
-1. decodes every record into an :class:`Envelope`; a record that is not a valid event
-   is dead-lettered with the reason;
+1. decodes every record into an :class:`Envelope`; a record that is not a valid event,
+   or not where its contract puts it (its type's topic, its key as the Kafka key), is
+   dead-lettered with the reason;
 2. in ONE database transaction, claims the batch's ids in the inbox (one statement: the
    ids already there are the duplicates, skipped), applies the rest through the service's
    handler, and commits both together (a failure rolls back the claims with the effects);
@@ -36,7 +37,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.common.events import Envelope, EventDecodeError, dead_letter_topic, decode_event
+from services.common.events import (
+    Envelope,
+    EventDecodeError,
+    check_placement,
+    dead_letter_topic,
+    decode_event,
+)
 from services.common.observability import Metrics
 from services.common.storage import SessionFactory
 
@@ -290,6 +297,8 @@ class EventConsumer:
         for record in records:
             try:
                 event = decode_event(record.value)
+                topic = record.topic.removeprefix(self.topic_prefix)
+                check_placement(event, topic=topic, key=record.key)
             except EventDecodeError as exc:
                 await self.dead_letter(record, f"invalid event: {exc}", attempts=0)
                 continue
