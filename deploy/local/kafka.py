@@ -133,6 +133,11 @@ class NodeSpec:
     # Static quorum ("1@host:port,...") for the cluster; None means a standalone node.
     voters: str | None = None
     replication: int = 1
+    # An extra SASL_PLAINTEXT (mechanism PLAIN) listener on this port, with these
+    # (user, password) accounts, to test clients' SASL settings; PLAINTEXT stays for the
+    # readiness probe and the controller.
+    sasl_port: int | None = None
+    sasl_users: tuple[tuple[str, str], ...] = ()
 
     @property
     def bootstrap(self) -> str:
@@ -167,16 +172,28 @@ def _server_properties(spec: NodeSpec) -> str:
         if spec.voters
         else f"controller.quorum.bootstrap.servers={LOOPBACK}:{spec.controller_port}"
     )
+    listeners = f"PLAINTEXT://{LOOPBACK}:{spec.port},CONTROLLER://{LOOPBACK}:{spec.controller_port}"
+    protocols = "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
+    sasl: list[str] = []
+    if spec.sasl_port is not None:
+        listeners += f",SASL_PLAINTEXT://{LOOPBACK}:{spec.sasl_port}"
+        protocols += ",SASL_PLAINTEXT:SASL_PLAINTEXT"
+        accounts = " ".join(f'user_{user}="{password}"' for user, password in spec.sasl_users)
+        sasl = [
+            "sasl.enabled.mechanisms=PLAIN",
+            "listener.name.sasl_plaintext.plain.sasl.jaas.config="
+            f"org.apache.kafka.common.security.plain.PlainLoginModule required {accounts};",
+        ]
     lines = [
         "process.roles=broker,controller",
         f"node.id={spec.node_id}",
         quorum,
-        f"listeners=PLAINTEXT://{LOOPBACK}:{spec.port},CONTROLLER://{LOOPBACK}:{spec.controller_port}",
-        f"advertised.listeners=PLAINTEXT://{LOOPBACK}:{spec.port},"
-        f"CONTROLLER://{LOOPBACK}:{spec.controller_port}",
+        f"listeners={listeners}",
+        f"advertised.listeners={listeners}",
         "controller.listener.names=CONTROLLER",
         "inter.broker.listener.name=PLAINTEXT",
-        "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        f"listener.security.protocol.map={protocols}",
+        *sasl,
         f"log.dirs={spec.data_dir}",
         "num.partitions=3",
         "auto.create.topics.enable=true",
@@ -407,15 +424,30 @@ def _wait_ready(specs: list[NodeSpec], bootstrap: str, timeout: float) -> None:
 # --------------------------------------------------------------------------- single node
 
 
-def _single_spec(port: int, home: Path | str | None) -> NodeSpec:
+def _single_spec(
+    port: int, home: Path | str | None, sasl_users: dict[str, str] | None = None
+) -> NodeSpec:
     root = Path(home) if home is not None else cache_root() / "kafka" / f"single-{port}"
-    return NodeSpec(node_id=1, home=root.resolve(), port=port, controller_port=port + 1)
+    return NodeSpec(
+        node_id=1,
+        home=root.resolve(),
+        port=port,
+        controller_port=port + 1,
+        sasl_port=port + 2 if sasl_users else None,
+        sasl_users=tuple(sorted((sasl_users or {}).items())),
+    )
 
 
-def ensure_kafka(port: int = 19092, home: Path | str | None = None, timeout: float = 90.0) -> str:
+def ensure_kafka(
+    port: int = 19092,
+    home: Path | str | None = None,
+    timeout: float = 90.0,
+    sasl_users: dict[str, str] | None = None,
+) -> str:
     """Start (or reuse) a single KRaft node; returns its bootstrap address once a real
-    client round trip works."""
-    spec = _single_spec(port, home)
+    client round trip works. ``sasl_users`` adds a SASL_PLAINTEXT (PLAIN) listener on
+    ``port + 2`` with those accounts."""
+    spec = _single_spec(port, home, sasl_users)
     libs = ensure_libs()
     with file_lock(spec.home.with_name(spec.home.name + ".lock")):
         if node_pid(spec) is not None and port_open(spec.port):
