@@ -70,7 +70,6 @@ def create_app(settings: Settings) -> FastAPI:
         sessions=runtime.sessions,
         hub=hub,
         jwt_secret=settings.jwt_secret,
-        trust_forwarded_for=settings.trust_forwarded_for,
         upstream_timeout=settings.upstream_timeout_seconds,
         stream_recheck_seconds=settings.stream_recheck_seconds,
     )
