@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from ipaddress import IPv4Network
 
 import pytest
 
@@ -132,3 +133,14 @@ async def test_hub_wakes_only_the_streams_of_the_key() -> None:
         hub.notify(info["gateway_alert_keys"])  # type: ignore[arg-type]
         assert mine.is_set() and not theirs.is_set()
     assert hub.listeners(("bantul", "e1")) == 0
+
+
+def test_internal_paths_only_for_a_direct_caller_from_an_allowed_network() -> None:
+    allowed = [IPv4Network("127.0.0.0/8"), IPv4Network("10.5.0.0/16")]
+    assert domain.internal_caller("127.0.0.1", False, allowed)
+    assert domain.internal_caller("10.5.3.4", False, allowed)
+    assert not domain.internal_caller("10.6.0.1", False, allowed)
+    assert not domain.internal_caller("127.0.0.1", True, allowed)  # relayed by a proxy
+    assert not domain.internal_caller(None, False, allowed)
+    assert not domain.internal_caller("testclient", False, allowed)
+    assert {"/metrics", "/docs", "/openapi.json", "/redoc"} <= domain.INTERNAL_PATHS
