@@ -103,8 +103,8 @@ def start_services(
         wiring["FEEDBACK_PUBLIC_BASE_URL"] = f"http://127.0.0.1:{ports['gateway']}"
         # Every service listens on 127.0.0.1 only, so the one address that can set
         # X-Forwarded-For is the gateway: each citizen gets their own rate budget.
-        wiring["FEEDBACK_TRUST_FORWARDED_FOR"] = "true"
-        wiring["IDENTITY_TRUST_FORWARDED_FOR"] = "true"
+        wiring["FEEDBACK_TRUSTED_PROXIES"] = "1"
+        wiring["IDENTITY_TRUSTED_PROXIES"] = "1"
         env = {**wiring, **env}  # what the caller set wins
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:

@@ -99,6 +99,7 @@ def bearer(
     employee_id: str | None = None,
     user_id: str = "test-user",
     secret: str = DEVELOPMENT_JWT_SECRET,
+    must_change_password: bool = False,
 ) -> dict[str, str]:
     """An Authorization header as identity would issue it."""
     token = issue_token(
@@ -108,6 +109,7 @@ def bearer(
         roles=roles,
         employee_id=employee_id,
         lifetime=timedelta(minutes=10),
+        must_change_password=must_change_password,
     )
     return {"Authorization": f"Bearer {token}"}
 

@@ -52,18 +52,37 @@ def page_params(
     return PageParams(limit=limit, offset=offset)
 
 
-def client_address(request: Request, *, trust_forwarded_for: bool | None = None) -> str:
+MAX_ADDRESS_LENGTH = 64  # longer than any IPv6 text form; bounds a rate-limit key
+
+
+def forwarded_client(peer: str | None, forwarded_for: str | None, trusted_proxies: int) -> str:
+    """The client's address, given the connection's peer and ``X-Forwarded-For``.
+
+    Each proxy appends the address it received the request from, so the chain read from
+    the right is: the peer, then what each trusted proxy wrote. Anything further left was
+    written by the client itself and could be anything, so the client is the entry
+    ``trusted_proxies`` hops left of the peer (rightmost-first), never the leftmost. With
+    no trusted proxy the header is ignored. A chain shorter than that (a request that did
+    not pass every proxy) gives its leftmost entry.
+    """
+    chain = [peer or "unknown"]
+    if trusted_proxies > 0 and forwarded_for:
+        hops = [h.strip() for h in forwarded_for.split(",")]
+        chain = [h for h in hops if h] + chain
+    index = max(0, len(chain) - 1 - trusted_proxies)
+    return chain[index][:MAX_ADDRESS_LENGTH]
+
+
+def client_address(request: Request, *, trusted_proxies: int | None = None) -> str:
     """The address a request came from, for per-address limits.
 
     Behind the gateway every request comes from the gateway's address; the gateway puts the
-    browser's address first in ``X-Forwarded-For``. That header is believed only when the
-    service's ``trust_forwarded_for`` setting says the service is reachable from the
-    gateway alone (anyone else could write the header).
+    browser's address in ``X-Forwarded-For``. How many hops of that header are believed is
+    the service's ``trusted_proxies`` setting (0: none, the peer is the client; 1: behind
+    the gateway alone, which must then be the only way in, since anyone else could write
+    the header).
     """
-    if trust_forwarded_for is None:
-        trust_forwarded_for = bool(getattr(request.app.state, "trust_forwarded_for", False))
-    if trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
-        if forwarded:
-            return forwarded
-    return request.client.host if request.client else "unknown"
+    if trusted_proxies is None:
+        trusted_proxies = int(getattr(request.app.state, "trusted_proxies", 0))
+    peer = request.client.host if request.client else None
+    return forwarded_client(peer, request.headers.get("x-forwarded-for"), trusted_proxies)

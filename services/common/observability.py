@@ -8,6 +8,7 @@ outbox backlog, dead-letter count and consumer lag that neither of those knows a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -15,6 +16,8 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_fastapi_instrumentator import Instrumentator
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -82,6 +85,15 @@ class Metrics:
 ReadinessCheck = Callable[[], Awaitable[None]]
 
 
+def readiness_reason(exc: BaseException) -> str:
+    """A reason code for a failed readiness check, safe to show anyone."""
+    if isinstance(exc, TimeoutError):
+        return "timeout"
+    if isinstance(exc, ConnectionError | OSError):
+        return "unreachable"
+    return "error"
+
+
 def instrument(app: FastAPI, metrics: Metrics, checks: dict[str, ReadinessCheck]) -> None:
     """Add ``/metrics``, ``/healthz`` (alive) and ``/readyz`` (dependencies reachable)."""
     Instrumentator(
@@ -101,7 +113,10 @@ def instrument(app: FastAPI, metrics: Metrics, checks: dict[str, ReadinessCheck]
             try:
                 await check()
                 results[name] = "ok"
-            except Exception as exc:  # any failure means not ready; say which and why
-                results[name] = f"down: {type(exc).__name__}: {exc}"[:200]
+            except Exception as exc:  # any failure means not ready; say which, not how
+                # The exception's text can name hosts, users or SQL: it goes to the log,
+                # the public answer gets a reason code only.
+                log.warning("readiness check %s failed: %r", name, exc)
+                results[name] = f"down: {readiness_reason(exc)}"
         ready = all(v == "ok" for v in results.values())
         return JSONResponse({"ready": ready, "checks": results}, status_code=200 if ready else 503)

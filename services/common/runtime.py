@@ -155,7 +155,7 @@ class Runtime:
         app = FastAPI(title=title, description=description, version="1.0.0", lifespan=self.lifespan)
         app.state.runtime = self
         app.state.jwt_secret = self.settings.jwt_secret
-        app.state.trust_forwarded_for = self.settings.trust_forwarded_for
+        app.state.trusted_proxies = self.settings.trusted_proxies
         for router in routers:
             app.include_router(router)
         instrument(

@@ -45,6 +45,30 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+_dummy_hashes: dict[tuple[object, ...], str] = {}
+
+
+def dummy_hash() -> str:
+    """A hash of a random password, made by the hasher real passwords are hashed with now.
+
+    Verified when a login names no account, so that a miss costs what a wrong password
+    costs: a hash with other argon2 parameters would take another time to verify and tell
+    an attacker which usernames exist. Kept per set of parameters, so it follows a change.
+    """
+    hasher = _hasher
+    key = (
+        hasher.type,
+        hasher.time_cost,
+        hasher.memory_cost,
+        hasher.parallelism,
+        hasher.hash_len,
+        hasher.salt_len,
+    )
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = hasher.hash(uuid.uuid4().hex)
+    return _dummy_hashes[key]
+
+
 def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 

@@ -86,7 +86,10 @@ class ServiceSettings(BaseSettings):
     consumer_partition_fetch_bytes: int = 1 << 20
     outbox_poll_seconds: float = 1.0
     data_dir: str = Field(default_factory=lambda: _env("KINERJA_DATA_DIR", ".data"))
-    # Believe X-Forwarded-For (per-address limits): only when reachable from the gateway alone.
+    # Proxies in front of this service whose X-Forwarded-For hops are believed (per-address
+    # limits), counted from the right: 1 behind the gateway alone, 0 when reachable directly.
+    trusted_proxies: int = Field(default=0, ge=0, le=10)
+    # Older spelling of trusted_proxies=1, still read so existing deployments keep working.
     trust_forwarded_for: bool = False
 
     @field_validator("kafka_bootstrap_servers", mode="before")
@@ -96,6 +99,8 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _defaults(self) -> ServiceSettings:
+        if self.trust_forwarded_for and self.trusted_proxies == 0:
+            self.trusted_proxies = 1
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{self.data_dir}/{self.service_name}.db"
         if self.environment != "development" and self.jwt_secret == DEVELOPMENT_JWT_SECRET:

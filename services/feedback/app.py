@@ -52,6 +52,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.rate_limiter = PublicRateLimiter(
         submit=settings.public_submit_rate,
         read=settings.public_read_rate,
-        trust_forwarded_for=settings.trust_forwarded_for,
+        trusted_proxies=settings.trusted_proxies,
     )
     return app

@@ -1,9 +1,9 @@
 """Per-address rate limits on the public endpoints (``limits``, moving window, in memory).
 
 The limit is counted before the body is validated, so malformed floods are limited too.
-Behind the gateway, set ``trust_forwarded_for`` so the citizen's address (the first of
-``X-Forwarded-For``) is counted, not the gateway's. In-memory storage means one counter
-per service instance.
+Behind the gateway, set ``trusted_proxies`` (1) so the citizen's address (the hop the
+gateway wrote in ``X-Forwarded-For``) is counted, not the gateway's. In-memory storage
+means one counter per service instance.
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ Bucket = Literal["submit", "read"]
 
 
 class PublicRateLimiter:
-    def __init__(self, *, submit: str, read: str, trust_forwarded_for: bool = False) -> None:
+    def __init__(self, *, submit: str, read: str, trusted_proxies: int = 0) -> None:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._items: dict[Bucket, RateLimitItem] = {"submit": parse(submit), "read": parse(read)}
-        self._trust_forwarded_for = trust_forwarded_for
+        self._trusted_proxies = trusted_proxies
 
     def address(self, request: Request) -> str:
-        return client_address(request, trust_forwarded_for=self._trust_forwarded_for)
+        return client_address(request, trusted_proxies=self._trusted_proxies)
 
     async def check(self, request: Request, bucket: Bucket) -> None:
         item = self._items[bucket]

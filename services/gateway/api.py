@@ -9,7 +9,19 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request, status
+from fastapi import (
+    APIRouter,
+    Cookie,
+    Depends,
+    Header,
+    HTTPException,
+    Path,
+    Query,
+    Request,
+    Response,
+    status,
+)
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import col, select
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
@@ -17,6 +29,7 @@ from services.common.api import errors
 from services.common.events import TenantSlug
 from services.common.orgchart import OrgTenant, OrgUnit
 from services.common.security import (
+    CHANGE_PASSWORD_FIRST,
     CurrentPrincipal,
     InvalidToken,
     Principal,
@@ -31,6 +44,10 @@ router = APIRouter(tags=["gateway"])
 GatewayDep = Annotated[Gateway, Depends(gateway_of)]
 HISTORY = 100  # rows a fresh stream (no Last-Event-ID) starts with
 RETRY_MS = 3000
+# The alert stream's credential for a browser (EventSource sends cookies, not headers).
+STREAM_COOKIE = "kinerja_stream"
+STREAM_COOKIE_PATH = "/events/"
+_bearer = HTTPBearer(auto_error=False, description="an access token from identity's login")
 
 
 def view(row: GatewayAlert) -> domain.AlertView:
@@ -68,18 +85,68 @@ async def alerts_after(
 
 
 def stream_principal(token: str | None, secret: str) -> Principal:
+    """The caller of a stream: an employee's access token, not one that must still change
+    its password (that token opens nothing but the password change)."""
     if not token:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="missing access_token")
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="missing token: send Authorization: Bearer, or open a stream session"
+            " first (POST /api/gateway/stream-session)",
+        )
     try:
         principal = verify_token(token, secret=secret)
     except InvalidToken as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail=str(exc)) from None
+    if principal.must_change_password:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=CHANGE_PASSWORD_FIRST)
     tenant_of(principal)
     if principal.employee_id is None:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, detail="alerts go to employees; this account is not one"
         )
     return principal
+
+
+@router.post(
+    "/api/gateway/stream-session",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(401, 403),
+    summary="Let this browser open the alert stream (sets an HttpOnly cookie)",
+)
+async def open_stream_session(
+    request: Request,
+    gateway: GatewayDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Response:
+    """EventSource cannot send an Authorization header, and a token in the URL ends up in
+    logs and history: the page posts its access token here first, and the gateway keeps
+    it in an HttpOnly, SameSite=Strict cookie sent only to `/events/` until the token
+    expires. Call again after a refresh."""
+    token = credentials.credentials if credentials else None
+    principal = stream_principal(token, gateway.jwt_secret)
+    left = int((principal.expires_at - datetime.now(UTC)).total_seconds())
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    response.set_cookie(
+        STREAM_COOKIE,
+        str(token),
+        max_age=max(1, left),
+        path=STREAM_COOKIE_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.delete(
+    "/api/gateway/stream-session",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Forget this browser's stream cookie (logout)",
+)
+async def close_stream_session() -> Response:
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    response.delete_cookie(STREAM_COOKIE, path=STREAM_COOKIE_PATH, httponly=True, samesite="strict")
+    return response
 
 
 @router.get(
@@ -94,8 +161,10 @@ def stream_principal(token: str | None, secret: str) -> Principal:
 async def alert_stream(
     request: Request,
     gateway: GatewayDep,
-    access_token: Annotated[
-        str | None, Query(description="EventSource cannot send headers")
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    cookie_token: Annotated[
+        str | None,
+        Cookie(alias=STREAM_COOKIE, description="set by POST /api/gateway/stream-session"),
     ] = None,
     last_event_id_query: Annotated[str | None, Query(alias="last_event_id")] = None,
     last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
@@ -103,8 +172,10 @@ async def alert_stream(
     """Each event is `alert` with the JSON of an alert (`action` raised or cleared). A
     fresh stream starts with the recent history; a reconnect (`Last-Event-ID` header or
     `last_event_id` query) gets only what came after. The stream ends with an `expired`
-    event when the token expires: reconnect with a fresh token."""
-    principal = stream_principal(access_token, gateway.jwt_secret)
+    event when the token expires: reconnect with a fresh token. The token comes from the
+    Authorization header or the stream cookie, never from the URL."""
+    token = credentials.credentials if credentials else cookie_token
+    principal = stream_principal(token, gateway.jwt_secret)
     cursor = domain.last_event_id(last_event_id_header, last_event_id_query)
 
     async def events() -> AsyncIterator[ServerSentEvent]:

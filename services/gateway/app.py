@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 
 import httpx
@@ -17,8 +18,13 @@ from services.common.settings import ServiceSettings
 from services.gateway import api, pages, proxy
 from services.gateway.context import STATIC_DIR, Gateway
 from services.gateway.handlers import TOPICS, handlers
+from services.gateway.internal import InternalOnly
 from services.gateway.live import AlertHub
 
+LOOPBACK: tuple[IPv4Network | IPv6Network, ...] = (
+    IPv4Network("127.0.0.0/8"),
+    IPv6Network("::1/128"),
+)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 DESCRIPTION = """The web front of Kinerja: pages for employees, supervisors, the regency HR
@@ -41,6 +47,11 @@ class Settings(ServiceSettings):
     alerts_kept_per_recipient: int = Field(default=200, ge=1)
     # An open stream re-reads its alerts this often even without a wake-up.
     stream_recheck_seconds: float = Field(default=20.0, gt=0)
+    # Who may read /metrics, /docs, /redoc and /openapi.json: direct callers from these
+    # networks only (Prometheus on the host), never a request relayed by a front proxy.
+    internal_allowed_from: list[IPv4Network | IPv6Network] = Field(
+        default_factory=lambda: list(LOOPBACK)
+    )
 
     def upstreams(self) -> dict[str, str]:
         return {
@@ -65,12 +76,12 @@ def create_app(settings: Settings) -> FastAPI:
         routers=[api.router, pages.router, proxy.router],
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(InternalOnly, allowed=settings.internal_allowed_from)
     gateway = Gateway(
         upstreams=settings.upstreams(),
         sessions=runtime.sessions,
         hub=hub,
         jwt_secret=settings.jwt_secret,
-        trust_forwarded_for=settings.trust_forwarded_for,
         upstream_timeout=settings.upstream_timeout_seconds,
         stream_recheck_seconds=settings.stream_recheck_seconds,
     )

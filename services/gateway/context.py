@@ -23,7 +23,6 @@ class Gateway:
     sessions: SessionFactory
     hub: AlertHub
     jwt_secret: str
-    trust_forwarded_for: bool
     upstream_timeout: float
     stream_recheck_seconds: float
     client: httpx.AsyncClient | None = field(default=None)

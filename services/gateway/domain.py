@@ -4,8 +4,9 @@ sees which alert, and how an alert is written as a Server-Sent Event. No I/O her
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_address
 from urllib.parse import quote
 
 from services.common.security import Principal
@@ -45,22 +46,17 @@ def upstream_path(path: str) -> str | None:
     return "/api/v1/" + "/".join(quote(s, safe="-._~:@!$&'()*+,;=") for s in segments)
 
 
-def forward_headers(
-    incoming: Mapping[str, str], client_address: str | None, *, trust_forwarded_for: bool
-) -> dict[str, str]:
+def forward_headers(incoming: Mapping[str, str], client_address: str) -> dict[str, str]:
     """Headers for the upstream request.
 
-    ``X-Forwarded-For`` names the browser's address so that feedback rate-limits each
-    citizen, not the gateway. A client-supplied value is dropped (a citizen could otherwise
-    pick the address that is counted) unless the gateway itself sits behind a trusted proxy.
+    ``X-Forwarded-For`` names the browser's address alone (resolved by the kernel's
+    ``client_address`` with the gateway's own ``trusted_proxies``), so that identity and
+    feedback limit each browser, not the gateway. A client-supplied value is never passed
+    on: a citizen could otherwise pick the address that is counted.
     """
     lowered = {k.lower(): v for k, v in incoming.items()}
     headers = {name: lowered[name] for name in FORWARDED_REQUEST_HEADERS if name in lowered}
-    chain = []
-    if trust_forwarded_for and lowered.get("x-forwarded-for"):
-        chain.append(lowered["x-forwarded-for"].strip())
-    chain.append(client_address or "unknown")
-    headers["x-forwarded-for"] = ", ".join(chain)
+    headers["x-forwarded-for"] = client_address
     return headers
 
 
@@ -134,3 +130,25 @@ def last_event_id(header: str | None, query: str | None) -> int | None:
         if raw is not None and raw.strip().isdigit():
             return int(raw.strip())
     return None
+
+
+# The gateway's own operator endpoints: metrics and the API description are for the
+# people running it, not for the public the gateway faces.
+INTERNAL_PATHS = frozenset(
+    {"/metrics", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
+)
+
+
+def internal_caller(
+    peer: str | None, forwarded: bool, allowed: Sequence[IPv4Network | IPv6Network]
+) -> bool:
+    """Whether a request may read an internal path: it comes straight from an allowed
+    address (Prometheus, an operator on the host), not relayed by a front proxy (which
+    adds X-Forwarded-For, and whose own address may well be an allowed one)."""
+    if forwarded or not peer:
+        return False
+    try:
+        address = ip_address(peer)
+    except ValueError:
+        return False
+    return any(address in network for network in allowed)

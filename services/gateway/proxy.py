@@ -14,7 +14,7 @@ import httpx
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
-from services.common.api import errors
+from services.common.api import client_address, errors
 from services.gateway import domain
 from services.gateway.context import Gateway, gateway_of
 
@@ -48,11 +48,7 @@ async def proxy(service: str, path: str, request: Request, gateway: GatewayDep) 
     body = await request.body()
     if len(body) > MAX_BODY:
         return problem(413, f"the request body is larger than {MAX_BODY} bytes")
-    headers = domain.forward_headers(
-        request.headers,
-        request.client.host if request.client else None,
-        trust_forwarded_for=gateway.trust_forwarded_for,
-    )
+    headers = domain.forward_headers(request.headers, client_address(request))
     url = gateway.upstreams[service].rstrip("/") + target
     try:
         upstream = await gateway.http().request(

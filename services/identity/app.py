@@ -40,7 +40,8 @@ class Settings(ServiceSettings):
     # The platform operator's account, created at startup when missing.
     platform_username: str = "platform"
     platform_password: str = DEVELOPMENT_PLATFORM_PASSWORD
-    # Failed logins allowed in a moving window (``limits`` notation).
+    # Failed logins allowed in a moving window (``limits`` notation): per account from one
+    # client address (another address still may log in), and per address over all accounts.
     login_failures_per_account: str = "5/15 minutes"
     login_failures_per_address: str = "50/15 minutes"
     max_import_bytes: int = 20_000_000

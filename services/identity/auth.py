@@ -9,7 +9,6 @@ refresh token of that account (a stolen token was probably used).
 from __future__ import annotations
 
 import asyncio
-import functools
 import math
 import time
 import uuid
@@ -20,12 +19,14 @@ from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from prometheus_client import CollectorRegistry, Counter
+from sqlalchemy import update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.security import (
     InvalidToken,
     Principal,
-    hash_password,
+    dummy_hash,
     issue_token,
     needs_rehash,
     verify_password,
@@ -51,10 +52,9 @@ from services.identity.service import (
 )
 
 
-@functools.cache
 def _dummy_hash() -> str:
     """Verified when the account does not exist, so a miss costs as long as a wrong password."""
-    return hash_password(uuid.uuid4().hex)
+    return dummy_hash()
 
 
 BAD_CREDENTIALS = "wrong username or password"
@@ -69,8 +69,12 @@ class TokenConfig:
 
 @dataclass
 class LoginGuard:
-    """Failed logins per (tenant, username) and per client address, in a moving window.
+    """Failed logins per (tenant, username, client address) and per client address, in a
+    moving window.
 
+    The account's budget is per address: a limit on the account alone would refuse even
+    the right password, so anyone who knows a NIP could lock its owner out. Guessing one
+    account from many addresses is bounded by each address's own global budget.
     Counters live in this process (``limits``' memory storage): behind several identity
     instances each counts its own, so the effective limit is multiplied by their number.
     """
@@ -96,8 +100,8 @@ class LoginGuard:
 
     def check(self, account: tuple[str, str], address: str) -> None:
         for item, keys, what in (
-            (self.per_account, account, "this account"),
-            (self.per_address, (address,), "this address"),
+            (self.per_account, (*account, address), "this account from this address"),
+            (self.per_address, ("address", address), "this address"),
         ):
             if not self.limiter.test(item, *keys):
                 self.failures.labels(reason="rate_limited").inc()
@@ -109,11 +113,11 @@ class LoginGuard:
 
     def failed(self, account: tuple[str, str], address: str, reason: str) -> None:
         self.failures.labels(reason=reason).inc()
-        self.limiter.hit(self.per_account, *account)
-        self.limiter.hit(self.per_address, address)
+        self.limiter.hit(self.per_account, *account, address)
+        self.limiter.hit(self.per_address, "address", address)
 
-    def succeeded(self, account: tuple[str, str]) -> None:
-        self.limiter.clear(self.per_account, *account)
+    def succeeded(self, account: tuple[str, str], address: str) -> None:
+        self.limiter.clear(self.per_account, *account, address)
 
 
 async def login(
@@ -142,7 +146,7 @@ async def login(
     if not account.active:
         guard.failed(key, address, "disabled")
         raise Refused(401, "this account is disabled")
-    guard.succeeded(key)
+    guard.succeeded(key, address)
     new_hash = await hash_in_thread(body.password) if needs_rehash(stored) else None
     async with sessions.begin() as session:
         if new_hash:
@@ -199,25 +203,36 @@ def _verified_refresh(token: str, secret: str) -> Principal:
 async def refresh(
     *, sessions: SessionFactory, tokens: TokenConfig, refresh_token: str
 ) -> TokenPair:
+    """Rotate a refresh token: exactly one use of it succeeds.
+
+    The token is claimed by a conditional UPDATE (``revoked_at IS NULL``) before anything
+    is read, so two concurrent uses cannot both see it unused: on PostgreSQL the second
+    waits for the first's row lock and then matches no row; on SQLite the write takes the
+    database's write lock first. A use that claims nothing is a reuse of a rotated (or
+    revoked) token: every refresh token of the account is revoked (reuse detection).
+    """
     claims = _verified_refresh(refresh_token, tokens.secret)
-    reused = False
     async with sessions.begin() as session:
+        claimed = await session.exec(
+            update(RefreshToken)
+            .where(
+                col(RefreshToken.jti) == claims.token_id,
+                col(RefreshToken.revoked_at).is_(None),
+            )
+            .values(revoked_at=utcnow())
+        )
         row = await session.get(RefreshToken, claims.token_id)
         if row is None:
             raise Refused(401, "unknown refresh token")
-        if row.revoked_at is not None:
-            await revoke_refresh_tokens(session, row.user_id)
-            reused = True
-        elif as_utc(row.expires_at) <= utcnow():
-            raise Refused(401, "refresh token expired")
-        else:
+        if claimed.rowcount == 1:
+            # An error below rolls the claim back: the token stays as it was.
+            if as_utc(row.expires_at) <= utcnow():
+                raise Refused(401, "refresh token expired")
             account = await session.get(UserAccount, row.user_id)
             if account is None or not account.active:
                 raise Refused(401, "this account is disabled")
-            row.revoked_at = utcnow()
-            session.add(row)
             return await issue_pair(session, account, tokens)
-    assert reused
+        await revoke_refresh_tokens(session, row.user_id)
     raise Refused(401, "refresh token already used or revoked: log in again")
 
 

@@ -31,6 +31,7 @@ async def test_each_address_has_its_own_budget_per_bucket() -> None:
 def test_forwarded_address_only_behind_a_trusted_proxy() -> None:
     spoofed = request("192.0.2.9", forwarded="203.0.113.5, 10.0.0.1")
     assert PublicRateLimiter(submit="1/second", read="1/second").address(spoofed) == "192.0.2.9"
-    trusted = PublicRateLimiter(submit="1/second", read="1/second", trust_forwarded_for=True)
-    assert trusted.address(spoofed) == "203.0.113.5"
+    trusted = PublicRateLimiter(submit="1/second", read="1/second", trusted_proxies=1)
+    # The hop the trusted proxy wrote (rightmost), not what the client claimed before it.
+    assert trusted.address(spoofed) == "10.0.0.1"
     assert trusted.address(request("192.0.2.9")) == "192.0.2.9"

@@ -100,7 +100,11 @@ async def stack(
 
     services = {
         "identity": identity.create_app(
-            identity.Settings(**settings("identity"), login_failures_per_address="1000/minute")
+            identity.Settings(
+                **settings("identity"),
+                login_failures_per_address="1000/minute",
+                trusted_proxies=1,
+            )
         ),
         "targets": targets.create_app(targets.Settings(**settings("targets"))),
         "assessment": assessment.create_app(assessment.Settings(**settings("assessment"))),
@@ -108,7 +112,7 @@ async def stack(
             feedback.Settings(
                 **settings("feedback"),
                 public_base_url=f"http://127.0.0.1:{gateway_port}",
-                trust_forwarded_for=True,
+                trusted_proxies=1,
             )
         ),
         "scoring": scoring.create_app(scoring.Settings(**settings("scoring"), scheduler_seconds=0)),

@@ -63,11 +63,10 @@ async def alerts_of(
 ) -> list[dict[str, Any]]:
     """Read ``expected`` alert events from a fresh stream (fails after 20 s)."""
     found: list[dict[str, Any]] = []
+    sent = {"Authorization": f"Bearer {access_token}", **(headers or {})}
     async with (
         httpx.AsyncClient(timeout=30) as client,
-        client.stream(
-            "GET", f"{url}/events/alerts", params={"access_token": access_token}, headers=headers
-        ) as response,
+        client.stream("GET", f"{url}/events/alerts", headers=sent) as response,
     ):
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
@@ -147,13 +146,48 @@ async def test_the_stream_refuses_tokens_that_are_not_an_employees(gateway: Gate
         forged: 401,
         token(None, "e1"): 403,  # platform: no tenant
         token(TENANT, None): 403,  # an admin account that is not an employee
+        token(TENANT, "e1", must_change_password=True): 403,  # initial password unchanged
     }
     async with httpx.AsyncClient(base_url=gateway.url, timeout=10) as client:
         for access_token, status in cases.items():
-            params = {"access_token": access_token} if access_token else {}
-            response = await client.get("/events/alerts", params=params)
+            headers = {"Authorization": f"Bearer {access_token}"} if access_token else {}
+            response = await client.get("/events/alerts", headers=headers)
             assert response.status_code == status, (access_token, response.text)
             assert response.json()["detail"]
+            # The stream cookie is handed out on the same terms.
+            session = await client.post("/api/gateway/stream-session", headers=headers)
+            assert session.status_code == status, (access_token, session.text)
+            assert "set-cookie" not in session.headers
+        # A token in the URL (logged by every proxy on the way) opens nothing.
+        in_url = await client.get("/events/alerts", params={"access_token": token(TENANT, "e1")})
+        assert in_url.status_code == 401 and "Authorization" in in_url.json()["detail"]
+
+
+async def test_a_browser_opens_the_stream_with_an_http_only_cookie(gateway: Gateway) -> None:
+    """EventSource sends no headers: the page trades its token for a cookie that only
+    the stream path receives, and which page scripts cannot read."""
+    first = raised("e1")
+    await gateway.publish(TENANT, first)
+    await gateway.stored(first.alert_id)
+    me = {"Authorization": f"Bearer {token(TENANT, 'e1')}"}
+    async with httpx.AsyncClient(base_url=gateway.url, timeout=30) as client:
+        opened = await client.post("/api/gateway/stream-session", headers=me)
+        assert opened.status_code == 204, opened.text
+        cookie = opened.headers["set-cookie"].lower()
+        for part in ("kinerja_stream=", "httponly", "samesite=strict", "path=/events/"):
+            assert part in cookie, cookie
+        assert "max-age=" in cookie
+        async with client.stream("GET", "/events/alerts") as response:  # the cookie alone
+            assert response.status_code == 200
+            lines = response.aiter_lines()
+            line = ""
+            while not line.startswith("data:"):
+                line = await asyncio.wait_for(anext(lines), timeout=20)
+            assert first.alert_id in line
+        closed = await client.delete("/api/gateway/stream-session")
+        assert closed.status_code == 204
+        refused = await client.get("/events/alerts")
+        assert refused.status_code == 401
 
 
 async def test_recent_alerts_are_kept_per_recipient(gateway_settings: Settings) -> None:

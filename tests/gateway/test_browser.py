@@ -133,6 +133,8 @@ async def test_employee_logs_in_changes_password_and_sees_the_skp(stack: Stack, 
 
 async def open_supervisor_dashboard(stack: Stack, page: Page, regency: Regency) -> None:
     token = regency.as_("atasan")["Authorization"].removeprefix("Bearer ")
+    streams: list[str] = []
+    page.on("request", lambda r: streams.append(r.url) if "/events/" in r.url else None)
     await page.goto(stack.gateway_url + "/")
     await page.evaluate(
         "t => { sessionStorage.setItem('kinerja.access', t); "
@@ -141,6 +143,13 @@ async def open_supervisor_dashboard(stack: Stack, page: Page, regency: Regency) 
     )
     await page.goto(stack.gateway_url + "/atasan")
     await expect(page.locator("#live-state")).to_have_text("Langsung")
+    # The stream was opened with the HttpOnly cookie: no token in its URL, none readable.
+    assert streams and not any(token in url or "access_token" in url for url in streams)
+    assert "kinerja_stream" not in await page.evaluate("document.cookie")
+    cookies = {c["name"]: c for c in await page.context.cookies()}
+    assert (
+        cookies["kinerja_stream"]["httpOnly"] and cookies["kinerja_stream"]["sameSite"] == "Strict"
+    )
 
 
 async def test_supervisor_sees_a_live_alert_without_reload(stack: Stack, page: Page) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from ipaddress import IPv4Network
 
 import pytest
 
@@ -43,16 +44,11 @@ def test_forwarded_headers_name_the_browser_and_drop_the_rest() -> None:
         "Host": "gateway",
         "X-Forwarded-For": "6.6.6.6",
     }
-    headers = domain.forward_headers(incoming, "10.1.2.3", trust_forwarded_for=False)
+    headers = domain.forward_headers(incoming, "10.1.2.3")
     assert headers == {
         "authorization": "Bearer abc",
         "content-type": "application/json",
         "x-forwarded-for": "10.1.2.3",  # a citizen cannot choose the address counted
-    }
-    behind_proxy = domain.forward_headers(incoming, "10.0.0.1", trust_forwarded_for=True)
-    assert behind_proxy["x-forwarded-for"] == "6.6.6.6, 10.0.0.1"
-    assert domain.forward_headers({}, None, trust_forwarded_for=False) == {
-        "x-forwarded-for": "unknown"
     }
 
 
@@ -137,3 +133,14 @@ async def test_hub_wakes_only_the_streams_of_the_key() -> None:
         hub.notify(info["gateway_alert_keys"])  # type: ignore[arg-type]
         assert mine.is_set() and not theirs.is_set()
     assert hub.listeners(("bantul", "e1")) == 0
+
+
+def test_internal_paths_only_for_a_direct_caller_from_an_allowed_network() -> None:
+    allowed = [IPv4Network("127.0.0.0/8"), IPv4Network("10.5.0.0/16")]
+    assert domain.internal_caller("127.0.0.1", False, allowed)
+    assert domain.internal_caller("10.5.3.4", False, allowed)
+    assert not domain.internal_caller("10.6.0.1", False, allowed)
+    assert not domain.internal_caller("127.0.0.1", True, allowed)  # relayed by a proxy
+    assert not domain.internal_caller(None, False, allowed)
+    assert not domain.internal_caller("testclient", False, allowed)
+    assert {"/metrics", "/docs", "/openapi.json", "/redoc"} <= domain.INTERNAL_PATHS

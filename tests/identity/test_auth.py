@@ -193,7 +193,7 @@ async def test_failed_logins_are_limited_and_counted(settings: Settings) -> None
 async def test_behind_the_gateway_each_browser_address_has_its_own_budget(
     settings: Settings,
 ) -> None:
-    """With trust_forwarded_for (the gateway in front), X-Forwarded-For names the client;
+    """With trusted_proxies=1 (the gateway in front), X-Forwarded-For names the client;
     without it, the header is ignored and everyone shares the caller's address."""
 
     async def failures(identity: Identity, forwarded: str, names: list[str]) -> list[int]:
@@ -207,9 +207,9 @@ async def test_behind_the_gateway_each_browser_address_has_its_own_budget(
             codes.append(response.status_code)
         return codes
 
-    for tenant, trusted, expected in (("bantul", True, [401, 401]), ("sleman", False, [429, 429])):
+    for tenant, trusted, expected in (("bantul", 1, [401, 401]), ("sleman", 0, [429, 429])):
         limited = settings.model_copy(
-            update={"login_failures_per_address": "2/15 minutes", "trust_forwarded_for": trusted}
+            update={"login_failures_per_address": "2/15 minutes", "trusted_proxies": trusted}
         )
         async with running(limited) as identity:
             await identity.tenant(tenant)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from services.common.api import forwarded_client
 from services.common.skm import category_of, ikm, ikm_from_sums
 from services.common.workdays import (
     add_working_days,
@@ -74,3 +75,14 @@ def test_local_today_follows_the_tenant_time_zone() -> None:
     late_evening_utc = datetime(2026, 3, 1, 16, 30, tzinfo=UTC)  # 23:30 WIB, 01:30 WIT
     assert local_today("Asia/Jakarta", late_evening_utc) == date(2026, 3, 1)
     assert local_today("Asia/Jayapura", late_evening_utc) == date(2026, 3, 2)
+
+
+def test_the_client_address_is_read_rightmost_first_past_the_trusted_proxies() -> None:
+    claimed = "6.6.6.6, 203.0.113.5"  # the client wrote 6.6.6.6; our proxy appended the rest
+    assert forwarded_client("10.0.0.1", claimed, 0) == "10.0.0.1"  # header not believed
+    assert forwarded_client("10.0.0.1", claimed, 1) == "203.0.113.5"
+    assert forwarded_client("10.0.0.1", claimed, 2) == "6.6.6.6"
+    assert forwarded_client("10.0.0.1", "203.0.113.5", 3) == "203.0.113.5"  # short chain
+    assert forwarded_client(None, None, 1) == "unknown"
+    assert forwarded_client("10.0.0.1", " , 203.0.113.5,", 1) == "203.0.113.5"
+    assert len(forwarded_client("10.0.0.1", "x" * 1000, 1)) == 64

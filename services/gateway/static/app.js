@@ -318,6 +318,7 @@ const K = (() => {
   async function logout() {
     const token = session.refresh();
     session.clear();
+    await fetch("/api/gateway/stream-session", { method: "DELETE" }).catch(() => null);
     if (token) {
       try {
         await fetch("/api/identity/auth/logout", {
@@ -350,15 +351,27 @@ const K = (() => {
   }
 
   /* Live alerts: an EventSource on /events/alerts, reopened with a fresh token when the
-     old one expires; a reopened stream resumes after the last alert received. */
+     old one expires; a reopened stream resumes after the last alert received. EventSource
+     cannot send the token as a header and a URL would leak it into logs: the gateway keeps
+     it in an HttpOnly cookie for the stream, set by a POST before each (re)opening. */
+  function streamSession() {
+    return fetch("/api/gateway/stream-session", {
+      method: "POST",
+      headers: { Authorization: "Bearer " + (session.access() || "") },
+    }).catch(() => null);
+  }
+
   function live(onAlert, onState) {
     let last = null;
     let source = null;
     let retry = null;
-    function open() {
+    let stopped = false;
+    async function open() {
       clearTimeout(retry);
-      let url = "/events/alerts?access_token=" + encodeURIComponent(session.access() || "");
-      if (last !== null) url += "&last_event_id=" + last;
+      await streamSession();
+      if (stopped) return;
+      let url = "/events/alerts";
+      if (last !== null) url += "?last_event_id=" + last;
       source = new EventSource(url);
       source.addEventListener("open", () => onState(true));
       source.addEventListener("alert", (e) => {
@@ -373,12 +386,16 @@ const K = (() => {
       });
     }
     async function reopen(delay) {
-      source.close();
+      if (source) source.close();
       await refresh();
       retry = setTimeout(open, delay);
     }
     open();
-    return () => source && source.close();
+    return () => {
+      stopped = true;
+      clearTimeout(retry);
+      if (source) source.close();
+    };
   }
 
   function busy(button, running) {
