@@ -18,6 +18,7 @@ from services.feedback.models import (
     ComplaintCreate,
     ComplaintRead,
     ComplaintReceipt,
+    ComplaintsNamingMe,
     ComplaintTransition,
     PublicComplaintStatus,
     PublicSurveyForm,
@@ -149,6 +150,19 @@ async def list_complaints(
     return await service.list_complaints(
         runtime, principal=principal, page=page, status_filter=status_filter, unit_id=unit_id
     )
+
+
+@staff.get(
+    "/complaints/naming-me",
+    response_model=ComplaintsNamingMe,
+    responses=errors(401, 403),
+    tags=["complaints"],
+    summary="How many complaints name you, by status (you never handle those)",
+)
+async def complaints_naming_me(
+    principal: CurrentPrincipal, runtime: RuntimeDep
+) -> ComplaintsNamingMe:
+    return await service.complaints_naming_me(runtime, principal=principal)
 
 
 @staff.get(

@@ -12,7 +12,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from fastapi import HTTPException, status
-from sqlalchemy import func, update
+from sqlalchemy import func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,6 +26,7 @@ from services.common.events import (
 )
 from services.common.messaging import add_event
 from services.common.orgchart import OrgChart, OrgEmployee, OrgUnit
+from services.common.privacy import enough_contributors
 from services.common.runtime import Runtime
 from services.common.security import Principal, Role, tenant_of
 from services.common.skm import ELEMENTS
@@ -36,6 +37,7 @@ from services.feedback.models import (
     ComplaintCreate,
     ComplaintRead,
     ComplaintReceipt,
+    ComplaintsNamingMe,
     ComplaintStep,
     ComplaintStepRead,
     ComplaintTransition,
@@ -66,33 +68,36 @@ def _not_found(what: str) -> HTTPException:
 # ---------------------------------------------------------------- who may act on a unit
 
 
-async def _caller(org: OrgChart, principal: Principal) -> OrgEmployee | None:
-    employee = await org.employee(principal.employee_id)
+async def _active(org: OrgChart, employee_id: str | None) -> OrgEmployee | None:
+    """An active employee of the tenant, or None."""
+    employee = await org.employee(employee_id)
     return employee if employee is not None and employee.active else None
 
 
-async def handles_unit(org: OrgChart, principal: Principal, unit: OrgUnit) -> bool:
-    """The regency's admin, an active employee of the unit, or its head."""
-    if principal.has(Role.ADMIN):
-        return True
-    if principal.employee_id and unit.head_employee_id == principal.employee_id:
-        return True
-    employee = await _caller(org, principal)
-    return employee is not None and employee.unit_id == unit.unit_id
+async def staff_of(org: OrgChart, principal: Principal) -> domain.Staff:
+    """The caller as the rules see them: duties come from the token, the unit from the org
+    chart, so a duty applies only to the unit the employee works in now."""
+    employee = await _active(org, principal.employee_id)
+    return domain.Staff(
+        employee_id=principal.employee_id,
+        unit_id=employee.unit_id if employee else None,
+        admin=principal.has(Role.ADMIN),
+        counter_officer=principal.has(Role.PETUGAS_LOKET),
+        complaint_officer=principal.has(Role.PENGELOLA_PENGADUAN),
+    )
 
 
-async def _handled_unit_ids(org: OrgChart, principal: Principal) -> list[str] | None:
+async def _handled_unit_ids(org: OrgChart, staff: domain.Staff) -> list[str] | None:
     """Units whose complaints the caller handles; None means every unit (admin)."""
-    if principal.has(Role.ADMIN):
+    if staff.admin:
         return None
     units: set[str] = set()
-    employee = await _caller(org, principal)
-    if employee is not None:
-        units.add(employee.unit_id)
-    if principal.employee_id:
+    if staff.complaint_officer and staff.unit_id is not None:
+        units.add(staff.unit_id)
+    if staff.employee_id:
         headed = await org.session.exec(
             select(OrgUnit.unit_id).where(
-                OrgUnit.tenant == org.tenant, OrgUnit.head_employee_id == principal.employee_id
+                OrgUnit.tenant == org.tenant, OrgUnit.head_employee_id == staff.employee_id
             )
         )
         units.update(headed.all())
@@ -114,8 +119,7 @@ async def _public_unit(org: OrgChart, unit_id: str) -> OrgUnit:
 async def _check_officer(org: OrgChart, officer_id: str | None) -> None:
     if officer_id is None:
         return
-    officer = await org.employee(officer_id)
-    if officer is None or not officer.active:
+    if await _active(org, officer_id) is None:
         raise _refuse(
             status.HTTP_400_BAD_REQUEST,
             f"officer {officer_id} is not an active employee of this regency",
@@ -140,23 +144,43 @@ async def issue_survey_token(
     runtime: Runtime, *, principal: Principal, body: SurveyTokenCreate, valid_for: timedelta
 ) -> SurveyToken:
     tenant = tenant_of(principal)
+    issuer = principal.employee_id or principal.user_id
     async with runtime.sessions() as session:  # checks read outside the write transaction
         org = OrgChart(session, tenant)
-        employee = await _caller(org, principal)
-        if employee is None and not principal.has(Role.ADMIN):
-            raise _refuse(
-                status.HTTP_403_FORBIDDEN,
-                "only an active employee of a public-serving unit may issue survey tokens",
-            )
-        unit_id = body.unit_id or (employee.unit_id if employee else None)
+        staff = await staff_of(org, principal)
+        unit_id = body.unit_id or staff.unit_id
         if unit_id is None:
             raise _refuse(status.HTTP_400_BAD_REQUEST, "name the unit_id the survey is about")
         unit = await _public_unit(org, unit_id)
-        if not await handles_unit(org, principal, unit):
-            raise _refuse(
-                status.HTTP_403_FORBIDDEN, "you may issue survey tokens only for your own unit"
+        officer = await _active(org, body.officer_id)
+        settings, time_zone = await org.settings()
+        since = _utc_start(local_today(time_zone), time_zone)
+        issued_today = (
+            await session.exec(
+                select(func.count()).where(
+                    SurveyToken.tenant == tenant,
+                    SurveyToken.issued_by == issuer,
+                    SurveyToken.created_at >= since,
+                )
             )
-        await _check_officer(org, body.officer_id)
+        ).one()
+    refusal = domain.survey_token_refusal(
+        staff,
+        unit_id=unit.unit_id,
+        officer_id=body.officer_id,
+        officer_unit_id=officer.unit_id if officer else None,
+        issued_today=int(issued_today),
+        daily_cap=settings.survey_tokens_per_issuer_per_day,
+    )
+    if refusal is not None:
+        code = (
+            status.HTTP_429_TOO_MANY_REQUESTS
+            if refusal.startswith("daily limit")
+            else status.HTTP_403_FORBIDDEN
+            if refusal.startswith("only")
+            else status.HTTP_400_BAD_REQUEST
+        )
+        raise _refuse(code, refusal)
     now = utcnow()
     row = SurveyToken(
         tenant=tenant,
@@ -164,7 +188,7 @@ async def issue_survey_token(
         unit_id=unit_id,
         officer_id=body.officer_id,
         service_type=body.service_type,
-        issued_by=principal.employee_id or principal.user_id,
+        issued_by=issuer,
         created_at=now,
         expires_at=now + valid_for,
     )
@@ -179,11 +203,9 @@ async def visible_token(runtime: Runtime, *, principal: Principal, token_id: str
         row = await session.get(SurveyToken, token_id)
         if row is None or row.tenant != tenant:
             raise _not_found("survey token")
-        org = OrgChart(session, tenant)
-        unit = await org.unit(row.unit_id)
-        mine = row.issued_by == principal.employee_id
-        if not mine and (unit is None or not await handles_unit(org, principal, unit)):
-            raise _not_found("survey token")
+        mine = row.issued_by == (principal.employee_id or principal.user_id)
+        if not (mine or principal.has(Role.ADMIN)):
+            raise _not_found("survey token")  # its secret is for the issuer's citizen only
         return row
 
 
@@ -297,6 +319,14 @@ async def unit_summary(
         if unit is None:
             raise _not_found(f"unit {unit_id}")
         settings, time_zone = await org.settings()
+        # Small numbers: outside admin, one whole ended month at a time, and figures only
+        # from the tenant's minimum number of responses (domain.md).
+        limited = not principal.has(Role.ADMIN)
+        if limited:
+            try:
+                date_from, date_to = domain.whole_month(date_from, date_to, local_today(time_zone))
+            except ValueError as exc:
+                raise _refuse(status.HTTP_400_BAD_REQUEST, str(exc)) from None
         query = select(
             func.count(),
             *(func.coalesce(func.sum(getattr(Survey, e)), 0) for e in ELEMENTS),
@@ -310,6 +340,8 @@ async def unit_summary(
     summary = domain.summarise(
         [int(s) for s in sums], int(count), min_sample=settings.min_survey_sample
     )
+    if limited and not enough_contributors(summary.responses, settings.min_aggregate_size):
+        summary = domain.SurveySummary(responses=0, nrr=None, result=None, provisional=True)
     result = summary.result
     return UnitSurveySummary(
         unit_id=unit_id,
@@ -326,6 +358,7 @@ async def unit_summary(
         label=result.label if result else None,
         provisional=summary.provisional,
         min_sample=settings.min_survey_sample,
+        suppressed=limited and summary.result is None,
     )
 
 
@@ -457,16 +490,23 @@ def _read(
 
 async def _visible_complaint(
     session: AsyncSession, principal: Principal, complaint_id: str
-) -> tuple[Complaint, OrgChart]:
+) -> tuple[Complaint, OrgChart, domain.Staff, OrgUnit]:
+    """A complaint the caller handles; 404 otherwise (others do not learn it exists)."""
     tenant = tenant_of(principal)
     complaint = await session.get(Complaint, complaint_id)
     if complaint is None or complaint.tenant != tenant:
         raise _not_found("complaint")
     org = OrgChart(session, tenant)
     unit = await org.unit(complaint.unit_id)
-    if unit is None or not await handles_unit(org, principal, unit):
-        raise _not_found("complaint")  # staff of other units do not learn it exists
-    return complaint, org
+    staff = await staff_of(org, principal)
+    if unit is None or not domain.may_handle_complaint(
+        staff,
+        unit_id=unit.unit_id,
+        unit_head_id=unit.head_employee_id,
+        officer_id=complaint.officer_id,
+    ):
+        raise _not_found("complaint")
+    return complaint, org, staff, unit
 
 
 async def list_complaints(
@@ -480,10 +520,18 @@ async def list_complaints(
     tenant = tenant_of(principal)
     async with runtime.sessions() as session:
         org = OrgChart(session, tenant)
-        units = await _handled_unit_ids(org, principal)
+        staff = await staff_of(org, principal)
+        units = await _handled_unit_ids(org, staff)
         where: list[Any] = [Complaint.tenant == tenant]
         if units is not None:
             where.append(col(Complaint.unit_id).in_(units))
+        if staff.employee_id:  # the officer a complaint names never handles it
+            where.append(
+                or_(
+                    col(Complaint.officer_id).is_(None),
+                    col(Complaint.officer_id) != staff.employee_id,
+                )
+            )
         if status_filter is not None:
             where.append(Complaint.status == status_filter)
         if unit_id is not None:
@@ -506,7 +554,7 @@ async def get_complaint(
     runtime: Runtime, *, principal: Principal, complaint_id: str
 ) -> ComplaintRead:
     async with runtime.sessions() as session:
-        complaint, org = await _visible_complaint(session, principal, complaint_id)
+        complaint, org, _, _ = await _visible_complaint(session, principal, complaint_id)
         _, time_zone = await org.settings()
         steps = await _steps(session, complaint.id)
     return _read(complaint, time_zone, local_today(time_zone), steps)
@@ -516,7 +564,16 @@ async def move_complaint(
     runtime: Runtime, *, principal: Principal, complaint_id: str, body: ComplaintTransition
 ) -> ComplaintRead:
     async with runtime.sessions() as session:
-        complaint, _ = await _visible_complaint(session, principal, complaint_id)
+        complaint, _, staff, unit = await _visible_complaint(session, principal, complaint_id)
+    refusal = domain.may_move_complaint(
+        staff,
+        body.to_status,
+        unit_id=unit.unit_id,
+        unit_head_id=unit.head_employee_id,
+        officer_id=complaint.officer_id,
+    )
+    if refusal is not None:
+        raise _refuse(status.HTTP_403_FORBIDDEN, refusal)
     current = ComplaintStatus(complaint.status)
     try:
         domain.check_transition(current, body.to_status)
@@ -563,3 +620,20 @@ async def move_complaint(
             ),
         )
     return await get_complaint(runtime, principal=principal, complaint_id=complaint_id)
+
+
+async def complaints_naming_me(runtime: Runtime, *, principal: Principal) -> ComplaintsNamingMe:
+    """How many complaints name the caller, by status: no text, no handling, no citizen."""
+    tenant = tenant_of(principal)
+    if not principal.employee_id:
+        raise _refuse(status.HTTP_403_FORBIDDEN, "this account is not an employee")
+    async with runtime.sessions() as session:
+        rows = (
+            await session.exec(
+                select(Complaint.status, func.count())
+                .where(Complaint.tenant == tenant, Complaint.officer_id == principal.employee_id)
+                .group_by(Complaint.status)
+            )
+        ).all()
+    by_status = {ComplaintStatus(s): int(n) for s, n in rows}
+    return ComplaintsNamingMe(total=sum(by_status.values()), by_status=by_status)
