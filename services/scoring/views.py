@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.events import Rating, TenantSettings
 from services.common.orgchart import OrgChart, OrgEmployee, OrgUnit
-from services.common.privacy import unit_aggregates
+from services.common.privacy import enough_contributors, unit_aggregates
 from services.common.security import Principal, Role
 from services.common.skm import ikm_from_sums
 from services.common.workdays import local_today
@@ -179,6 +179,11 @@ async def employee_score(
         surveys.survey_count if surveys else 0,
         settings.min_survey_sample,
     )
+    # The officer reading their own IKM knows which citizen they just served: below the
+    # small-numbers minimum the figure would be that citizen's answers (domain.md).
+    own = principal.employee_id == employee_id and not principal.has(Role.ADMIN)
+    if own and not enough_contributors(ikm.responses, settings.min_aggregate_size):
+        ikm = ikm_score([0] * 9, 0, settings.min_survey_sample)
     rhks = rhk_scores(row, skp, settings)
     projected_rating = _rating(row.projected_rating)
     latest_behaviour = _rating(row.latest_behaviour) or Rating.SESUAI
