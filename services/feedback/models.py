@@ -250,6 +250,14 @@ class ComplaintRead(BaseModel):
     history: list[ComplaintStepRead] | None = None
 
 
+class IssuerTokens(BaseModel):
+    """Survey tokens one issuer issued in a window, and how many of those were used."""
+
+    issued_by: str
+    issued: int
+    used: int
+
+
 class ComplaintsNamingMe(BaseModel):
     """What an officer learns of the complaints that name them: how many, in which state."""
 

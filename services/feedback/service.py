@@ -50,25 +50,23 @@ from services.feedback.models import (
     SurveyReceipt,
     SurveySubmit,
     SurveyToken,
-    SurveyTokenCreate,
-    SurveyTokenRead,
     UnitSurveySummary,
     utcnow,
 )
 
 
-def _refuse(code: int, detail: str) -> HTTPException:
+def refuse(code: int, detail: str) -> HTTPException:
     return HTTPException(code, detail=detail)
 
 
-def _not_found(what: str) -> HTTPException:
-    return _refuse(status.HTTP_404_NOT_FOUND, f"{what} not found")
+def not_found(what: str) -> HTTPException:
+    return refuse(status.HTTP_404_NOT_FOUND, f"{what} not found")
 
 
 # ---------------------------------------------------------------- who may act on a unit
 
 
-async def _active(org: OrgChart, employee_id: str | None) -> OrgEmployee | None:
+async def active_employee(org: OrgChart, employee_id: str | None) -> OrgEmployee | None:
     """An active employee of the tenant, or None."""
     employee = await org.employee(employee_id)
     return employee if employee is not None and employee.active else None
@@ -77,7 +75,7 @@ async def _active(org: OrgChart, employee_id: str | None) -> OrgEmployee | None:
 async def staff_of(org: OrgChart, principal: Principal) -> domain.Staff:
     """The caller as the rules see them: duties come from the token, the unit from the org
     chart, so a duty applies only to the unit the employee works in now."""
-    employee = await _active(org, principal.employee_id)
+    employee = await active_employee(org, principal.employee_id)
     return domain.Staff(
         employee_id=principal.employee_id,
         unit_id=employee.unit_id if employee else None,
@@ -104,12 +102,12 @@ async def _handled_unit_ids(org: OrgChart, staff: domain.Staff) -> list[str] | N
     return sorted(units)
 
 
-async def _public_unit(org: OrgChart, unit_id: str) -> OrgUnit:
+async def public_unit(org: OrgChart, unit_id: str) -> OrgUnit:
     unit = await org.unit(unit_id)
     if unit is None:
-        raise _not_found(f"unit {unit_id}")
+        raise not_found(f"unit {unit_id}")
     if not unit.serves_public:
-        raise _refuse(
+        raise refuse(
             status.HTTP_400_BAD_REQUEST,
             f"unit {unit.name} does not serve the public: it takes no surveys or complaints",
         )
@@ -119,94 +117,11 @@ async def _public_unit(org: OrgChart, unit_id: str) -> OrgUnit:
 async def _check_officer(org: OrgChart, officer_id: str | None) -> None:
     if officer_id is None:
         return
-    if await _active(org, officer_id) is None:
-        raise _refuse(
+    if await active_employee(org, officer_id) is None:
+        raise refuse(
             status.HTTP_400_BAD_REQUEST,
             f"officer {officer_id} is not an active employee of this regency",
         )
-
-
-# ---------------------------------------------------------------- survey tokens
-
-
-def survey_url(base_url: str, tenant: str, token: str) -> str:
-    return f"{base_url.rstrip('/')}/survey/{tenant}/{token}"
-
-
-def token_read(row: SurveyToken, base_url: str) -> SurveyTokenRead:
-    return SurveyTokenRead(
-        **row.model_dump(exclude={"tenant"}),
-        survey_url=survey_url(base_url, row.tenant, row.token),
-    )
-
-
-async def issue_survey_token(
-    runtime: Runtime, *, principal: Principal, body: SurveyTokenCreate, valid_for: timedelta
-) -> SurveyToken:
-    tenant = tenant_of(principal)
-    issuer = principal.employee_id or principal.user_id
-    async with runtime.sessions() as session:  # checks read outside the write transaction
-        org = OrgChart(session, tenant)
-        staff = await staff_of(org, principal)
-        unit_id = body.unit_id or staff.unit_id
-        if unit_id is None:
-            raise _refuse(status.HTTP_400_BAD_REQUEST, "name the unit_id the survey is about")
-        unit = await _public_unit(org, unit_id)
-        officer = await _active(org, body.officer_id)
-        settings, time_zone = await org.settings()
-        since = _utc_start(local_today(time_zone), time_zone)
-        issued_today = (
-            await session.exec(
-                select(func.count()).where(
-                    SurveyToken.tenant == tenant,
-                    SurveyToken.issued_by == issuer,
-                    SurveyToken.created_at >= since,
-                )
-            )
-        ).one()
-    refusal = domain.survey_token_refusal(
-        staff,
-        unit_id=unit.unit_id,
-        officer_id=body.officer_id,
-        officer_unit_id=officer.unit_id if officer else None,
-        issued_today=int(issued_today),
-        daily_cap=settings.survey_tokens_per_issuer_per_day,
-    )
-    if refusal is not None:
-        code = (
-            status.HTTP_429_TOO_MANY_REQUESTS
-            if refusal.startswith("daily limit")
-            else status.HTTP_403_FORBIDDEN
-            if refusal.startswith("only")
-            else status.HTTP_400_BAD_REQUEST
-        )
-        raise _refuse(code, refusal)
-    now = utcnow()
-    row = SurveyToken(
-        tenant=tenant,
-        token=domain.new_survey_token(),
-        unit_id=unit_id,
-        officer_id=body.officer_id,
-        service_type=body.service_type,
-        issued_by=issuer,
-        created_at=now,
-        expires_at=now + valid_for,
-    )
-    async with runtime.sessions.begin() as session:
-        session.add(row)
-    return row
-
-
-async def visible_token(runtime: Runtime, *, principal: Principal, token_id: str) -> SurveyToken:
-    tenant = tenant_of(principal)
-    async with runtime.sessions() as session:
-        row = await session.get(SurveyToken, token_id)
-        if row is None or row.tenant != tenant:
-            raise _not_found("survey token")
-        mine = row.issued_by == (principal.employee_id or principal.user_id)
-        if not (mine or principal.has(Role.ADMIN)):
-            raise _not_found("survey token")  # its secret is for the issuer's citizen only
-        return row
 
 
 # ---------------------------------------------------------------- public survey
@@ -219,15 +134,15 @@ async def _token_by_secret(session: AsyncSession, tenant: str, token: str) -> Su
         )
     ).first()
     if row is None:
-        raise _not_found("survey token")
+        raise not_found("survey token")
     return row
 
 
 def _check_usable(row: SurveyToken, now: datetime) -> None:
     if row.used_at is not None:
-        raise _refuse(status.HTTP_409_CONFLICT, "this survey token has already been used")
+        raise refuse(status.HTTP_409_CONFLICT, "this survey token has already been used")
     if row.expires_at <= now:
-        raise _refuse(status.HTTP_409_CONFLICT, "this survey token has expired")
+        raise refuse(status.HTTP_409_CONFLICT, "this survey token has expired")
 
 
 async def survey_form(runtime: Runtime, *, tenant: str, token: str) -> PublicSurveyForm:
@@ -265,7 +180,7 @@ async def submit_survey(
         row = await _token_by_secret(session, tenant, token)
         if claimed.rowcount != 1:
             _check_usable(row, now)
-            raise _refuse(status.HTTP_409_CONFLICT, "this survey token cannot be used")
+            raise refuse(status.HTTP_409_CONFLICT, "this survey token cannot be used")
         scores = body.answers.model_dump()
         survey = Survey(
             tenant=tenant,
@@ -298,7 +213,7 @@ async def submit_survey(
 # ---------------------------------------------------------------- survey summary
 
 
-def _utc_start(day: date, time_zone: str) -> datetime:
+def utc_start(day: date, time_zone: str) -> datetime:
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(time_zone))
 
 
@@ -312,12 +227,12 @@ async def unit_summary(
 ) -> UnitSurveySummary:
     tenant = tenant_of(principal)
     if date_from and date_to and date_from > date_to:
-        raise _refuse(status.HTTP_400_BAD_REQUEST, "from must not be after to")
+        raise refuse(status.HTTP_400_BAD_REQUEST, "from must not be after to")
     async with runtime.sessions() as session:
         org = OrgChart(session, tenant)
         unit = await org.unit(unit_id)
         if unit is None:
-            raise _not_found(f"unit {unit_id}")
+            raise not_found(f"unit {unit_id}")
         settings, time_zone = await org.settings()
         # Small numbers: outside admin, one whole ended month at a time, and figures only
         # from the tenant's minimum number of responses (domain.md).
@@ -326,15 +241,15 @@ async def unit_summary(
             try:
                 date_from, date_to = domain.whole_month(date_from, date_to, local_today(time_zone))
             except ValueError as exc:
-                raise _refuse(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+                raise refuse(status.HTTP_400_BAD_REQUEST, str(exc)) from None
         query = select(
             func.count(),
             *(func.coalesce(func.sum(getattr(Survey, e)), 0) for e in ELEMENTS),
         ).where(Survey.tenant == tenant, Survey.unit_id == unit_id)
         if date_from:
-            query = query.where(Survey.submitted_at >= _utc_start(date_from, time_zone))
+            query = query.where(Survey.submitted_at >= utc_start(date_from, time_zone))
         if date_to:
-            end = _utc_start(date_to + timedelta(days=1), time_zone)
+            end = utc_start(date_to + timedelta(days=1), time_zone)
             query = query.where(Survey.submitted_at < end)
         count, *sums = cast(tuple[int, ...], (await session.exec(query)).one())
     summary = domain.summarise(
@@ -373,7 +288,7 @@ async def file_complaint(
         # Read outside the write transaction: on SQLite a transaction that reads and then
         # writes fails when another writer committed in between (a burst of citizens).
         org = OrgChart(session, tenant)
-        await _public_unit(org, body.unit_id)
+        await public_unit(org, body.unit_id)
         await _check_officer(org, body.officer_id)
     async with runtime.sessions.begin() as session:
         now = utcnow()
@@ -436,7 +351,7 @@ async def track_complaint(
             )
         ).first()
         if complaint is None:
-            raise _not_found("complaint")
+            raise not_found("complaint")
         unit = await OrgChart(session, tenant).unit(complaint.unit_id)
         steps = await _steps(session, complaint.id)
     return PublicComplaintStatus(
@@ -495,7 +410,7 @@ async def _visible_complaint(
     tenant = tenant_of(principal)
     complaint = await session.get(Complaint, complaint_id)
     if complaint is None or complaint.tenant != tenant:
-        raise _not_found("complaint")
+        raise not_found("complaint")
     org = OrgChart(session, tenant)
     unit = await org.unit(complaint.unit_id)
     staff = await staff_of(org, principal)
@@ -505,7 +420,7 @@ async def _visible_complaint(
         unit_head_id=unit.head_employee_id,
         officer_id=complaint.officer_id,
     ):
-        raise _not_found("complaint")
+        raise not_found("complaint")
     return complaint, org, staff, unit
 
 
@@ -573,12 +488,12 @@ async def move_complaint(
         officer_id=complaint.officer_id,
     )
     if refusal is not None:
-        raise _refuse(status.HTTP_403_FORBIDDEN, refusal)
+        raise refuse(status.HTTP_403_FORBIDDEN, refusal)
     current = ComplaintStatus(complaint.status)
     try:
         domain.check_transition(current, body.to_status)
     except domain.TransitionRefused as exc:
-        raise _refuse(status.HTTP_409_CONFLICT, str(exc)) from None
+        raise refuse(status.HTTP_409_CONFLICT, str(exc)) from None
     now = utcnow()
     changes: dict[str, object] = {"status": body.to_status, "updated_at": now}
     if body.to_status == ComplaintStatus.VERIFIED:
@@ -593,7 +508,7 @@ async def move_complaint(
             .values(**changes)
         )
         if moved.rowcount != 1:
-            raise _refuse(status.HTTP_409_CONFLICT, "the complaint changed meanwhile; reload it")
+            raise refuse(status.HTTP_409_CONFLICT, "the complaint changed meanwhile; reload it")
         session.add(
             ComplaintStep(
                 complaint_id=complaint.id,
@@ -626,7 +541,7 @@ async def complaints_naming_me(runtime: Runtime, *, principal: Principal) -> Com
     """How many complaints name the caller, by status: no text, no handling, no citizen."""
     tenant = tenant_of(principal)
     if not principal.employee_id:
-        raise _refuse(status.HTTP_403_FORBIDDEN, "this account is not an employee")
+        raise refuse(status.HTTP_403_FORBIDDEN, "this account is not an employee")
     async with runtime.sessions() as session:
         rows = (
             await session.exec(

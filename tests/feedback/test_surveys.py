@@ -214,6 +214,25 @@ async def test_survey_tokens_only_by_counter_officers_for_colleagues_within_a_da
     made = await fb.client.post(TOKENS, json={"unit_id": DUKCAPIL}, headers=ADMIN)
     assert made.status_code == 201, made.text
 
+    # BKPSDM sees per issuer how many tokens were issued and how many used.
+    [first, *_] = [t for t in await fb.rows(SurveyToken) if t.issued_by == "e-counter"]
+    sent = await fb.client.post(survey_path(first.token), json=answers(4))
+    assert sent.status_code == 201, sent.text
+    today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    window = {"from": str(today), "to": str(today)}
+    stats = await fb.client.get(f"{TOKENS}/by-issuer", params=window, headers=ADMIN)
+    assert stats.status_code == 200, stats.text
+    assert stats.json() == [
+        {"issued_by": "e-admin", "issued": 1, "used": 0},
+        {"issued_by": "e-counter", "issued": TOKENS_PER_DAY, "used": 1},
+    ]
+    refused = await fb.client.get(f"{TOKENS}/by-issuer", params=window, headers=COUNTER)
+    assert refused.status_code == 403
+    backwards = {"from": str(today), "to": str(today - timedelta(days=1))}
+    assert (
+        await fb.client.get(f"{TOKENS}/by-issuer", params=backwards, headers=ADMIN)
+    ).status_code == 400
+
 
 async def test_unit_summary_is_exact_and_provisional_below_the_sample(feedback: Feedback) -> None:
     fb = feedback
