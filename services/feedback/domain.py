@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from fractions import Fraction
+from typing import Literal
 
 from services.common.events import ComplaintStatus
 from services.common.skm import ELEMENTS, IkmResult, ikm_from_sums
@@ -201,6 +202,12 @@ def may_move_complaint(
 # ---------------------------------------------------------------- survey tokens
 
 
+@dataclass(frozen=True)
+class TokenRefusal:
+    reason: str
+    kind: Literal["forbidden", "invalid", "limit"]  # 403, 400, 429
+
+
 def survey_token_refusal(
     staff: Staff,
     *,
@@ -209,23 +216,31 @@ def survey_token_refusal(
     officer_unit_id: str | None,
     issued_today: int,
     daily_cap: int,
-) -> str | None:
+) -> TokenRefusal | None:
     """Why ``staff`` may not issue this token; None when they may (domain.md "Survey tokens").
 
     ``officer_unit_id`` is the unit of the named officer when they are an active employee.
     The issuer never names themselves: a token naming its issuer is a self-survey.
     """
     if not (staff.admin or (staff.counter_officer and staff.unit_id == unit_id)):
-        return "only a petugas loket of the unit or the HR admin issues its survey tokens"
+        return TokenRefusal(
+            "only a petugas loket of the unit or the HR admin issues its survey tokens",
+            "forbidden",
+        )
     if officer_id is not None:
         if officer_unit_id is None:
-            return f"officer {officer_id} is not an active employee of this regency"
+            reason = f"officer {officer_id} is not an active employee of this regency"
+            return TokenRefusal(reason, "invalid")
         if officer_unit_id != unit_id:
-            return f"officer {officer_id} does not work in the unit the survey is about"
+            reason = f"officer {officer_id} does not work in the unit the survey is about"
+            return TokenRefusal(reason, "invalid")
         if officer_id == staff.employee_id:
-            return "an issuer cannot name themselves as the officer surveyed"
+            return TokenRefusal(
+                "an issuer cannot name themselves as the officer surveyed", "invalid"
+            )
     if issued_today >= daily_cap:
-        return f"daily limit reached: {daily_cap} survey tokens per issuer per day"
+        reason = f"daily limit reached: {daily_cap} survey tokens per issuer per day"
+        return TokenRefusal(reason, "limit")
     return None
 
 

@@ -45,6 +45,13 @@ def token_read(row: SurveyToken, base_url: str) -> SurveyTokenRead:
     )
 
 
+_REFUSAL_STATUS = {
+    "forbidden": status.HTTP_403_FORBIDDEN,
+    "invalid": status.HTTP_400_BAD_REQUEST,
+    "limit": status.HTTP_429_TOO_MANY_REQUESTS,
+}
+
+
 async def issue_survey_token(
     runtime: Runtime, *, principal: Principal, body: SurveyTokenCreate, valid_for: timedelta
 ) -> SurveyToken:
@@ -78,14 +85,7 @@ async def issue_survey_token(
         daily_cap=settings.survey_tokens_per_issuer_per_day,
     )
     if refusal is not None:
-        code = (
-            status.HTTP_429_TOO_MANY_REQUESTS
-            if refusal.startswith("daily limit")
-            else status.HTTP_403_FORBIDDEN
-            if refusal.startswith("only")
-            else status.HTTP_400_BAD_REQUEST
-        )
-        raise refuse(code, refusal)
+        raise refuse(_REFUSAL_STATUS[refusal.kind], refusal.reason)
     now = utcnow()
     row = SurveyToken(
         tenant=tenant,

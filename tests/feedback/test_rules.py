@@ -60,7 +60,7 @@ def test_survey_token_rules() -> None:
         reason = domain.survey_token_refusal(
             staff, unit_id=U, officer_id=officer, officer_unit_id=unit, issued_today=n, daily_cap=3
         )
-        return reason or ""
+        return reason.reason if reason else ""
 
     assert refusal(counter) == refusal(counter, officer=None) == refusal(ADMIN) == ""
     assert "only a petugas loket" in refusal(COLLEAGUE)
@@ -69,6 +69,10 @@ def test_survey_token_rules() -> None:
     assert "not an active employee" in refusal(counter, unit=None)
     assert "cannot name themselves" in refusal(counter, officer="loket")
     assert "daily limit reached: 3" in refusal(counter, n=3)
+    limit = domain.survey_token_refusal(
+        counter, unit_id=U, officer_id=None, officer_unit_id=None, issued_today=3, daily_cap=3
+    )
+    assert limit is not None and limit.kind == "limit"
     assert refusal(counter, n=2) == ""
 
 
