@@ -898,6 +898,12 @@ class RegencyLoader:
 
         parallel(head, [u for u in plan.units if u.head])
 
+        def counter_duty(key: str) -> None:  # before the first login: the token carries it
+            path = f"/employees/{self.out.ids[key]}/duties"
+            api.call("identity", "PUT", path, admin, json={"duties": ["petugas_loket"]})
+
+        parallel(counter_duty, sorted({s.officer for s in plan.surveys}))
+
     def activate(self) -> None:
         def first(person: PersonPlan) -> tuple[str, str]:
             return person.key, self.api.first_login(self.plan.slug, person.nip)
@@ -1008,16 +1014,22 @@ class RegencyLoader:
         for code in units:  # feedback knows the unit (and that it serves the public)
             until(known(code), f"feedback to know unit {code}")
 
+        counters = {
+            s.unit: sorted({o.officer for o in plan.surveys if o.unit == s.unit})
+            for s in plan.surveys
+        }
+
         def issue(officer: str, unit: str, service_type: str) -> dict[str, Any]:
             body = {
                 "unit_id": out.unit_ids[unit],
                 "officer_id": out.ids[officer],
                 "service_type": service_type,
             }
+            # A petugas loket never names themselves: a colleague at the counter issues it.
+            colleague = next((c for c in counters[unit] if c != officer), None)
+            issuer = out.tokens[colleague] if colleague else out.admin_token
             token: dict[str, Any] = retry_while(
-                lambda: api.call(
-                    "feedback", "POST", "/survey-tokens", out.tokens[officer], json=body
-                ),
+                lambda: api.call("feedback", "POST", "/survey-tokens", issuer, json=body),
                 ("403", "is not an active employee"),
                 "feedback to know the officers",
             )

@@ -169,9 +169,10 @@ async def get_assessment(assessment_id: str, caller: CallerDep, session: Reading
     responses=errors(400, 401, 403, 404, 422),
     tags=["assessments"],
     summary="Peer ratings of an employee for a period, aggregated (counts, never authors)",
-    description="The assessee sees the counts only once at least MIN_PEER_RESPONSES (2) "
-    "peers submitted for the period; before that `{responses, hidden: true}` and no counts "
-    "(one peer's counts would be that peer's own sheet). Supervisors and HR always see them.",
+    description="The assessee sees the counts only once the tenant's `min_aggregate_size` "
+    "(default 5) peers submitted for the period, and then over whole steps of that many "
+    "sheets (the first 5, the first 10, ...), so two readings never differ by one sheet; "
+    "before that `{responses: 0, hidden: true}`. Supervisors and HR see every sheet.",
 )
 async def peer_summary(
     employee_id: str,

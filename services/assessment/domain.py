@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from services.common.events import BerAkhlak, Period, Rating, Relation, SelfReport
+from services.common.privacy import published_count
 from services.common.workdays import local_today
 
 OBJECTION_WINDOW_DAYS = 14
@@ -22,7 +23,6 @@ OBJECTION_WINDOW_DAYS = 14
 # peer's ratings, and the assessee usually knows who was asked (the unit is small), so
 # showing them would reveal one identifiable colleague's sheet. Supervisors and HR, who
 # see the authors anyway, always get the counts.
-MIN_PEER_RESPONSES = 2
 Cadence = Literal["monthly", "quarterly"]
 
 
@@ -234,9 +234,17 @@ def aggregate_ratings(ratings: Iterable[Mapping[str, Rating]]) -> RatingCounts:
     return dict(sorted(counts.items()))
 
 
-def peer_counts_visible(responses: int, *, viewer_is_assessee: bool) -> bool:
-    """Whether a peer summary shows its counts (see :data:`MIN_PEER_RESPONSES`)."""
-    return not viewer_is_assessee or responses >= MIN_PEER_RESPONSES
+def peer_sheets_shown(responses: int, *, viewer_is_assessee: bool, minimum: int) -> int:
+    """How many peer sheets a peer summary covers for its viewer.
+
+    The supervisor chain and HR see the authors anyway: every sheet. The assessee sees the
+    counts only from the tenant's small-numbers minimum (domain.md), and then in steps of
+    that minimum: the summary never grows by one sheet, whose ratings would be the
+    difference between two readings.
+    """
+    if not viewer_is_assessee:
+        return responses
+    return published_count(responses, minimum)
 
 
 # ---------------------------------------------------------------- objections

@@ -220,8 +220,8 @@ class AssessmentRead(BaseModel):
 
 
 class HiddenPeerSummary(BaseModel):
-    """What the assessee sees while fewer than ``MIN_PEER_RESPONSES`` peers submitted:
-    how many responded, no counts (with one peer the counts would be that peer's sheet)."""
+    """What the assessee sees while fewer peers than the tenant's small-numbers minimum
+    submitted: no counts, and ``responses`` 0 (the exact number would move by one)."""
 
     employee_id: str
     period: Period

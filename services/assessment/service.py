@@ -358,8 +358,8 @@ async def list_assessments(
 async def peer_summary(
     session: AsyncSession, *, caller: Caller, employee_id: str, label: str, now: datetime
 ) -> PeerSummary | HiddenPeerSummary:
-    """Aggregated peer ratings. The assessee gets the counts only from
-    ``MIN_PEER_RESPONSES`` peer assessments on; the supervisor chain and HR always."""
+    """Aggregated peer ratings: the supervisor chain and HR see every sheet, the assessee
+    only whole steps of the tenant's minimum (see :func:`domain.peer_sheets_shown`)."""
     ctx = await _context(session, caller.tenant, now)
     period = domain.parse_period(label, ctx.cadence)
     await _employee(ctx.chart, employee_id)
@@ -376,20 +376,31 @@ async def peer_summary(
                 Assessment.assessee_id == employee_id,
                 Assessment.period_label == period.label,
                 Assessment.relation == Relation.PEER,
-                col(Assessment.superseded).is_(False),
             )
         )
     ).all()
-    if not domain.peer_counts_visible(
-        len(rows), viewer_is_assessee=employee_id == caller.employee_id
-    ):
-        return HiddenPeerSummary(employee_id=employee_id, period=period, responses=len(rows))
+    # Current sheets in the order their authors first answered: a resubmission keeps its
+    # author's place, so the stepped set the assessee sees does not shift.
+    first: dict[str, tuple[datetime, str]] = {}
+    for r in rows:
+        key = (domain.as_utc(r.submitted_at), r.id)
+        first[r.assessor_id] = min(first.get(r.assessor_id, key), key)
+    current = sorted((r for r in rows if not r.superseded), key=lambda r: first[r.assessor_id])
+    settings, _ = await ctx.chart.settings()
+    shown = domain.peer_sheets_shown(
+        len(current),
+        viewer_is_assessee=employee_id == caller.employee_id,
+        minimum=settings.min_aggregate_size,
+    )
+    if shown == 0:
+        return HiddenPeerSummary(employee_id=employee_id, period=period, responses=0)
+    sheets = current[:shown]
     return PeerSummary(
         employee_id=employee_id,
         period=period,
-        responses=len(rows),
-        behaviour=domain.aggregate_ratings(r.behaviour_ratings for r in rows),  # type: ignore[misc]
-        rhk=domain.aggregate_ratings(r.rhk_ratings for r in rows),  # type: ignore[misc]
+        responses=shown,
+        behaviour=domain.aggregate_ratings(r.behaviour_ratings for r in sheets),  # type: ignore[misc]
+        rhk=domain.aggregate_ratings(r.rhk_ratings for r in sheets),  # type: ignore[misc]
     )
 
 

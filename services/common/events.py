@@ -137,6 +137,11 @@ class TenantSettings(BaseModel):
     activity_edit_window_days: int = Field(default=7, ge=0, le=90)
     # Overall Perilaku is di atas when at least this many of the seven values are di atas.
     behaviour_above_min_count: int = Field(default=4, ge=1, le=7)
+    # Small numbers: an aggregate over people shown outside their supervisor chain and
+    # admin needs at least this many contributors (domain.md, "Small numbers").
+    min_aggregate_size: int = Field(default=5, ge=2, le=100)
+    # Survey tokens one issuer may issue per tenant-local day (domain.md, "Survey tokens").
+    survey_tokens_per_issuer_per_day: int = Field(default=200, ge=1, le=10_000)
 
     @model_validator(mode="after")
     def _ordered_thresholds(self) -> TenantSettings:

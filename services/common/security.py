@@ -30,6 +30,10 @@ class Role(StrEnum):
     PEGAWAI = "pegawai"
     ATASAN = "atasan"
     ADMIN = "admin"
+    # Duties an admin designates on a pegawai's account (domain.md, "Who uses it"); each
+    # applies to the unit the employee works in.
+    PETUGAS_LOKET = "petugas_loket"  # counter officer: issues survey tokens
+    PENGELOLA_PENGADUAN = "pengelola_pengaduan"  # complaint officer: handles complaints
     PLATFORM = "platform"
     OPS = "ops"
 

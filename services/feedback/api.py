@@ -12,13 +12,15 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from services.common.api import Page, PageParams, errors, page_params
 from services.common.events import ComplaintStatus, TenantSlug
 from services.common.runtime import Runtime
-from services.common.security import CurrentPrincipal
-from services.feedback import service
+from services.common.security import CurrentPrincipal, Principal, Role, require_roles
+from services.feedback import service, tokens
 from services.feedback.models import (
     ComplaintCreate,
     ComplaintRead,
     ComplaintReceipt,
+    ComplaintsNamingMe,
     ComplaintTransition,
+    IssuerTokens,
     PublicComplaintStatus,
     PublicSurveyForm,
     SurveyReceipt,
@@ -38,6 +40,7 @@ def runtime_of(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
+Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 Tenant = Annotated[TenantSlug, Path(description="the regency's slug, e.g. bantul")]
 Token = Annotated[str, Path(max_length=64, description="the secret of the survey QR code")]
 
@@ -59,13 +62,31 @@ async def issue_token(
     body: SurveyTokenCreate, principal: CurrentPrincipal, request: Request, runtime: RuntimeDep
 ) -> SurveyTokenRead:
     settings = request.app.state.settings
-    row = await service.issue_survey_token(
+    row = await tokens.issue_survey_token(
         runtime,
         principal=principal,
         body=body,
         valid_for=timedelta(hours=settings.survey_token_hours),
     )
-    return service.token_read(row, settings.public_base_url)
+    return tokens.token_read(row, settings.public_base_url)
+
+
+@staff.get(
+    "/survey-tokens/by-issuer",
+    response_model=list[IssuerTokens],
+    responses=errors(400, 401, 403, 422),
+    tags=["survey tokens"],
+    summary="Admin: per issuer, tokens issued in a date range and how many were used",
+)
+async def tokens_by_issuer(
+    principal: Admin,
+    runtime: RuntimeDep,
+    date_from: Annotated[date, Query(alias="from")],
+    date_to: Annotated[date, Query(alias="to")],
+) -> list[IssuerTokens]:
+    return await tokens.issuer_stats(
+        runtime, principal=principal, date_from=date_from, date_to=date_to
+    )
 
 
 @staff.get(
@@ -77,8 +98,8 @@ async def issue_token(
 async def get_token(
     token_id: str, principal: CurrentPrincipal, request: Request, runtime: RuntimeDep
 ) -> SurveyTokenRead:
-    row = await service.visible_token(runtime, principal=principal, token_id=token_id)
-    return service.token_read(row, request.app.state.settings.public_base_url)
+    row = await tokens.visible_token(runtime, principal=principal, token_id=token_id)
+    return tokens.token_read(row, request.app.state.settings.public_base_url)
 
 
 _QR_KINDS = {"svg": "image/svg+xml", "png": "image/png"}
@@ -86,8 +107,8 @@ _QR_KINDS = {"svg": "image/svg+xml", "png": "image/png"}
 
 async def _qr(kind: str, token_id: str, principal: CurrentPrincipal, request: Request) -> Response:
     runtime = runtime_of(request)
-    row = await service.visible_token(runtime, principal=principal, token_id=token_id)
-    url = service.token_read(row, request.app.state.settings.public_base_url).survey_url
+    row = await tokens.visible_token(runtime, principal=principal, token_id=token_id)
+    url = tokens.token_read(row, request.app.state.settings.public_base_url).survey_url
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind=kind, scale=4 if kind == "svg" else 8, border=4)
     return Response(content=buffer.getvalue(), media_type=_QR_KINDS[kind])
@@ -149,6 +170,19 @@ async def list_complaints(
     return await service.list_complaints(
         runtime, principal=principal, page=page, status_filter=status_filter, unit_id=unit_id
     )
+
+
+@staff.get(
+    "/complaints/naming-me",
+    response_model=ComplaintsNamingMe,
+    responses=errors(401, 403),
+    tags=["complaints"],
+    summary="How many complaints name you, by status (you never handle those)",
+)
+async def complaints_naming_me(
+    principal: CurrentPrincipal, runtime: RuntimeDep
+) -> ComplaintsNamingMe:
+    return await service.complaints_naming_me(runtime, principal=principal)
 
 
 @staff.get(

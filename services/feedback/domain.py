@@ -9,9 +9,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from fractions import Fraction
+from typing import Literal
 
 from services.common.events import ComplaintStatus
 from services.common.skm import ELEMENTS, IkmResult, ikm_from_sums
@@ -146,3 +147,126 @@ def summarise(sums: Sequence[int], responses: int, *, min_sample: int) -> Survey
     return SurveySummary(
         responses=responses, nrr=result.nrr, result=result, provisional=provisional
     )
+
+
+# ---------------------------------------------------------------- who handles what
+
+
+@dataclass(frozen=True)
+class Staff:
+    """What the rules need to know about a caller, read from the token and the org chart."""
+
+    employee_id: str | None
+    unit_id: str | None  # the unit the caller works in (None: not an active employee)
+    admin: bool = False
+    counter_officer: bool = False  # petugas loket
+    complaint_officer: bool = False  # pengelola pengaduan
+
+
+# Closing a complaint without resolving it needs the unit head or admin (domain.md).
+CLOSING_WITHOUT_RESOLUTION = frozenset({S.REJECTED, S.NOT_OUR_AUTHORITY, S.ARCHIVED})
+
+
+def may_handle_complaint(
+    staff: Staff, *, unit_id: str, unit_head_id: str | None, officer_id: str | None
+) -> bool:
+    """The unit head, the unit's pengelola pengaduan and admin; never the officer named."""
+    if staff.employee_id is not None and staff.employee_id == officer_id:
+        return False
+    if staff.admin:
+        return True
+    if staff.employee_id is not None and staff.employee_id == unit_head_id:
+        return True
+    return staff.complaint_officer and staff.unit_id == unit_id
+
+
+def may_move_complaint(
+    staff: Staff,
+    target: ComplaintStatus,
+    *,
+    unit_id: str,
+    unit_head_id: str | None,
+    officer_id: str | None,
+) -> str | None:
+    """Why ``staff`` may not move a complaint to ``target``; None when they may."""
+    if not may_handle_complaint(
+        staff, unit_id=unit_id, unit_head_id=unit_head_id, officer_id=officer_id
+    ):
+        return "you do not handle this complaint"
+    is_head = staff.employee_id is not None and staff.employee_id == unit_head_id
+    if target in CLOSING_WITHOUT_RESOLUTION and not (staff.admin or is_head):
+        return f"closing a complaint as {target} needs the unit head or the HR admin"
+    return None
+
+
+# ---------------------------------------------------------------- survey tokens
+
+
+@dataclass(frozen=True)
+class TokenRefusal:
+    reason: str
+    kind: Literal["forbidden", "invalid", "limit"]  # 403, 400, 429
+
+
+def survey_token_refusal(
+    staff: Staff,
+    *,
+    unit_id: str,
+    officer_id: str | None,
+    officer_unit_id: str | None,
+    issued_today: int,
+    daily_cap: int,
+) -> TokenRefusal | None:
+    """Why ``staff`` may not issue this token; None when they may (domain.md "Survey tokens").
+
+    ``officer_unit_id`` is the unit of the named officer when they are an active employee.
+    The issuer never names themselves: a token naming its issuer is a self-survey.
+    """
+    if not (staff.admin or (staff.counter_officer and staff.unit_id == unit_id)):
+        return TokenRefusal(
+            "only a petugas loket of the unit or the HR admin issues its survey tokens",
+            "forbidden",
+        )
+    if officer_id is not None:
+        if officer_unit_id is None:
+            reason = f"officer {officer_id} is not an active employee of this regency"
+            return TokenRefusal(reason, "invalid")
+        if officer_unit_id != unit_id:
+            reason = f"officer {officer_id} does not work in the unit the survey is about"
+            return TokenRefusal(reason, "invalid")
+        if officer_id == staff.employee_id:
+            return TokenRefusal(
+                "an issuer cannot name themselves as the officer surveyed", "invalid"
+            )
+    if issued_today >= daily_cap:
+        reason = f"daily limit reached: {daily_cap} survey tokens per issuer per day"
+        return TokenRefusal(reason, "limit")
+    return None
+
+
+# ---------------------------------------------------------------- small numbers
+
+
+def whole_month(date_from: date | None, date_to: date | None, today: date) -> tuple[date, date]:
+    """The one calendar month a non-admin summary may cover: ended, whole, not narrower.
+
+    Only whole months, never overlapping windows: a figure read for one window cannot be
+    differenced against another to isolate a single response, and a month that has ended
+    no longer moves by one answer between two readings. Without dates: the last month.
+    Raises ValueError with the reason otherwise.
+    """
+    if date_from is None and date_to is None:
+        last = today.replace(day=1) - timedelta(days=1)
+        return last.replace(day=1), last
+    if date_from is None or date_to is None:
+        raise ValueError("give both from and to: the first and the last day of one month")
+    start = date_from.replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    if (date_from, date_to) != (start, end):
+        raise ValueError(
+            "a survey summary covers exactly one calendar month (from its first to its last "
+            "day): narrower windows could isolate one citizen's answers"
+        )
+    if end >= today:
+        raise ValueError("a month's survey summary is available once the month has ended")
+    return start, end

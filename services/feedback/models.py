@@ -250,6 +250,21 @@ class ComplaintRead(BaseModel):
     history: list[ComplaintStepRead] | None = None
 
 
+class IssuerTokens(BaseModel):
+    """Survey tokens one issuer issued in a window, and how many of those were used."""
+
+    issued_by: str
+    issued: int
+    used: int
+
+
+class ComplaintsNamingMe(BaseModel):
+    """What an officer learns of the complaints that name them: how many, in which state."""
+
+    total: int
+    by_status: dict[ComplaintStatus, int]
+
+
 class ComplaintTransition(_In):
     to_status: ComplaintStatus
     reason: Reason
@@ -278,3 +293,8 @@ class UnitSurveySummary(BaseModel):
         description="fewer responses than the tenant's minimum sample"
     )
     min_sample: int
+    suppressed: bool = pydantic.Field(
+        default=False,
+        description="not enough data: fewer responses than the tenant's minimum for a "
+        "figure shown outside admin (responses then reads 0)",
+    )

@@ -12,7 +12,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from fastapi import HTTPException, status
-from sqlalchemy import func, update
+from sqlalchemy import func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,6 +26,7 @@ from services.common.events import (
 )
 from services.common.messaging import add_event
 from services.common.orgchart import OrgChart, OrgEmployee, OrgUnit
+from services.common.privacy import enough_contributors
 from services.common.runtime import Runtime
 from services.common.security import Principal, Role, tenant_of
 from services.common.skm import ELEMENTS
@@ -36,6 +37,7 @@ from services.feedback.models import (
     ComplaintCreate,
     ComplaintRead,
     ComplaintReceipt,
+    ComplaintsNamingMe,
     ComplaintStep,
     ComplaintStepRead,
     ComplaintTransition,
@@ -48,63 +50,64 @@ from services.feedback.models import (
     SurveyReceipt,
     SurveySubmit,
     SurveyToken,
-    SurveyTokenCreate,
-    SurveyTokenRead,
     UnitSurveySummary,
     utcnow,
 )
 
 
-def _refuse(code: int, detail: str) -> HTTPException:
+def refuse(code: int, detail: str) -> HTTPException:
     return HTTPException(code, detail=detail)
 
 
-def _not_found(what: str) -> HTTPException:
-    return _refuse(status.HTTP_404_NOT_FOUND, f"{what} not found")
+def not_found(what: str) -> HTTPException:
+    return refuse(status.HTTP_404_NOT_FOUND, f"{what} not found")
 
 
 # ---------------------------------------------------------------- who may act on a unit
 
 
-async def _caller(org: OrgChart, principal: Principal) -> OrgEmployee | None:
-    employee = await org.employee(principal.employee_id)
+async def active_employee(org: OrgChart, employee_id: str | None) -> OrgEmployee | None:
+    """An active employee of the tenant, or None."""
+    employee = await org.employee(employee_id)
     return employee if employee is not None and employee.active else None
 
 
-async def handles_unit(org: OrgChart, principal: Principal, unit: OrgUnit) -> bool:
-    """The regency's admin, an active employee of the unit, or its head."""
-    if principal.has(Role.ADMIN):
-        return True
-    if principal.employee_id and unit.head_employee_id == principal.employee_id:
-        return True
-    employee = await _caller(org, principal)
-    return employee is not None and employee.unit_id == unit.unit_id
+async def staff_of(org: OrgChart, principal: Principal) -> domain.Staff:
+    """The caller as the rules see them: duties come from the token, the unit from the org
+    chart, so a duty applies only to the unit the employee works in now."""
+    employee = await active_employee(org, principal.employee_id)
+    return domain.Staff(
+        employee_id=principal.employee_id,
+        unit_id=employee.unit_id if employee else None,
+        admin=principal.has(Role.ADMIN),
+        counter_officer=principal.has(Role.PETUGAS_LOKET),
+        complaint_officer=principal.has(Role.PENGELOLA_PENGADUAN),
+    )
 
 
-async def _handled_unit_ids(org: OrgChart, principal: Principal) -> list[str] | None:
+async def _handled_unit_ids(org: OrgChart, staff: domain.Staff) -> list[str] | None:
     """Units whose complaints the caller handles; None means every unit (admin)."""
-    if principal.has(Role.ADMIN):
+    if staff.admin:
         return None
     units: set[str] = set()
-    employee = await _caller(org, principal)
-    if employee is not None:
-        units.add(employee.unit_id)
-    if principal.employee_id:
+    if staff.complaint_officer and staff.unit_id is not None:
+        units.add(staff.unit_id)
+    if staff.employee_id:
         headed = await org.session.exec(
             select(OrgUnit.unit_id).where(
-                OrgUnit.tenant == org.tenant, OrgUnit.head_employee_id == principal.employee_id
+                OrgUnit.tenant == org.tenant, OrgUnit.head_employee_id == staff.employee_id
             )
         )
         units.update(headed.all())
     return sorted(units)
 
 
-async def _public_unit(org: OrgChart, unit_id: str) -> OrgUnit:
+async def public_unit(org: OrgChart, unit_id: str) -> OrgUnit:
     unit = await org.unit(unit_id)
     if unit is None:
-        raise _not_found(f"unit {unit_id}")
+        raise not_found(f"unit {unit_id}")
     if not unit.serves_public:
-        raise _refuse(
+        raise refuse(
             status.HTTP_400_BAD_REQUEST,
             f"unit {unit.name} does not serve the public: it takes no surveys or complaints",
         )
@@ -114,77 +117,11 @@ async def _public_unit(org: OrgChart, unit_id: str) -> OrgUnit:
 async def _check_officer(org: OrgChart, officer_id: str | None) -> None:
     if officer_id is None:
         return
-    officer = await org.employee(officer_id)
-    if officer is None or not officer.active:
-        raise _refuse(
+    if await active_employee(org, officer_id) is None:
+        raise refuse(
             status.HTTP_400_BAD_REQUEST,
             f"officer {officer_id} is not an active employee of this regency",
         )
-
-
-# ---------------------------------------------------------------- survey tokens
-
-
-def survey_url(base_url: str, tenant: str, token: str) -> str:
-    return f"{base_url.rstrip('/')}/survey/{tenant}/{token}"
-
-
-def token_read(row: SurveyToken, base_url: str) -> SurveyTokenRead:
-    return SurveyTokenRead(
-        **row.model_dump(exclude={"tenant"}),
-        survey_url=survey_url(base_url, row.tenant, row.token),
-    )
-
-
-async def issue_survey_token(
-    runtime: Runtime, *, principal: Principal, body: SurveyTokenCreate, valid_for: timedelta
-) -> SurveyToken:
-    tenant = tenant_of(principal)
-    async with runtime.sessions() as session:  # checks read outside the write transaction
-        org = OrgChart(session, tenant)
-        employee = await _caller(org, principal)
-        if employee is None and not principal.has(Role.ADMIN):
-            raise _refuse(
-                status.HTTP_403_FORBIDDEN,
-                "only an active employee of a public-serving unit may issue survey tokens",
-            )
-        unit_id = body.unit_id or (employee.unit_id if employee else None)
-        if unit_id is None:
-            raise _refuse(status.HTTP_400_BAD_REQUEST, "name the unit_id the survey is about")
-        unit = await _public_unit(org, unit_id)
-        if not await handles_unit(org, principal, unit):
-            raise _refuse(
-                status.HTTP_403_FORBIDDEN, "you may issue survey tokens only for your own unit"
-            )
-        await _check_officer(org, body.officer_id)
-    now = utcnow()
-    row = SurveyToken(
-        tenant=tenant,
-        token=domain.new_survey_token(),
-        unit_id=unit_id,
-        officer_id=body.officer_id,
-        service_type=body.service_type,
-        issued_by=principal.employee_id or principal.user_id,
-        created_at=now,
-        expires_at=now + valid_for,
-    )
-    async with runtime.sessions.begin() as session:
-        session.add(row)
-    return row
-
-
-async def visible_token(runtime: Runtime, *, principal: Principal, token_id: str) -> SurveyToken:
-    tenant = tenant_of(principal)
-    async with runtime.sessions() as session:
-        row = await session.get(SurveyToken, token_id)
-        if row is None or row.tenant != tenant:
-            raise _not_found("survey token")
-        org = OrgChart(session, tenant)
-        unit = await org.unit(row.unit_id)
-        mine = row.issued_by == principal.employee_id
-        if not mine and (unit is None or not await handles_unit(org, principal, unit)):
-            raise _not_found("survey token")
-        return row
 
 
 # ---------------------------------------------------------------- public survey
@@ -197,15 +134,15 @@ async def _token_by_secret(session: AsyncSession, tenant: str, token: str) -> Su
         )
     ).first()
     if row is None:
-        raise _not_found("survey token")
+        raise not_found("survey token")
     return row
 
 
 def _check_usable(row: SurveyToken, now: datetime) -> None:
     if row.used_at is not None:
-        raise _refuse(status.HTTP_409_CONFLICT, "this survey token has already been used")
+        raise refuse(status.HTTP_409_CONFLICT, "this survey token has already been used")
     if row.expires_at <= now:
-        raise _refuse(status.HTTP_409_CONFLICT, "this survey token has expired")
+        raise refuse(status.HTTP_409_CONFLICT, "this survey token has expired")
 
 
 async def survey_form(runtime: Runtime, *, tenant: str, token: str) -> PublicSurveyForm:
@@ -243,7 +180,7 @@ async def submit_survey(
         row = await _token_by_secret(session, tenant, token)
         if claimed.rowcount != 1:
             _check_usable(row, now)
-            raise _refuse(status.HTTP_409_CONFLICT, "this survey token cannot be used")
+            raise refuse(status.HTTP_409_CONFLICT, "this survey token cannot be used")
         scores = body.answers.model_dump()
         survey = Survey(
             tenant=tenant,
@@ -276,7 +213,7 @@ async def submit_survey(
 # ---------------------------------------------------------------- survey summary
 
 
-def _utc_start(day: date, time_zone: str) -> datetime:
+def utc_start(day: date, time_zone: str) -> datetime:
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(time_zone))
 
 
@@ -290,26 +227,36 @@ async def unit_summary(
 ) -> UnitSurveySummary:
     tenant = tenant_of(principal)
     if date_from and date_to and date_from > date_to:
-        raise _refuse(status.HTTP_400_BAD_REQUEST, "from must not be after to")
+        raise refuse(status.HTTP_400_BAD_REQUEST, "from must not be after to")
     async with runtime.sessions() as session:
         org = OrgChart(session, tenant)
         unit = await org.unit(unit_id)
         if unit is None:
-            raise _not_found(f"unit {unit_id}")
+            raise not_found(f"unit {unit_id}")
         settings, time_zone = await org.settings()
+        # Small numbers: outside admin, one whole ended month at a time, and figures only
+        # from the tenant's minimum number of responses (domain.md).
+        limited = not principal.has(Role.ADMIN)
+        if limited:
+            try:
+                date_from, date_to = domain.whole_month(date_from, date_to, local_today(time_zone))
+            except ValueError as exc:
+                raise refuse(status.HTTP_400_BAD_REQUEST, str(exc)) from None
         query = select(
             func.count(),
             *(func.coalesce(func.sum(getattr(Survey, e)), 0) for e in ELEMENTS),
         ).where(Survey.tenant == tenant, Survey.unit_id == unit_id)
         if date_from:
-            query = query.where(Survey.submitted_at >= _utc_start(date_from, time_zone))
+            query = query.where(Survey.submitted_at >= utc_start(date_from, time_zone))
         if date_to:
-            end = _utc_start(date_to + timedelta(days=1), time_zone)
+            end = utc_start(date_to + timedelta(days=1), time_zone)
             query = query.where(Survey.submitted_at < end)
         count, *sums = cast(tuple[int, ...], (await session.exec(query)).one())
     summary = domain.summarise(
         [int(s) for s in sums], int(count), min_sample=settings.min_survey_sample
     )
+    if limited and not enough_contributors(summary.responses, settings.min_aggregate_size):
+        summary = domain.SurveySummary(responses=0, nrr=None, result=None, provisional=True)
     result = summary.result
     return UnitSurveySummary(
         unit_id=unit_id,
@@ -326,6 +273,7 @@ async def unit_summary(
         label=result.label if result else None,
         provisional=summary.provisional,
         min_sample=settings.min_survey_sample,
+        suppressed=limited and summary.result is None,
     )
 
 
@@ -340,7 +288,7 @@ async def file_complaint(
         # Read outside the write transaction: on SQLite a transaction that reads and then
         # writes fails when another writer committed in between (a burst of citizens).
         org = OrgChart(session, tenant)
-        await _public_unit(org, body.unit_id)
+        await public_unit(org, body.unit_id)
         await _check_officer(org, body.officer_id)
     async with runtime.sessions.begin() as session:
         now = utcnow()
@@ -403,7 +351,7 @@ async def track_complaint(
             )
         ).first()
         if complaint is None:
-            raise _not_found("complaint")
+            raise not_found("complaint")
         unit = await OrgChart(session, tenant).unit(complaint.unit_id)
         steps = await _steps(session, complaint.id)
     return PublicComplaintStatus(
@@ -457,16 +405,23 @@ def _read(
 
 async def _visible_complaint(
     session: AsyncSession, principal: Principal, complaint_id: str
-) -> tuple[Complaint, OrgChart]:
+) -> tuple[Complaint, OrgChart, domain.Staff, OrgUnit]:
+    """A complaint the caller handles; 404 otherwise (others do not learn it exists)."""
     tenant = tenant_of(principal)
     complaint = await session.get(Complaint, complaint_id)
     if complaint is None or complaint.tenant != tenant:
-        raise _not_found("complaint")
+        raise not_found("complaint")
     org = OrgChart(session, tenant)
     unit = await org.unit(complaint.unit_id)
-    if unit is None or not await handles_unit(org, principal, unit):
-        raise _not_found("complaint")  # staff of other units do not learn it exists
-    return complaint, org
+    staff = await staff_of(org, principal)
+    if unit is None or not domain.may_handle_complaint(
+        staff,
+        unit_id=unit.unit_id,
+        unit_head_id=unit.head_employee_id,
+        officer_id=complaint.officer_id,
+    ):
+        raise not_found("complaint")
+    return complaint, org, staff, unit
 
 
 async def list_complaints(
@@ -480,10 +435,18 @@ async def list_complaints(
     tenant = tenant_of(principal)
     async with runtime.sessions() as session:
         org = OrgChart(session, tenant)
-        units = await _handled_unit_ids(org, principal)
+        staff = await staff_of(org, principal)
+        units = await _handled_unit_ids(org, staff)
         where: list[Any] = [Complaint.tenant == tenant]
         if units is not None:
             where.append(col(Complaint.unit_id).in_(units))
+        if staff.employee_id:  # the officer a complaint names never handles it
+            where.append(
+                or_(
+                    col(Complaint.officer_id).is_(None),
+                    col(Complaint.officer_id) != staff.employee_id,
+                )
+            )
         if status_filter is not None:
             where.append(Complaint.status == status_filter)
         if unit_id is not None:
@@ -506,7 +469,7 @@ async def get_complaint(
     runtime: Runtime, *, principal: Principal, complaint_id: str
 ) -> ComplaintRead:
     async with runtime.sessions() as session:
-        complaint, org = await _visible_complaint(session, principal, complaint_id)
+        complaint, org, _, _ = await _visible_complaint(session, principal, complaint_id)
         _, time_zone = await org.settings()
         steps = await _steps(session, complaint.id)
     return _read(complaint, time_zone, local_today(time_zone), steps)
@@ -516,12 +479,21 @@ async def move_complaint(
     runtime: Runtime, *, principal: Principal, complaint_id: str, body: ComplaintTransition
 ) -> ComplaintRead:
     async with runtime.sessions() as session:
-        complaint, _ = await _visible_complaint(session, principal, complaint_id)
+        complaint, _, staff, unit = await _visible_complaint(session, principal, complaint_id)
+    refusal = domain.may_move_complaint(
+        staff,
+        body.to_status,
+        unit_id=unit.unit_id,
+        unit_head_id=unit.head_employee_id,
+        officer_id=complaint.officer_id,
+    )
+    if refusal is not None:
+        raise refuse(status.HTTP_403_FORBIDDEN, refusal)
     current = ComplaintStatus(complaint.status)
     try:
         domain.check_transition(current, body.to_status)
     except domain.TransitionRefused as exc:
-        raise _refuse(status.HTTP_409_CONFLICT, str(exc)) from None
+        raise refuse(status.HTTP_409_CONFLICT, str(exc)) from None
     now = utcnow()
     changes: dict[str, object] = {"status": body.to_status, "updated_at": now}
     if body.to_status == ComplaintStatus.VERIFIED:
@@ -536,7 +508,7 @@ async def move_complaint(
             .values(**changes)
         )
         if moved.rowcount != 1:
-            raise _refuse(status.HTTP_409_CONFLICT, "the complaint changed meanwhile; reload it")
+            raise refuse(status.HTTP_409_CONFLICT, "the complaint changed meanwhile; reload it")
         session.add(
             ComplaintStep(
                 complaint_id=complaint.id,
@@ -563,3 +535,20 @@ async def move_complaint(
             ),
         )
     return await get_complaint(runtime, principal=principal, complaint_id=complaint_id)
+
+
+async def complaints_naming_me(runtime: Runtime, *, principal: Principal) -> ComplaintsNamingMe:
+    """How many complaints name the caller, by status: no text, no handling, no citizen."""
+    tenant = tenant_of(principal)
+    if not principal.employee_id:
+        raise refuse(status.HTTP_403_FORBIDDEN, "this account is not an employee")
+    async with runtime.sessions() as session:
+        rows = (
+            await session.exec(
+                select(Complaint.status, func.count())
+                .where(Complaint.tenant == tenant, Complaint.officer_id == principal.employee_id)
+                .group_by(Complaint.status)
+            )
+        ).all()
+    by_status = {ComplaintStatus(s): int(n) for s, n in rows}
+    return ComplaintsNamingMe(total=sum(by_status.values()), by_status=by_status)

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from services.common.events import IDENTITY_TOPIC
 from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
-from services.identity import auth, service
+from services.identity import auth, duties, service
 from services.identity.api import ROUTERS, Context
 
 DEVELOPMENT_PLATFORM_PASSWORD = "kinerja-platform-development"
@@ -73,7 +73,9 @@ async def _conflict(_request: Request, _exc: Exception) -> JSONResponse:
 
 def create_app(settings: Settings) -> FastAPI:
     runtime = Runtime(settings=settings, migrations_dir=MIGRATIONS, produces=[IDENTITY_TOPIC])
-    app = runtime.create_api(title="Kinerja identity", description=DESCRIPTION, routers=ROUTERS)
+    app = runtime.create_api(
+        title="Kinerja identity", description=DESCRIPTION, routers=(*ROUTERS, duties.router)
+    )
     app.state.identity = Context(
         sessions=runtime.sessions,
         tokens=auth.TokenConfig(

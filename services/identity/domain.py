@@ -149,6 +149,31 @@ def parent_unit_problem(
 # ---------------------------------------------------------------- accounts
 
 
+# Duties an admin designates on an employee's account (domain.md "Who uses it"): they
+# apply to the unit the employee works in, which must serve the public.
+DUTIES = frozenset({Role.PETUGAS_LOKET, Role.PENGELOLA_PENGADUAN})
+
+
+def duties_problem(duties: Iterable[Role], *, active: bool, unit_serves_public: bool) -> str | None:
+    """Why these duties cannot be given; None when they can (an empty set always can)."""
+    chosen = set(duties)
+    if not chosen:
+        return None
+    if not chosen <= DUTIES:
+        names = ", ".join(sorted(DUTIES))
+        return f"a duty is one of {names}"
+    if not active:
+        return "a deactivated employee gets no duty"
+    if not unit_serves_public:
+        return "duties are for employees of a unit that serves the public"
+    return None
+
+
+def with_duties(account_roles: Iterable[Role], duties: Iterable[Role]) -> frozenset[Role]:
+    """The account's roles with its duties replaced by ``duties``."""
+    return frozenset(set(account_roles) - DUTIES) | frozenset(duties)
+
+
 def token_roles(account_roles: Iterable[Role], *, has_direct_reports: bool) -> frozenset[Role]:
     """Roles in a token: the account's own, plus atasan for an employee with reports."""
     roles = set(account_roles)

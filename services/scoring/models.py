@@ -334,6 +334,11 @@ class UnitScore(BaseModel):
     projected_predikat_distribution: dict[str, int]
     mean_achievement: float | None
     employees: int
+    suppressed: list[str] = PydanticField(
+        default_factory=list,
+        description="figures left out as 'not enough data' for a viewer outside the "
+        "supervisor chain (fewer contributors than the tenant's minimum)",
+    )
 
 
 class QuotaScore(BaseModel):

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.events import Rating, TenantSettings
 from services.common.orgchart import OrgChart, OrgEmployee, OrgUnit
+from services.common.privacy import enough_contributors, unit_aggregates
 from services.common.security import Principal, Role
 from services.common.skm import ikm_from_sums
 from services.common.workdays import local_today
@@ -178,6 +179,11 @@ async def employee_score(
         surveys.survey_count if surveys else 0,
         settings.min_survey_sample,
     )
+    # The officer reading their own IKM knows which citizen they just served: below the
+    # small-numbers minimum the figure would be that citizen's answers (domain.md).
+    own = principal.employee_id == employee_id and not principal.has(Role.ADMIN)
+    if own and not enough_contributors(ikm.responses, settings.min_aggregate_size):
+        ikm = ikm_score([0] * 9, 0, settings.min_survey_sample)
     rhks = rhk_scores(row, skp, settings)
     projected_rating = _rating(row.projected_rating)
     latest_behaviour = _rating(row.latest_behaviour) or Rating.SESUAI
@@ -297,10 +303,14 @@ async def unit_score(
     surveys = await session.get(ScoreUnit, (tenant, unit_id, year))
     if unit is None and surveys is None:
         raise not_found("unit")
-    if not principal.has(Role.ADMIN):
+    head = unit.head_employee_id if unit else None
+    # The head and the HR admin are the members' supervisor chain; a member is not.
+    chain = principal.has(Role.ADMIN) or (
+        principal.employee_id is not None and principal.employee_id == head
+    )
+    if not chain:
         me = await org.employee(principal.employee_id)
-        head = unit.head_employee_id if unit else None
-        if me is None or (me.employee_id != head and me.unit_id != unit_id):
+        if me is None or me.unit_id != unit_id:
             raise forbidden("only the unit's head, its members and the HR admin see it")
     settings, _ = await org.settings()
     complaints = (
@@ -315,22 +325,34 @@ async def unit_score(
         )
     ).all()
     rows = await annual_rows(session, tenant, year, unit_id)
+    ikm = ikm_score(
+        surveys.survey_sums if surveys else [0] * 9,
+        surveys.survey_count if surveys else 0,
+        settings.min_survey_sample,
+    )
+    achieved = [r.achievement for r in rows if r.achievement is not None]
+    finals = [r.final_predikat for r in rows if r.final_predikat]
+    projected = [r.projected_predikat for r in rows if r.projected_predikat]
+    view = unit_aggregates(
+        chain=chain,
+        minimum=settings.min_aggregate_size,
+        employees=len(rows),
+        achieved=len(achieved),
+        finals=len(finals),
+        projected=len(projected),
+        survey_responses=ikm.responses,
+    )
     return UnitScore(
         unit_id=unit_id,
         name=unit.name if unit else unit_id,
         year=year,
-        ikm=ikm_score(
-            surveys.survey_sums if surveys else [0] * 9,
-            surveys.survey_count if surveys else 0,
-            settings.min_survey_sample,
-        ),
+        ikm=ikm if view.ikm else ikm_score([0] * 9, 0, settings.min_survey_sample),
         complaints=dict(complaints),
-        predikat_distribution=dict(Counter(r.final_predikat for r in rows if r.final_predikat)),
-        projected_predikat_distribution=dict(
-            Counter(r.projected_predikat for r in rows if r.projected_predikat)
-        ),
-        mean_achievement=_mean([r.achievement for r in rows if r.achievement is not None]),
+        predikat_distribution=dict(Counter(finals)) if view.finals else {},
+        projected_predikat_distribution=dict(Counter(projected)) if view.projected else {},
+        mean_achievement=_mean(achieved) if view.achievement else None,
         employees=len(rows),
+        suppressed=view.suppressed,
     )
 
 

@@ -178,13 +178,12 @@ def test_decisions_carry_changes_only_when_accepted() -> None:
         domain.check_decision(False, Rating.DI_ATAS, {})
 
 
-def test_peer_counts_need_two_responses_for_the_assessee_only() -> None:
-    assert domain.MIN_PEER_RESPONSES == 2
-    assert not domain.peer_counts_visible(0, viewer_is_assessee=True)
-    assert not domain.peer_counts_visible(1, viewer_is_assessee=True)
-    assert domain.peer_counts_visible(2, viewer_is_assessee=True)
-    # The supervisor chain and HR see the authors anyway: always the counts.
-    assert domain.peer_counts_visible(1, viewer_is_assessee=False)
+def test_peer_sheets_reach_the_assessee_from_k_in_steps_of_k() -> None:
+    shown = [domain.peer_sheets_shown(n, viewer_is_assessee=True, minimum=5) for n in range(12)]
+    assert shown == [0, 0, 0, 0, 0, 5, 5, 5, 5, 5, 10, 10]
+    # The supervisor chain and HR see the authors anyway: every sheet.
+    assert domain.peer_sheets_shown(1, viewer_is_assessee=False, minimum=5) == 1
+    assert domain.peer_sheets_shown(7, viewer_is_assessee=False, minimum=5) == 7
 
 
 def test_final_ratings_lay_an_accepted_decision_over_the_supervisors() -> None:

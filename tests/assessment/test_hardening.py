@@ -1,8 +1,10 @@
-"""Hardening of assessment: peer counts hidden below two responses, deactivated
+"""Hardening of assessment: peer counts hidden below k responses and then in steps of k,
+deactivated
 employees, and the final result an accepted objection sets; both databases, real Kafka."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from services.common.events import ASSESSMENT_TOPIC, ObjectionDecided, decode_ev
 from tests.assessment.world import (
     VALUES,
     YEAR,
+    K,
     Service,
     count,
     peer_body,
@@ -30,11 +33,16 @@ async def _created(svc: Service, who: str, path: str, body: dict[str, Any]) -> d
     return dict(response.json())
 
 
-async def test_peer_counts_are_hidden_from_the_assessee_below_two_responses(
+async def test_peer_counts_reach_the_assessee_from_k_sheets_in_steps_of_k(
     svc: Service,
 ) -> None:
-    await svc.hire("rekan", "dinas", "sup")
-    for peer in ("peer", "rekan"):
+    """Issue 11 item 8 (with the tenant's k = 2): nothing below k sheets, and then only
+    whole steps of k, so two readings of the assessee never differ by one sheet."""
+    assert K == 2
+    peers = ("peer", "rekan", "teman", "kawan")
+    for peer in peers[1:]:
+        await svc.hire(peer, "dinas", "sup")
+    for peer in peers:
         await _created(
             svc, "sup", "/peer-requests", {"period": PERIOD, "assessee_id": "ana", "peer_id": peer}
         )
@@ -45,28 +53,45 @@ async def test_peer_counts_are_hidden_from_the_assessee_below_two_responses(
         assert response.status_code == 200, response.text
         return dict(response.json())
 
+    async def submit(peer: str, body: dict[str, Any]) -> None:
+        svc.clock.now += timedelta(minutes=1)  # sheets are stepped in submission order
+        await _created(svc, peer, "/assessments", body)
+
     nobody = await summary("ana")
     assert (nobody["responses"], nobody["hidden"]) == (0, True)
-    await _created(svc, "peer", "/assessments", peer_body())
+    await submit("peer", peer_body())
     one = await summary("ana")
     assert set(one) == {"employee_id", "period", "responses", "hidden"}
-    assert (one["responses"], one["hidden"]) == (1, True)
+    assert (one["responses"], one["hidden"]) == (0, True)
     # The supervisor chain and HR see the counts (and the authors) as before.
     for who, admin in (("sup", False), ("head", False), ("hr", True)):
         seen = await summary(who, admin)
         assert (seen["responses"], seen["hidden"]) == (1, False), who
         assert seen["behaviour"]["loyal"] == {"di_atas": 1, "sesuai": 0, "di_bawah": 0}
     # A resubmission by the same peer supersedes: still one response.
-    await _created(svc, "peer", "/assessments", peer_body())
+    await submit("peer", peer_body())
     assert (await summary("ana"))["hidden"] is True
 
-    await _created(
-        svc, "rekan", "/assessments", peer_body(behaviour_ratings=dict.fromkeys(VALUES, "sesuai"))
-    )
+    sesuai = peer_body(behaviour_ratings=dict.fromkeys(VALUES, "sesuai"))
+    await submit("rekan", sesuai)
     two = await summary("ana")
     assert (two["responses"], two["hidden"]) == (2, False)
     assert two["behaviour"]["loyal"] == {"di_atas": 1, "sesuai": 1, "di_bawah": 0}
     assert "rekan" not in str(two) and '"peer"' not in str(two)
+
+    # The third sheet does not show: the figure would move by exactly that sheet.
+    di_bawah = peer_body(behaviour_ratings=dict.fromkeys(VALUES, "di_bawah"))
+    await submit("teman", di_bawah)
+    assert await summary("ana") == two
+    assert (await summary("sup"))["responses"] == 3
+    # A resubmission keeps its author's place in the published steps.
+    await submit("peer", peer_body())
+    assert await summary("ana") == two
+    # The fourth completes the next step: two more sheets at once.
+    await submit("kawan", di_bawah)
+    four = await summary("ana")
+    assert four["responses"] == 4
+    assert four["behaviour"]["loyal"] == {"di_atas": 1, "sesuai": 1, "di_bawah": 2}
 
 
 async def test_deactivated_employees_cannot_assess_object_decide_or_be_assessed(

@@ -96,11 +96,11 @@ async def test_assessee_never_learns_a_peer_author(svc: Service) -> None:
         assert peer_id not in response.text
     assert seen_by_ana[1].json()["total"] == 0
     assert seen_by_ana[4].json()["total"] == 0
-    # One peer only: ana learns how many answered, not the counts (they would be the sheet).
+    # One peer only: ana learns neither the counts (they would be the sheet) nor how many.
     assert seen_by_ana[-1].json() == {
         "employee_id": "ana",
         "period": seen_by_ana[-1].json()["period"],
-        "responses": 1,
+        "responses": 0,
         "hidden": True,
     }
     # The supervisor chain and HR see the author.

@@ -108,10 +108,18 @@ def approved_skp(*rhk_ids: str, version: int = 1) -> TargetSet:
     return TargetRevised(**fields, previous_version=version - 1)
 
 
+K = 2  # the tenant's min_aggregate_size
+
+
 def world_events() -> list[tuple[str, EventPayload, str]]:
     """(topic, payload, tenant) of the identity and targets events the tests start from."""
     identity: list[EventPayload] = [
-        TenantRegistered(name="Bantul", time_zone="Asia/Jakarta", settings=TenantSettings()),
+        TenantRegistered(
+            name="Bantul",
+            time_zone="Asia/Jakarta",
+            # A small-numbers minimum of 2 (default 5) keeps the peer tests short.
+            settings=TenantSettings(min_aggregate_size=K),
+        ),
         UnitCreated(unit_id="dinas", name="Dinas Dukcapil", kind=UnitKind.DINAS),
         UnitCreated(unit_id="camat", name="Kecamatan Sewon", kind=UnitKind.KECAMATAN),
     ]

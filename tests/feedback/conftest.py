@@ -38,6 +38,8 @@ from tests.support import bearer, produce_raw, read_topic, serve, wait_until
 BANTUL, SLEMAN = "bantul", "sleman"
 DUKCAPIL, BAPPEDA = "u-dukcapil", "u-bappeda"
 MIN_SAMPLE = 3  # bantul's minimum survey sample (small, so tests can cross it)
+K = 3  # bantul's small-numbers minimum (min_aggregate_size)
+TOKENS_PER_DAY = 8  # bantul's daily cap of survey tokens per issuer
 
 
 def _employee(employee_id: str, unit_id: str, *, active: bool = True) -> EmployeeRegistered:
@@ -57,7 +59,11 @@ ORG: list[tuple[str, EventPayload]] = [
         TenantRegistered(
             name="Kabupaten Bantul",
             time_zone="Asia/Jakarta",
-            settings=TenantSettings(min_survey_sample=MIN_SAMPLE),
+            settings=TenantSettings(
+                min_survey_sample=MIN_SAMPLE,
+                min_aggregate_size=K,
+                survey_tokens_per_issuer_per_day=TOKENS_PER_DAY,
+            ),
         ),
     ),
     (
@@ -73,6 +79,7 @@ ORG: list[tuple[str, EventPayload]] = [
     (BANTUL, UnitCreated(unit_id=BAPPEDA, name="Bappeda Bantul", kind=UnitKind.BADAN)),
     (BANTUL, _employee("e-counter", DUKCAPIL)),
     (BANTUL, _employee("e-officer", DUKCAPIL)),
+    (BANTUL, _employee("e-pengaduan", DUKCAPIL)),  # designated complaint officer
     (BANTUL, _employee("e-head", BAPPEDA)),  # heads Dukcapil from another unit's payroll
     (BANTUL, _employee("e-retired", DUKCAPIL, active=False)),
     (BANTUL, _employee("e-planner", BAPPEDA)),
@@ -92,6 +99,9 @@ def staff(tenant: str = BANTUL, employee_id: str = "e-counter", *roles: Role) ->
 
 
 ADMIN = bearer(tenant=BANTUL, roles=[Role.ADMIN], employee_id="e-admin")
+# Designated duties (domain.md "Who uses it"): the counter officer and the complaint officer.
+COUNTER = staff(BANTUL, "e-counter", Role.PEGAWAI, Role.PETUGAS_LOKET)
+COMPLAINT_OFFICER = staff(BANTUL, "e-pengaduan", Role.PEGAWAI, Role.PENGELOLA_PENGADUAN)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from tests.feedback.conftest import (
     ADMIN,
     BANTUL,
     BAPPEDA,
+    COMPLAINT_OFFICER,
     DUKCAPIL,
     SLEMAN,
     Feedback,
@@ -69,7 +70,7 @@ async def test_complaint_whole_lifecycle_reaches_kafka(feedback: Feedback) -> No
     for model in (Complaint, ComplaintStep):
         assert CONTACT not in repr(await fb.rows(model))
 
-    listed = await fb.client.get(STAFF, headers=staff())
+    listed = await fb.client.get(STAFF, headers=COMPLAINT_OFFICER)
     assert listed.status_code == 200 and listed.json()["total"] == 1
     [item] = listed.json()["items"]
     assert (item["status"], item["pending_step"], item["overdue"]) == (
@@ -79,10 +80,10 @@ async def test_complaint_whole_lifecycle_reaches_kafka(feedback: Feedback) -> No
     )
 
     steps = [
-        ("verified", staff(), {"lapor_reference": "LAPOR-2026-0042"}),
+        ("verified", COMPLAINT_OFFICER, {"lapor_reference": "LAPOR-2026-0042"}),
         ("in_progress", staff(BANTUL, "e-head"), {}),  # the unit's head
         ("resolved", ADMIN, {}),
-        ("archived", staff(BANTUL, "e-officer"), {}),
+        ("archived", staff(BANTUL, "e-head"), {}),
     ]
     for to, headers, extra in steps:
         response = await move(fb, cid, to, headers, **extra)
@@ -183,6 +184,13 @@ async def test_staff_see_and_move_only_their_own_complaints(feedback: Feedback) 
         "sleman admin": staff(SLEMAN, "s-admin", Role.ADMIN),
         "bantul, other unit": staff(BANTUL, "e-planner"),
         "bantul, inactive": staff(BANTUL, "e-retired"),
+        "bantul, inactive complaint officer": staff(
+            BANTUL, "e-retired", Role.PEGAWAI, Role.PENGELOLA_PENGADUAN
+        ),
+        "bantul, complaint officer elsewhere": staff(
+            BANTUL, "e-planner", Role.PEGAWAI, Role.PENGELOLA_PENGADUAN
+        ),
+        "same unit, no complaint duty": staff(),
     }
     for who, headers in outsiders.items():
         seen = await fb.client.get(f"{STAFF}/{cid}", headers=headers)
@@ -201,12 +209,61 @@ async def test_staff_see_and_move_only_their_own_complaints(feedback: Feedback) 
         f"/api/v1/public/{SLEMAN}/complaints", json=complaint(officer_id=None)
     )
     assert sleman.status_code == 201, sleman.text
-    mine = await fb.client.get(STAFF, headers=staff(SLEMAN, "s-counter"))
+    sleman_officer = staff(SLEMAN, "s-counter", Role.PEGAWAI, Role.PENGELOLA_PENGADUAN)
+    mine = await fb.client.get(STAFF, headers=sleman_officer)
     assert mine.json()["total"] == 1 and mine.json()["items"][0]["id"] != cid
-    for headers in (staff(), ADMIN, staff(BANTUL, "e-head")):
+    for headers in (COMPLAINT_OFFICER, ADMIN, staff(BANTUL, "e-head")):
         assert (await fb.client.get(STAFF, headers=headers)).json()["total"] == 1
     filtered = await fb.client.get(STAFF, params={"status": "verified"}, headers=ADMIN)
     assert filtered.json()["total"] == 0
+
+
+async def test_the_officer_named_never_handles_the_complaint(feedback: Feedback) -> None:
+    """Issue 11 item 6: only the unit head, the unit's pengelola pengaduan and admin handle
+    a complaint, never the officer it names; closing it unresolved needs head or admin."""
+    fb = feedback
+    cid = await complaint_id(fb, await file(fb))  # names e-officer
+    named = {
+        "named officer": staff(BANTUL, "e-officer"),
+        # A duty does not lift the rule: the named complaint officer still may not.
+        "named officer with the duty": staff(
+            BANTUL, "e-officer", Role.PEGAWAI, Role.PENGELOLA_PENGADUAN
+        ),
+    }
+    for who, headers in named.items():
+        assert (await fb.client.get(f"{STAFF}/{cid}", headers=headers)).status_code == 404, who
+        for to in ("verified", "rejected", "not_our_authority", "archived"):
+            assert (await move(fb, cid, to, headers)).status_code == 404, (who, to)
+        listed = await fb.client.get(STAFF, headers=headers)
+        assert listed.json()["total"] == 0, who
+    # The named officer learns how many complaints name them and in which state; not the
+    # text, the history or anything about the citizen.
+    naming = await fb.client.get(f"{STAFF}/naming-me", headers=staff(BANTUL, "e-officer"))
+    assert naming.status_code == 200, naming.text
+    assert naming.json() == {"total": 1, "by_status": {"received": 1}}
+    assert (await fb.client.get(f"{STAFF}/naming-me", headers=COMPLAINT_OFFICER)).json() == {
+        "total": 0,
+        "by_status": {},
+    }
+
+    # The complaint officer handles it, but closing it unresolved is for the head or admin.
+    for to in ("rejected", "not_our_authority", "archived"):
+        refused = await move(fb, cid, to, COMPLAINT_OFFICER)
+        assert refused.status_code == 403, (to, refused.text)
+        assert "needs the unit head or the HR admin" in refused.json()["detail"]
+    [row] = await fb.rows(Complaint)
+    assert row.status == "received" and await fb.outbox() == 1
+    assert (await move(fb, cid, "verified", COMPLAINT_OFFICER)).status_code == 200
+    rejected = await move(fb, cid, "rejected", staff(BANTUL, "e-head"))
+    assert rejected.status_code == 200, rejected.text
+    naming = await fb.client.get(f"{STAFF}/naming-me", headers=staff(BANTUL, "e-officer"))
+    assert naming.json() == {"total": 1, "by_status": {"rejected": 1}}
+
+    # A complaint naming the complaint officer is handled by the head, not by them.
+    other = await complaint_id(fb, await file(fb, officer_id="e-pengaduan"))
+    assert (await fb.client.get(f"{STAFF}/{other}", headers=COMPLAINT_OFFICER)).status_code == 404
+    assert (await move(fb, other, "verified", COMPLAINT_OFFICER)).status_code == 404
+    assert (await move(fb, other, "verified", staff(BANTUL, "e-head"))).status_code == 200
 
 
 async def test_overdue_steps_are_visible(feedback: Feedback) -> None:
@@ -219,17 +276,17 @@ async def test_overdue_steps_are_visible(feedback: Feedback) -> None:
         row.received_at = long_ago
         session.add(row)
     due = add_working_days(long_ago.astimezone(ZoneInfo("Asia/Jakarta")).date(), 3)
-    [item] = (await fb.client.get(STAFF, headers=staff())).json()["items"]
+    [item] = (await fb.client.get(STAFF, headers=COMPLAINT_OFFICER)).json()["items"]
     assert (item["pending_step"], item["due_on"], item["overdue"]) == (
         "verification",
         str(due),
         True,
     )
-    verified = (await move(fb, cid, "verified", staff())).json()
+    verified = (await move(fb, cid, "verified", COMPLAINT_OFFICER)).json()
     assert verified["pending_step"] == "follow_up_plan" and verified["overdue"] is False
     today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
     assert verified["due_on"] == str(add_working_days(today, 5))
-    planned = (await move(fb, cid, "in_progress", staff())).json()
+    planned = (await move(fb, cid, "in_progress", COMPLAINT_OFFICER)).json()
     assert (planned["pending_step"], planned["due_on"], planned["overdue"]) == (None, None, False)
 
 
