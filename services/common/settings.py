@@ -51,6 +51,8 @@ class ServiceSettings(BaseSettings):
     consumer_partition_fetch_bytes: int = 1 << 20
     outbox_poll_seconds: float = 1.0
     data_dir: str = Field(default_factory=lambda: _env("KINERJA_DATA_DIR", ".data"))
+    # A request body over this is refused with 413 before it is parsed (``BodyLimit``).
+    max_body_bytes: int = Field(default=1 << 20, ge=1024)
     # Believe X-Forwarded-For (per-address limits): only when reachable from the gateway alone.
     trust_forwarded_for: bool = False
 
