@@ -89,7 +89,7 @@ class EventDecodeError(ValueError):
     """A message that is not a valid event of a known type and version."""
 
 
-class EventTooLarge(ValueError):
+class EventTooLarge(Exception):
     """An event whose JSON would exceed :data:`MAX_EVENT_BYTES`: refused before it is
     staged, so the transaction that made it writes nothing (the API answers 413)."""
 
