@@ -16,7 +16,19 @@ from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services.assessment.domain import as_utc, final_ratings
-from services.common.events import BerAkhlak, Period, Rating, Relation, SelfReport
+from services.common.events import (
+    LABEL_MAX,
+    RECOMMENDATION_MAX,
+    RHK_MAX,
+    TEXT_MAX,
+    BerAkhlak,
+    EntityId,
+    Expectation,
+    Period,
+    Rating,
+    Relation,
+    SelfReport,
+)
 from services.common.orgchart import ORG_TABLE_NAMES
 
 
@@ -150,7 +162,10 @@ TABLE_NAMES: set[str] = {
 
 # ---------------------------------------------------------------- API schemas
 
-PeriodLabel = str
+PeriodLabel = Annotated[str, PydField(max_length=LABEL_MAX)]
+# Free texts and lists are bounded (the constants of services/common/events.py) so that the
+# largest assessment's event fits in one Kafka record; SelfReport's texts are bounded there.
+Text = Annotated[str, PydField(min_length=1, max_length=TEXT_MAX)]
 # SQLite gives stored UTC moments back without a zone: answer them as UTC.
 Utc = Annotated[datetime, AfterValidator(as_utc)]
 
@@ -163,11 +178,11 @@ class AssessmentCreate(_In):
     period: PeriodLabel = PydField(description="e.g. 2026-03 (monthly), 2026-Q1, 2026 (annual)")
     relation: Relation
     assessee_id: str = PydField(min_length=1, max_length=64)
-    rhk_ratings: dict[str, Rating] = PydField(default_factory=dict)
+    rhk_ratings: dict[EntityId, Rating] = PydField(default_factory=dict, max_length=RHK_MAX)
     result_rating: Rating | None = None
     behaviour_ratings: dict[BerAkhlak, Rating] = PydField(default_factory=dict)
-    special_expectations: dict[BerAkhlak, str] = PydField(default_factory=dict)
-    development_recommendation: str = PydField(default="", max_length=2000)
+    special_expectations: dict[BerAkhlak, Expectation] = PydField(default_factory=dict)
+    development_recommendation: str = PydField(default="", max_length=RECOMMENDATION_MAX)
     report: SelfReport | None = None
 
 
@@ -260,7 +275,7 @@ class PeerRequestRead(BaseModel):
 
 class FeedbackCreate(_In):
     employee_id: str = PydField(min_length=1, max_length=64)
-    text: str = PydField(min_length=1, max_length=4000)
+    text: Text
 
 
 class FeedbackRead(BaseModel):
@@ -275,12 +290,12 @@ class FeedbackRead(BaseModel):
 
 class ObjectionCreate(_In):
     assessment_id: str = PydField(min_length=1, max_length=36)
-    reason: str = PydField(min_length=1, max_length=4000)
+    reason: Text
 
 
 class ObjectionDecision(_In):
     accepted: bool
-    reason: str = PydField(min_length=1, max_length=4000)
+    reason: Text
     result_rating: Rating | None = None
     behaviour_ratings: dict[BerAkhlak, Rating] = PydField(default_factory=dict)
 

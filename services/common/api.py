@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Query, Request
+from fastapi import HTTPException, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 T = TypeVar("T")
 
@@ -86,3 +91,79 @@ def client_address(request: Request, *, trusted_proxies: int | None = None) -> s
         trusted_proxies = int(getattr(request.app.state, "trusted_proxies", 0))
     peer = request.client.host if request.client else None
     return forwarded_client(peer, request.headers.get("x-forwarded-for"), trusted_proxies)
+
+
+# ---------------------------------------------------------------- request body cap
+
+DEFAULT_MAX_BODY_BYTES = 1 << 20
+
+
+class BodyTooLarge(HTTPException):
+    """A request body over its cap. An ``HTTPException`` so that FastAPI, which turns any
+    other error while reading a body into 400, answers it as the 413 it is."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body is larger than {limit} bytes")
+
+
+class BodyLimit:
+    """ASGI middleware: refuse a request body over ``max_bytes`` with 413 before the app
+    parses it: at once when Content-Length says so, else as soon as the bytes read so far
+    (a chunked body has no Content-Length) pass the cap; never more than that is buffered.
+    ``larger`` gives a bigger cap to paths matching a regular expression (CSV imports)."""
+
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, larger: Sequence[tuple[str, int]] = ()
+    ) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.larger = [(re.compile(pattern), limit) for pattern, limit in larger]
+
+    def limit_for(self, path: str) -> int:
+        for pattern, limit in self.larger:
+            if pattern.search(path):
+                return limit
+        return self.max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope["path"])
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _too_large(limit, scope, send)
+            return
+        received = 0
+        started = False
+
+        async def capped_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, capped_receive, watched_send)
+        except BodyTooLarge:
+            # Read by code outside FastAPI's body parsing (a plain Starlette route).
+            if started:
+                raise
+            await _too_large(limit, scope, send)
+
+
+async def _too_large(limit: int, scope: Scope, send: Send) -> None:
+    response = JSONResponse({"detail": BodyTooLarge(limit).detail}, status_code=413)
+    await response(scope, _no_body, send)
+
+
+async def _no_body() -> Message:
+    return {"type": "http.disconnect"}

@@ -35,6 +35,45 @@ from pydantic import (
 TenantSlug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,39}$")]
 EntityId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
+# ---------------------------------------------------------------- size bounds
+# Kafka refuses a record over 1 MiB (``message.max.bytes``) on every retry: an event that
+# large would stay in its outbox for ever and hold back every later event of the service.
+# So every free text and list of a payload is bounded, here, once; the API input models of
+# the services use the same constants. The bounds are sized so that the largest valid event
+# stays under MAX_EVENT_BYTES even when every character costs six bytes of JSON (a control
+# character is written ``\u00XX``; a 3-byte UTF-8 script costs three, an emoji four), and
+# ``add_event`` refuses anything larger as the last guard (tests/unit/test_event_size.py).
+MAX_EVENT_BYTES = 900_000
+NAME_MAX = 200  # a regency, unit or employee name, a position
+LABEL_MAX = 100  # short labels: a service type, a category, a period label
+UNIT_MAX = 40  # an indicator's unit of measure (one of a fixed list)
+TEXT_MAX = 4000  # a reason, a note, a feedback text
+REPORT_TEXT_MAX = 5000  # each of the three texts of a self-assessment report
+EXPECTATION_MAX = 1000  # a special expectation for one BerAKHLAK value
+RECOMMENDATION_MAX = 2000  # an assessment's development recommendation
+ALERT_MESSAGE_MAX = 1000
+RHK_MAX = 30  # RHK of one SKP
+INDICATORS_PER_RHK_MAX = 10
+RHK_TITLE_MAX = 500
+INDICATOR_NAME_MAX = 300
+
+
+def _bounded(max_length: int) -> Any:
+    return StringConstraints(max_length=max_length)
+
+
+Name = Annotated[str, _bounded(NAME_MAX)]
+Label = Annotated[str, _bounded(LABEL_MAX)]
+Text = Annotated[str, _bounded(TEXT_MAX)]
+UnitLabel = Annotated[str, _bounded(UNIT_MAX)]
+RhkTitle = Annotated[str, _bounded(RHK_TITLE_MAX)]
+IndicatorName = Annotated[str, _bounded(INDICATOR_NAME_MAX)]
+ReportText = Annotated[str, _bounded(REPORT_TEXT_MAX)]
+Expectation = Annotated[str, _bounded(EXPECTATION_MAX)]
+Recommendation = Annotated[str, _bounded(RECOMMENDATION_MAX)]
+AlertMessage = Annotated[str, _bounded(ALERT_MESSAGE_MAX)]
+Url = Annotated[str, _bounded(1000)]
+
 # One topic per producing service; consumers pick the types they need from it.
 IDENTITY_TOPIC = "identity.events"
 TARGETS_TOPIC = "targets.events"
@@ -50,6 +89,19 @@ def dead_letter_topic(topic: str) -> str:
 
 class EventDecodeError(ValueError):
     """A message that is not a valid event of a known type and version."""
+
+
+class EventTooLarge(Exception):
+    """An event whose JSON would exceed :data:`MAX_EVENT_BYTES`: refused before it is
+    staged, so the transaction that made it writes nothing (the API answers 413)."""
+
+    def __init__(self, event_type: str, size: int) -> None:
+        self.event_type = event_type
+        self.size = size
+        super().__init__(
+            f"the {event_type} event this change makes would be {size} bytes, over the "
+            f"limit of {MAX_EVENT_BYTES} bytes: shorten its texts or lists"
+        )
 
 
 # ---------------------------------------------------------------- shared vocabularies
@@ -173,7 +225,7 @@ class EventPayload(BaseModel):
 class TenantRegistered(EventPayload):
     TYPE = "tenant.registered"
     TOPIC = IDENTITY_TOPIC
-    name: str
+    name: Name
     time_zone: TimeZone
     settings: TenantSettings
 
@@ -183,7 +235,7 @@ class UnitCreated(EventPayload):
     TOPIC = IDENTITY_TOPIC
     KEY_FIELD = "unit_id"
     unit_id: EntityId
-    name: str
+    name: Name
     kind: UnitKind
     parent_id: EntityId | None = None
     serves_public: bool = False
@@ -200,8 +252,8 @@ class EmployeeRegistered(EventPayload):
     KEY_FIELD = "employee_id"
     employee_id: EntityId
     nip: Annotated[str, StringConstraints(pattern=r"^\d{18}$")]
-    name: str
-    position: str
+    name: Name
+    position: Name
     unit_id: EntityId
     supervisor_id: EntityId | None = None
     active: bool = True
@@ -216,16 +268,16 @@ class EmployeeDeactivated(EventPayload):
     TOPIC = IDENTITY_TOPIC
     KEY_FIELD = "employee_id"
     employee_id: EntityId
-    reason: str = ""
+    reason: Text = ""
 
 
 class Indicator(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     indicator_id: EntityId
-    name: str
+    name: IndicatorName
     aspect: Aspect
     target: float = Field(gt=0)
-    unit: str
+    unit: UnitLabel
     direction: Direction = Direction.HIGHER_IS_BETTER
     aggregation: Aggregation = Aggregation.SUM
     weight: float | None = Field(default=None, gt=0)
@@ -236,10 +288,10 @@ class Rhk(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     rhk_id: EntityId
-    title: str
+    title: RhkTitle
     kind: Literal["utama", "tambahan"]
     parent_rhk_id: EntityId | None = None  # the supervisor's RHK it supports (intervensi)
-    indicators: tuple[Indicator, ...] = Field(min_length=1)
+    indicators: tuple[Indicator, ...] = Field(min_length=1, max_length=INDICATORS_PER_RHK_MAX)
 
 
 class TargetSet(EventPayload):
@@ -253,7 +305,7 @@ class TargetSet(EventPayload):
     year: int = Field(ge=2000, le=2100)
     version: int = Field(ge=1)
     approved_by: EntityId
-    rhk: tuple[Rhk, ...] = Field(min_length=1)
+    rhk: tuple[Rhk, ...] = Field(min_length=1, max_length=RHK_MAX)
 
 
 class TargetRevised(TargetSet):
@@ -273,22 +325,22 @@ class ActivityLogged(EventPayload):
     indicator_id: EntityId
     activity_date: date
     value: float = Field(ge=0)
-    note: str = ""
-    evidence_url: str | None = None
+    note: Text = ""
+    evidence_url: Url | None = None
     action: Literal["created", "edited", "deleted"] = "created"
 
 
 class SelfReport(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    achievements: str = ""
-    obstacles: str = ""
-    solutions: str = ""
+    achievements: ReportText = ""
+    obstacles: ReportText = ""
+    solutions: ReportText = ""
 
 
 class Period(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["monthly", "quarterly", "annual"]
-    label: str  # e.g. 2026-03, 2026-Q1, 2026
+    label: Label  # e.g. 2026-03, 2026-Q1, 2026
     start: date
     end: date
 
@@ -302,11 +354,11 @@ class AssessmentSubmitted(EventPayload):
     relation: Relation
     assessor_id: EntityId
     assessee_id: EntityId
-    rhk_ratings: dict[str, Rating] = Field(default_factory=dict)
+    rhk_ratings: dict[EntityId, Rating] = Field(default_factory=dict, max_length=RHK_MAX)
     result_rating: Rating | None = None
     behaviour_ratings: dict[BerAkhlak, Rating] = Field(default_factory=dict)
-    special_expectations: dict[BerAkhlak, str] = Field(default_factory=dict)
-    development_recommendation: str = ""
+    special_expectations: dict[BerAkhlak, Expectation] = Field(default_factory=dict)
+    development_recommendation: Recommendation = ""
     report: SelfReport | None = None
     supersedes: EntityId | None = None
 
@@ -318,7 +370,7 @@ class FeedbackNoted(EventPayload):
     note_id: EntityId
     supervisor_id: EntityId
     employee_id: EntityId
-    text: str
+    text: Text
     noted_on: date
 
 
@@ -330,7 +382,7 @@ class ObjectionFiled(EventPayload):
     assessment_id: EntityId
     employee_id: EntityId
     decider_id: EntityId
-    reason: str
+    reason: Text
 
 
 class ObjectionDecided(EventPayload):
@@ -344,7 +396,7 @@ class ObjectionDecided(EventPayload):
     accepted: bool
     result_rating: Rating | None = None
     behaviour_ratings: dict[BerAkhlak, Rating] = Field(default_factory=dict)
-    reason: str = ""
+    reason: Text = ""
 
 
 SkmScores = Annotated[list[Annotated[int, Field(ge=1, le=4)]], Field(min_length=9, max_length=9)]
@@ -357,7 +409,7 @@ class SurveyReceived(EventPayload):
     survey_id: EntityId
     unit_id: EntityId
     officer_id: EntityId | None = None
-    service_type: str = ""
+    service_type: Label = ""
     scores: SkmScores
 
 
@@ -368,7 +420,7 @@ class ComplaintFiled(EventPayload):
     complaint_id: EntityId
     unit_id: EntityId
     officer_id: EntityId | None = None
-    category: str
+    category: Label
 
 
 class ComplaintStatusChanged(EventPayload):
@@ -380,7 +432,7 @@ class ComplaintStatusChanged(EventPayload):
     officer_id: EntityId | None = None
     from_status: ComplaintStatus
     to_status: ComplaintStatus
-    reason: str
+    reason: Text
 
 
 class ScoreUpdated(EventPayload):
@@ -388,10 +440,10 @@ class ScoreUpdated(EventPayload):
     TOPIC = SCORING_TOPIC
     KEY_FIELD = "employee_id"
     employee_id: EntityId
-    period_label: str
+    period_label: Label
     achievement: float | None = None
     projected_rating: Rating | None = None
-    projected_predikat: str | None = None
+    projected_predikat: Label | None = None
 
 
 class AlertRaised(EventPayload):
@@ -404,7 +456,7 @@ class AlertRaised(EventPayload):
         "behind_target", "silent", "complaint", "satisfaction", "assessment_due", "predikat_drop"
     ]
     subject_id: EntityId
-    message: str
+    message: AlertMessage
     cause_event_id: uuid.UUID | None = None
 
 
@@ -414,7 +466,7 @@ class AlertCleared(EventPayload):
     KEY_FIELD = "recipient_id"
     alert_id: EntityId
     recipient_id: EntityId
-    kind: str
+    kind: Label
     subject_id: EntityId
 
 
@@ -485,6 +537,13 @@ class Envelope(BaseModel):
 
     def to_bytes(self) -> bytes:
         return self.model_dump_json().encode()
+
+    def to_checked_bytes(self) -> bytes:
+        """:meth:`to_bytes`, refused with :class:`EventTooLarge` over MAX_EVENT_BYTES."""
+        body = self.to_bytes()
+        if len(body) > MAX_EVENT_BYTES:
+            raise EventTooLarge(self.type, len(body))
+        return body
 
 
 def new_event(

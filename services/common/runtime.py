@@ -18,9 +18,12 @@ from typing import Any
 
 from aiokafka import ConsumerRebalanceListener
 from aiokafka.coordinator.assignors.abstract import AbstractPartitionAssignor
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
 from sqlalchemy import MetaData
 
+from services.common.api import BodyLimit
+from services.common.events import EventTooLarge
 from services.common.messaging import (
     BrokerConnection,
     EventConsumer,
@@ -150,9 +153,20 @@ class Runtime:
             await self.stop()
 
     def create_api(
-        self, *, title: str, description: str, routers: Sequence[APIRouter] = ()
+        self,
+        *,
+        title: str,
+        description: str,
+        routers: Sequence[APIRouter] = (),
+        larger_bodies: Sequence[tuple[str, int]] = (),
     ) -> FastAPI:
+        """The service's app. Request bodies are capped at ``settings.max_body_bytes``;
+        ``larger_bodies`` lists (path regex, bytes) exceptions such as a CSV import."""
         app = FastAPI(title=title, description=description, version="1.0.0", lifespan=self.lifespan)
+        app.add_middleware(
+            BodyLimit, max_bytes=self.settings.max_body_bytes, larger=list(larger_bodies)
+        )
+        app.add_exception_handler(EventTooLarge, _event_too_large)
         app.state.runtime = self
         app.state.jwt_secret = self.settings.jwt_secret
         app.state.trusted_proxies = self.settings.trusted_proxies
@@ -164,3 +178,9 @@ class Runtime:
             checks={"database": self.check_database, "kafka": self.check_broker},
         )
         return app
+
+
+async def _event_too_large(_request: Request, exc: Exception) -> JSONResponse:
+    # Raised by add_event inside the write's transaction, which is rolled back: nothing of
+    # the change is written.
+    return JSONResponse({"detail": str(exc)}, status_code=413)

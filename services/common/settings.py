@@ -89,6 +89,8 @@ class ServiceSettings(BaseSettings):
     # Proxies in front of this service whose X-Forwarded-For hops are believed (per-address
     # limits), counted from the right: 1 behind the gateway alone, 0 when reachable directly.
     trusted_proxies: int = Field(default=0, ge=0, le=10)
+    # A request body over this is refused with 413 before it is parsed (``BodyLimit``).
+    max_body_bytes: int = Field(default=1 << 20, ge=1024)
     # Older spelling of trusted_proxies=1, still read so existing deployments keep working.
     trust_forwarded_for: bool = False
 

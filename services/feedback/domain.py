@@ -42,6 +42,8 @@ SCALE: dict[int, str] = {1: "Tidak baik", 2: "Kurang baik", 3: "Baik", 4: "Sanga
 
 MAX_COMMENT = 1000
 MAX_COMPLAINT_TEXT = 4000
+# A status change's reason; it travels in complaint.status_changed (at most TEXT_MAX).
+MAX_REASON = 2000
 
 
 class ComplaintCategory(StrEnum):

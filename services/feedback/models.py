@@ -15,9 +15,9 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from services.common.events import ComplaintStatus
+from services.common.events import LABEL_MAX, ComplaintStatus, EntityId
 from services.common.orgchart import ORG_TABLE_NAMES
-from services.feedback.domain import MAX_COMMENT, MAX_COMPLAINT_TEXT, ComplaintCategory
+from services.feedback.domain import MAX_COMMENT, MAX_COMPLAINT_TEXT, MAX_REASON, ComplaintCategory
 
 
 def utcnow() -> datetime:
@@ -101,7 +101,7 @@ class ComplaintStep(SQLModel, table=True):
     complaint_id: str = Field(max_length=36, index=True)
     from_status: str | None = Field(default=None, max_length=20)
     to_status: str = Field(max_length=20)
-    reason: str = Field(max_length=2000)
+    reason: str = Field(max_length=MAX_REASON)
     actor_employee_id: str | None = Field(default=None, max_length=64)
     at: datetime = Field(default_factory=utcnow)
 
@@ -118,8 +118,11 @@ TABLE_NAMES: set[str] = {
 
 # ---------------------------------------------------------------- API schemas
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+# Bounded by the constants of services/common/events.py, which size every event.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=LABEL_MAX)]
+Reason = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_REASON)
+]
 Answer = Annotated[int, pydantic.Field(ge=1, le=4, description="1 tidak baik .. 4 sangat baik")]
 
 
@@ -128,10 +131,12 @@ class _In(BaseModel):
 
 
 class SurveyTokenCreate(_In):
-    unit_id: str | None = pydantic.Field(
+    unit_id: EntityId | None = pydantic.Field(
         default=None, description="the public-serving unit; default: the issuer's own unit"
     )
-    officer_id: str | None = pydantic.Field(default=None, description="the employee who served")
+    officer_id: EntityId | None = pydantic.Field(
+        default=None, description="the employee who served"
+    )
     service_type: Text = pydantic.Field(default="", description="e.g. KTP, izin usaha")
 
 
@@ -187,8 +192,8 @@ class SurveyReceipt(BaseModel):
 
 
 class ComplaintCreate(_In):
-    unit_id: str
-    officer_id: str | None = None
+    unit_id: EntityId
+    officer_id: EntityId | None = None
     category: ComplaintCategory
     text: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_COMPLAINT_TEXT)

@@ -45,6 +45,9 @@ class Settings(ServiceSettings):
     upstream_timeout_seconds: float = Field(default=15.0, gt=0)
     # Alerts kept per recipient for the replay of a reconnecting page.
     alerts_kept_per_recipient: int = Field(default=200, ge=1)
+    # What the proxy lets through to identity's CSV import (its own limit plus the form's
+    # framing); every other body is capped by ``max_body_bytes`` (1 MiB).
+    max_import_body_bytes: int = Field(default=20_000_000 + 64 * 1024, ge=1024)
     # An open stream re-reads its alerts this often even without a wake-up.
     stream_recheck_seconds: float = Field(default=20.0, gt=0)
     # Who may read /metrics, /docs, /redoc and /openapi.json: direct callers from these
@@ -74,6 +77,7 @@ def create_app(settings: Settings) -> FastAPI:
         title="Kinerja gateway",
         description=DESCRIPTION,
         routers=[api.router, pages.router, proxy.router],
+        larger_bodies=[(proxy.IMPORT_PATHS, settings.max_import_body_bytes)],
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(InternalOnly, allowed=settings.internal_allowed_from)

@@ -71,10 +71,18 @@ async def _conflict(_request: Request, _exc: Exception) -> JSONResponse:
     )
 
 
+IMPORT_PATHS = r"^/api/v1/import/"
+MULTIPART_MARGIN = 64 * 1024
+
+
 def create_app(settings: Settings) -> FastAPI:
     runtime = Runtime(settings=settings, migrations_dir=MIGRATIONS, produces=[IDENTITY_TOPIC])
     app = runtime.create_api(
-        title="Kinerja identity", description=DESCRIPTION, routers=(*ROUTERS, duties.router)
+        title="Kinerja identity",
+        description=DESCRIPTION,
+        routers=(*ROUTERS, duties.router),
+        # A CSV file may be larger than a JSON body; the form's framing adds a little.
+        larger_bodies=[(IMPORT_PATHS, settings.max_import_bytes + MULTIPART_MARGIN)],
     )
     app.state.identity = Context(
         sessions=runtime.sessions,

@@ -18,7 +18,15 @@ from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
-from services.common.events import TenantSettings, TenantSlug, TimeZone, UnitKind
+from services.common.events import (
+    LABEL_MAX,
+    NAME_MAX,
+    EntityId,
+    TenantSettings,
+    TenantSlug,
+    TimeZone,
+    UnitKind,
+)
 from services.common.messaging import OutboxMessage, ProcessedEvent
 from services.common.security import Role
 
@@ -129,7 +137,8 @@ class RefreshToken(SQLModel, table=True):
 
 # ---------------------------------------------------------------- schemas
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Bounded by the constants of services/common/events.py, which size every event.
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX)]
 Username = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{3,100}$", strip_whitespace=True)
 ]
@@ -164,7 +173,7 @@ class TenantSettingsPatch(Schema):
     achievement_cap: float | None = None
     rating_above_threshold: float | None = None
     rating_meets_threshold: float | None = None
-    evaluation_cadence: str | None = None
+    evaluation_cadence: str | None = Field(default=None, max_length=LABEL_MAX)
     min_survey_sample: int | None = None
     legacy_score_enabled: bool | None = None
     count_tambahan_in_overall: bool | None = None
@@ -195,9 +204,9 @@ class UnitCreate(Schema):
     code: UnitCode | None = Field(default=None, description="the regency's own code, unique")
     name: Name
     kind: UnitKind
-    parent_id: str | None = None
+    parent_id: EntityId | None = None
     serves_public: bool = False
-    head_employee_id: str | None = None
+    head_employee_id: EntityId | None = None
 
 
 class UnitUpdate(Schema):
@@ -206,9 +215,9 @@ class UnitUpdate(Schema):
     code: UnitCode | None = None
     name: Name | None = None
     kind: UnitKind | None = None
-    parent_id: str | None = None
+    parent_id: EntityId | None = None
     serves_public: bool | None = None
-    head_employee_id: str | None = None
+    head_employee_id: EntityId | None = None
 
 
 class UnitRead(Schema):
@@ -227,8 +236,8 @@ class EmployeeCreate(Schema):
     nip: str = Field(max_length=40, description="18 digits, checked as domain.md says")
     name: Name
     position: Name
-    unit_id: str
-    supervisor_id: str | None = None
+    unit_id: EntityId
+    supervisor_id: EntityId | None = None
     password: Password | None = Field(
         default=None,
         description="initial password (must be changed at first login); without one the "
@@ -241,8 +250,8 @@ class EmployeeUpdate(Schema):
 
     name: Name | None = None
     position: Name | None = None
-    unit_id: str | None = None
-    supervisor_id: str | None = None
+    unit_id: EntityId | None = None
+    supervisor_id: EntityId | None = None
 
 
 class EmployeeRead(Schema):
@@ -283,7 +292,7 @@ class TokenPair(Schema):
 
 
 class RefreshRequest(Schema):
-    refresh_token: str
+    refresh_token: str = Field(max_length=4096)
 
 
 class PasswordChange(Schema):

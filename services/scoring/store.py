@@ -216,7 +216,7 @@ async def stage_events(session: AsyncSession, events: Sequence[Envelope]) -> Non
             "topic": e.topic,
             "key": e.key,
             "type": e.type,
-            "body": e.to_bytes(),
+            "body": e.to_checked_bytes(),
             "created_at": now,
             "published_at": None,
         }

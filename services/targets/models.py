@@ -17,7 +17,17 @@ from pydantic import Field as PField
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from services.common.events import Aggregation, Aspect, Direction, Rhk
+from services.common.events import (
+    INDICATOR_NAME_MAX,
+    INDICATORS_PER_RHK_MAX,
+    RHK_MAX,
+    RHK_TITLE_MAX,
+    UNIT_MAX,
+    Aggregation,
+    Aspect,
+    Direction,
+    Rhk,
+)
 from services.common.orgchart import ORG_TABLE_NAMES
 from services.targets.domain import SkpStatus, TeamStatus, normalise_unit
 
@@ -122,10 +132,13 @@ TABLE_NAMES: set[str] = {
 
 Unit = Annotated[
     str,
+    PField(max_length=UNIT_MAX, description="one of the allowed units (dokumen, orang, %, ...)"),
     AfterValidator(normalise_unit),
-    PField(description="one of the allowed units (dokumen, orang, %, hari, ...)"),
 ]
-Text = Annotated[str, PField(min_length=1, max_length=500)]
+# Bounded so that the largest SKP's target.set / target.revised event fits in one Kafka
+# record (services/common/events.py, MAX_EVENT_BYTES).
+Title = Annotated[str, PField(min_length=1, max_length=RHK_TITLE_MAX)]
+IndicatorName = Annotated[str, PField(min_length=1, max_length=INDICATOR_NAME_MAX)]
 Id = Annotated[str, PField(min_length=1, max_length=64)]
 EvidenceUrl = Annotated[str, PField(max_length=1000, pattern=r"^https?://\S+$")]
 
@@ -136,7 +149,7 @@ class Schema(BaseModel):
 
 class IndicatorIn(Schema):
     indicator_id: Id | None = PField(default=None, description="keep to update; new if absent")
-    name: Text
+    name: IndicatorName
     aspect: Aspect
     target: float = PField(gt=0, allow_inf_nan=False)
     unit: Unit
@@ -147,15 +160,15 @@ class IndicatorIn(Schema):
 
 class RhkIn(Schema):
     rhk_id: Id | None = PField(default=None, description="keep to update; new if absent")
-    title: Text
+    title: Title
     kind: Literal["utama", "tambahan"]
     parent_rhk_id: Id | None = PField(
         default=None, description="an RHK of the direct supervisor's approved SKP (intervensi)"
     )
-    indicators: list[IndicatorIn] = PField(min_length=1, max_length=20)
+    indicators: list[IndicatorIn] = PField(min_length=1, max_length=INDICATORS_PER_RHK_MAX)
 
 
-Content = Annotated[list[RhkIn], PField(max_length=50)]
+Content = Annotated[list[RhkIn], PField(max_length=RHK_MAX)]
 
 
 class SkpCreate(Schema):

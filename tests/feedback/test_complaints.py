@@ -141,6 +141,9 @@ async def test_bad_complaints_and_jumps_write_nothing(feedback: Feedback) -> Non
         (complaint(officer_id="e-retired"), 400, "not an active employee"),
         (complaint(category="spam"), 422, "category"),
         (complaint(text="x" * 4001), 422, "text"),
+        (complaint(unit_id="u" * 65), 422, "at most 64"),
+        (complaint(officer_id="o" * 65), 422, "at most 64"),
+        (complaint(text="x" * 2_000_000), 413, "larger than 1048576 bytes"),
         (complaint(text="   "), 422, "text"),
         (complaint(tenant="sleman"), 422, "tenant"),
     ]

@@ -134,6 +134,11 @@ async def test_bad_input_is_refused_with_a_reason_and_writes_nothing(
         ),
         ("POST", "/api/v1/units", {"name": "X", "kind": "dinas", "code": "SETDA"}, 409, "SETDA"),
         ("POST", "/api/v1/units", {"name": "X", "kind": "ministry"}, 422, "kind"),
+        # over a size bound (issue 11): an id, a name, a body over the 1 MiB cap
+        ("PATCH", f"/api/v1/units/{root}", {"parent_id": "u" * 65}, 422, "at most 64"),
+        ("PATCH", f"/api/v1/employees/{boss}", {"unit_id": "u" * 65}, 422, "at most 64"),
+        ("POST", "/api/v1/units", {"name": "€" * 201, "kind": "dinas"}, 422, "at most 200"),
+        ("POST", "/api/v1/units", {"name": "x" * 2_000_000, "kind": "dinas"}, 413, "larger"),
         # settings that break a rule
         (
             "PATCH",

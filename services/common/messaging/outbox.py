@@ -53,14 +53,18 @@ OUTBOX_DIRTY = "kinerja_outbox_dirty"
 
 
 def add_event(session: AsyncSession, event: Envelope) -> None:
-    """Stage an event in the caller's transaction; it is published after the commit."""
+    """Stage an event in the caller's transaction; it is published after the commit.
+
+    An event over ``MAX_EVENT_BYTES`` raises :class:`EventTooLarge` before anything is
+    staged: Kafka would refuse it on every retry and block the outbox behind it."""
+    body = event.to_checked_bytes()
     session.add(
         OutboxMessage(
             event_id=str(event.event_id),
             topic=event.topic,
             key=event.key,
             type=event.type,
-            body=event.to_bytes(),
+            body=body,
         )
     )
     session.sync_session.info[OUTBOX_DIRTY] = True
