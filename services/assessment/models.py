@@ -12,12 +12,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 from pydantic import Field as PydField
-from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services.assessment.domain import as_utc, final_ratings
 from services.common.events import BerAkhlak, Period, Rating, Relation, SelfReport
 from services.common.orgchart import ORG_TABLE_NAMES
+from services.common.storage import UtcDateTime
 
 
 def new_id() -> str:
@@ -33,7 +34,7 @@ def _json() -> Any:
 
 
 def _moment() -> Any:
-    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    return Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
 
 
 # ---------------------------------------------------------------- tables
@@ -130,7 +131,7 @@ class Objection(SQLModel, table=True):
     status: str = Field(default="pending", max_length=10)
     filed_at: datetime = _moment()
     decided_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+        default=None, sa_column=Column(UtcDateTime(), nullable=True)
     )
     decision_reason: str = ""
     result_rating: str | None = Field(default=None, max_length=10)

@@ -21,6 +21,7 @@ from aiokafka.coordinator.assignors.abstract import AbstractPartitionAssignor
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import MetaData
 
+from services.common.api import install_http_semantics
 from services.common.messaging import (
     BrokerConnection,
     EventConsumer,
@@ -158,6 +159,7 @@ class Runtime:
         app.state.trust_forwarded_for = self.settings.trust_forwarded_for
         for router in routers:
             app.include_router(router)
+        install_http_semantics(app)
         instrument(
             app,
             self.metrics,

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from services.common.api import Page, PageParams, errors, page_params
+from services.common.api import IsoDate, Page, PageParams, errors, page_params
 from services.common.security import Principal, Role, require_roles, tenant_of
 from services.common.storage import SessionFactory
 from services.targets import service
@@ -171,8 +170,8 @@ async def list_activities(
     employee_id: Annotated[str | None, Query(description="default: the caller")] = None,
     skp_id: str | None = None,
     indicator_id: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: IsoDate | None = None,
+    date_to: IsoDate | None = None,
     include_deleted: bool = False,
 ) -> Page[ActivityRead]:
     """An employee's log, by date (the employee, supervisors, unit peers, HR)."""
