@@ -88,20 +88,36 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     response = await http_exception_handler(request, exc)
     if exc.status_code == 405:
-        # Starlette answers with the methods of the first route matching the path only;
-        # the same path often has one route per method. Asking the router method by method
-        # also sees routes nested in included routers.
-        allowed = [
-            method
-            for method in _METHODS
-            if any(
-                route.matches({**request.scope, "method": method})[0] == Match.FULL
-                for route in request.app.router.routes
-            )
-        ]
+        allowed = _documented_methods(request) or _routed_methods(request)
         if allowed:
             response.headers["Allow"] = ", ".join(allowed)
     return response
+
+
+def _documented_methods(request: Request) -> list[str]:
+    """The methods the OpenAPI documents for the most specific path template matching the
+    request (``/skp/copy`` rather than ``/skp/{skp_id}``, which matches it too)."""
+    path = request.scope["path"]
+    best: tuple[int, dict[str, Any]] | None = None
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path) and (best is None or template.count("{") < best[0]):
+            best = (template.count("{"), operations)
+    return [m for m in _METHODS if best is not None and m.lower() in best[1]]
+
+
+def _routed_methods(request: Request) -> list[str]:
+    """The methods some route answers for the path (Starlette's own 405 lists those of
+    the first matching route only; the same path often has one route per method).
+    Asking the router method by method also sees routes nested in included routers."""
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
 
 
 def _document_unparsable_bodies(document: dict[str, Any]) -> None:

@@ -26,6 +26,8 @@ MAX_LIMIT = 500
 MAX_OFFSET = 1_000_000
 # A sequence number a client echoes back (a cursor): any value a 64-bit column can hold.
 MAX_CURSOR = 2**63 - 1
+# A version or revision number a client echoes back: what PostgreSQL's INTEGER holds.
+MAX_INT32 = 2**31 - 1
 
 
 class Page(BaseModel, Generic[T]):

@@ -19,6 +19,7 @@ from sqlmodel import Field, SQLModel
 
 from services.common.events import Aggregation, Aspect, Direction, Rhk
 from services.common.orgchart import ORG_TABLE_NAMES
+from services.common.pagination import MAX_INT32
 from services.targets.domain import SkpStatus, TeamStatus, normalise_unit
 
 
@@ -238,6 +239,7 @@ class ActivityUpdate(Schema):
     revision: int | None = PField(
         default=None,
         ge=1,
+        le=MAX_INT32,
         description="the revision you read; 409 if the entry changed since (recommended: "
         "without it only an edit racing in the same instant is refused)",
     )

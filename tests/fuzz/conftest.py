@@ -40,6 +40,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 class FuzzStack:
     urls: dict[str, str]
     headers: dict[str, str]  # every role of the regency at once, and platform operator
+    skp_id: str  # the employee's approved SKP
+    unit_id: str
 
 
 @pytest.fixture(scope="session")
@@ -65,12 +67,14 @@ def fuzz_stack(
                 )
                 regency = await register_regency(client, f"fuzz-{uuid.uuid4().hex[:8]}")
                 await stack.settled(regency)
-                await approved_skp(client, regency)
+                skp = await approved_skp(client, regency)
                 roles = [Role.PLATFORM, Role.ADMIN, Role.ATASAN, Role.PEGAWAI]
                 headers = bearer(
                     tenant=regency.slug, roles=roles, employee_id=regency.people["atasan"]
                 )
-                ready.set_result(FuzzStack(urls=urls, headers=headers))
+                ready.set_result(
+                    FuzzStack(urls=urls, headers=headers, skp_id=skp["id"], unit_id=regency.unit_id)
+                )
                 await asyncio.to_thread(stop.wait)  # until the session ends
         except BaseException as exc:
             if not ready.done():
