@@ -122,11 +122,12 @@ def test_405_lists_every_method_of_the_resource(
 
 
 def test_an_unparsable_body_is_a_documented_400(http: httpx.Client, fuzz_stack: FuzzStack) -> None:
-    where = url(fuzz_stack, "assessment", "/api/v1/objections")
+    path = "/api/v1/employees/{employee_id}/deactivate"
+    where = url(fuzz_stack, "identity", path.format(employee_id="x"))
     response = http.post(where, content=b"\xff{", headers={"Content-Type": "application/json"})
     assert response.status_code == 400, response.text
-    document = http.get(url(fuzz_stack, "assessment", "/openapi.json")).json()
-    assert "400" in document["paths"]["/api/v1/objections"]["post"]["responses"]
+    document = http.get(url(fuzz_stack, "identity", "/openapi.json")).json()
+    assert "400" in document["paths"][path]["post"]["responses"]
 
 
 def test_version_and_revision_numbers_are_bounded(
