@@ -136,7 +136,7 @@ async def list_assessments(
     relation: Relation | None = None,
     include_superseded: bool = False,
 ) -> Page[AssessmentRead]:
-    rows, total = await service.list_assessments(
+    found = await service.list_assessments(
         session,
         caller=caller,
         assessee_id=assessee_id,
@@ -144,11 +144,10 @@ async def list_assessments(
         period=period,
         relation=relation,
         include_superseded=include_superseded,
-        limit=paging.limit,
-        offset=paging.offset,
+        page=paging,
     )
-    items = await service.read_models(session, rows)
-    return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
+    items = await service.read_models(session, found.items)
+    return Page(items=items, total=found.total, limit=found.limit, offset=found.offset)
 
 
 @router.get(
@@ -217,11 +216,8 @@ async def list_peer_requests(
     paging: Paging,
     status: Literal["requested", "submitted"] | None = None,
 ) -> Page[PeerRequestRead]:
-    rows, total = await service.list_peer_requests(
-        session, caller=caller, status=status, limit=paging.limit, offset=paging.offset
-    )
-    items = [PeerRequestRead.model_validate(r) for r in rows]
-    return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
+    found = await service.list_peer_requests(session, caller=caller, status=status, page=paging)
+    return found.map(PeerRequestRead.model_validate)
 
 
 # ---------------------------------------------------------------- feedback notes
@@ -252,11 +248,10 @@ async def note_feedback(
 async def list_feedback(
     caller: CallerDep, session: Reading, paging: Paging, employee_id: str | None = None
 ) -> Page[FeedbackRead]:
-    rows, total = await service.list_feedback(
-        session, caller=caller, employee_id=employee_id, limit=paging.limit, offset=paging.offset
+    found = await service.list_feedback(
+        session, caller=caller, employee_id=employee_id, page=paging
     )
-    items = [FeedbackRead.model_validate(r) for r in rows]
-    return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
+    return found.map(FeedbackRead.model_validate)
 
 
 # ---------------------------------------------------------------- objections
@@ -290,11 +285,8 @@ async def list_objections(
     paging: Paging,
     status: Literal["pending", "accepted", "rejected"] | None = None,
 ) -> Page[ObjectionRead]:
-    rows, total = await service.list_objections(
-        session, caller=caller, status=status, limit=paging.limit, offset=paging.offset
-    )
-    items = [ObjectionRead.model_validate(r) for r in rows]
-    return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
+    found = await service.list_objections(session, caller=caller, status=status, page=paging)
+    return found.map(ObjectionRead.model_validate)
 
 
 @router.get(

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 from pydantic import Field as PydField
-from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services.assessment.domain import as_utc, final_ratings
@@ -30,6 +30,7 @@ from services.common.events import (
     SelfReport,
 )
 from services.common.orgchart import ORG_TABLE_NAMES
+from services.common.storage import UtcDateTime
 
 
 def new_id() -> str:
@@ -45,7 +46,7 @@ def _json() -> Any:
 
 
 def _moment() -> Any:
-    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    return Field(default_factory=utcnow, sa_column=Column(UtcDateTime(), nullable=False))
 
 
 # ---------------------------------------------------------------- tables
@@ -142,7 +143,7 @@ class Objection(SQLModel, table=True):
     status: str = Field(default="pending", max_length=10)
     filed_at: datetime = _moment()
     decided_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+        default=None, sa_column=Column(UtcDateTime(), nullable=True)
     )
     decision_reason: str = ""
     result_rating: str | None = Field(default=None, max_length=10)

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_
+from sqlalchemy import and_, false, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import SelectOfScalar
 
 from services.assessment import domain
 from services.assessment.domain import Conflict, Forbidden, NotFound, Refused
@@ -50,6 +49,7 @@ from services.common.events import (
 )
 from services.common.messaging import add_event
 from services.common.orgchart import OrgChart, OrgEmployee
+from services.common.pagination import Page, PageParams, paginate
 from services.common.security import Principal, Role
 from services.common.workdays import local_today
 
@@ -113,12 +113,6 @@ async def _manages(chart: OrgChart, caller: Caller, employee_id: str) -> bool:
     return bool(caller.employee_id) and caller.employee_id in await chart.supervisor_chain(
         employee_id
     )
-
-
-async def _page(session: AsyncSession, query: SelectOfScalar[Any], limit: int, offset: int) -> Any:
-    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
-    rows = (await session.exec(query.limit(limit).offset(offset))).all()
-    return list(rows), total
 
 
 # ---------------------------------------------------------------- periods
@@ -334,9 +328,8 @@ async def list_assessments(
     period: str | None,
     relation: Relation | None,
     include_superseded: bool,
-    limit: int,
-    offset: int,
-) -> tuple[list[Assessment], int]:
+    page: PageParams,
+) -> Page[Assessment]:
     chart = OrgChart(session, caller.tenant)
     query = select(Assessment).where(
         Assessment.tenant == caller.tenant, await _visible_assessments_filter(chart, caller)
@@ -352,7 +345,7 @@ async def list_assessments(
     if not include_superseded:
         query = query.where(col(Assessment.superseded).is_(False))
     query = query.order_by(col(Assessment.submitted_at).desc(), col(Assessment.id))
-    return await _page(session, query, limit, offset)  # type: ignore[no-any-return]
+    return await paginate(session, query, page)
 
 
 async def peer_summary(
@@ -450,15 +443,15 @@ def _peer_requests_filter(caller: Caller) -> Any:
 
 
 async def list_peer_requests(
-    session: AsyncSession, *, caller: Caller, status: str | None, limit: int, offset: int
-) -> tuple[list[PeerRequest], int]:
+    session: AsyncSession, *, caller: Caller, status: str | None, page: PageParams
+) -> Page[PeerRequest]:
     query = select(PeerRequest).where(
         PeerRequest.tenant == caller.tenant, _peer_requests_filter(caller)
     )
     if status:
         query = query.where(PeerRequest.status == status)
     query = query.order_by(col(PeerRequest.created_at).desc(), col(PeerRequest.id))
-    return await _page(session, query, limit, offset)  # type: ignore[no-any-return]
+    return await paginate(session, query, page)
 
 
 # ---------------------------------------------------------------- to-do
@@ -540,8 +533,8 @@ async def note_feedback(
 
 
 async def list_feedback(
-    session: AsyncSession, *, caller: Caller, employee_id: str | None, limit: int, offset: int
-) -> tuple[list[FeedbackNote], int]:
+    session: AsyncSession, *, caller: Caller, employee_id: str | None, page: PageParams
+) -> Page[FeedbackNote]:
     query = select(FeedbackNote).where(FeedbackNote.tenant == caller.tenant)
     if not caller.admin:
         me = caller.employee()
@@ -551,7 +544,7 @@ async def list_feedback(
     if employee_id:
         query = query.where(FeedbackNote.employee_id == employee_id)
     query = query.order_by(col(FeedbackNote.created_at).desc(), col(FeedbackNote.id))
-    return await _page(session, query, limit, offset)  # type: ignore[no-any-return]
+    return await paginate(session, query, page)
 
 
 # ---------------------------------------------------------------- objections
@@ -640,13 +633,13 @@ async def get_objection(session: AsyncSession, *, caller: Caller, objection_id: 
 
 
 async def list_objections(
-    session: AsyncSession, *, caller: Caller, status: str | None, limit: int, offset: int
-) -> tuple[list[Objection], int]:
+    session: AsyncSession, *, caller: Caller, status: str | None, page: PageParams
+) -> Page[Objection]:
     query = select(Objection).where(Objection.tenant == caller.tenant, _objections_filter(caller))
     if status:
         query = query.where(Objection.status == status)
     query = query.order_by(col(Objection.filed_at).desc(), col(Objection.id))
-    return await _page(session, query, limit, offset)  # type: ignore[no-any-return]
+    return await paginate(session, query, page)
 
 
 async def decide_objection(

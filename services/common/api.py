@@ -4,15 +4,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Annotated, Any, Generic, TypeVar
+from datetime import date
+from typing import Annotated, Any
 
-from fastapi import HTTPException, Query, Request
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-T = TypeVar("T")
+# Pages live in their own module; these names stay importable from here.
+from services.common.pagination import Page, PageParams, page_params
+
+__all__ = [
+    "IsoDate",
+    "Page",
+    "PageParams",
+    "Problem",
+    "client_address",
+    "errors",
+    "install_http_semantics",
+    "page_params",
+]
 
 
 class Problem(BaseModel):
@@ -38,23 +55,90 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": Problem, "description": _DESCRIPTIONS[code]} for code in codes}
 
 
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    total: int = Field(description="items matching the filters, over all pages")
-    limit: int
-    offset: int
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-class PageParams(BaseModel):
-    limit: int = 50
-    offset: int = 0
+def _iso_date_only(value: Any) -> Any:
+    # pydantic's lax date also takes "0" (the Unix epoch) and datetimes: a filter given
+    # one of those was a mistake, not a date.
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
 
 
-def page_params(
-    limit: Annotated[int, Query(ge=1, le=500, description="page size")] = 50,
-    offset: Annotated[int, Query(ge=0, description="items to skip")] = 0,
-) -> PageParams:
-    return PageParams(limit=limit, offset=offset)
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+"""A date query parameter: ``YYYY-MM-DD`` and nothing else."""
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+UNPARSABLE_BODY = "The body cannot be parsed (not UTF-8, or not the declared content type)"
+
+
+def install_http_semantics(app: FastAPI) -> None:
+    """What every service answers beyond its own routes: a 405 whose ``Allow`` lists every
+    method of the path, and an OpenAPI that documents the 400 FastAPI answers to a body it
+    cannot parse."""
+    app.add_exception_handler(HTTPException, _http_error)
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            _document_unparsable_bodies(generate())
+        return generate()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    response = await http_exception_handler(request, exc)
+    if exc.status_code == 405:
+        allowed = _documented_methods(request) or _routed_methods(request)
+        if allowed:
+            response.headers["Allow"] = ", ".join(allowed)
+    return response
+
+
+def _documented_methods(request: Request) -> list[str]:
+    """The methods the OpenAPI documents for the most specific path template matching the
+    request (``/skp/copy`` rather than ``/skp/{skp_id}``, which matches it too)."""
+    path = request.scope["path"]
+    best: tuple[int, dict[str, Any]] | None = None
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path) and (best is None or template.count("{") < best[0]):
+            best = (template.count("{"), operations)
+    return [m for m in _METHODS if best is not None and m.lower() in best[1]]
+
+
+def _routed_methods(request: Request) -> list[str]:
+    """The methods some route answers for the path (Starlette's own 405 lists those of
+    the first matching route only; the same path often has one route per method).
+    Asking the router method by method also sees routes nested in included routers."""
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
+
+
+def _document_unparsable_bodies(document: dict[str, Any]) -> None:
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Problem", Problem.model_json_schema())
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                operation.setdefault("responses", {}).setdefault(
+                    "400",
+                    {
+                        "description": UNPARSABLE_BODY,
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                        },
+                    },
+                )
 
 
 MAX_ADDRESS_LENGTH = 64  # longer than any IPv6 text form; bounds a rate-limit key

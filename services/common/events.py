@@ -177,13 +177,14 @@ TimeZone = Literal["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]
 class TenantSettings(BaseModel):
     """Per-regency rules. Defaults follow domain.md; each regency may change them."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Strict: `false` is not 0 days and "7" is not 7, as lax pydantic would have it.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     achievement_cap: float = Field(default=120.0, gt=100, le=200)
     rating_above_threshold: float = Field(default=110.0, gt=0)
     rating_meets_threshold: float = Field(default=90.0, gt=0)
     evaluation_cadence: Literal["monthly", "quarterly"] = "monthly"
-    min_survey_sample: int = Field(default=384, ge=1)
+    min_survey_sample: int = Field(default=384, ge=1, le=1_000_000)
     legacy_score_enabled: bool = False
     count_tambahan_in_overall: bool = False
     activity_edit_window_days: int = Field(default=7, ge=0, le=90)

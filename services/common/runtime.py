@@ -22,7 +22,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import MetaData
 
-from services.common.api import BodyLimit
+from services.common.api import BodyLimit, install_http_semantics
 from services.common.events import EventTooLarge
 from services.common.messaging import (
     BrokerConnection,
@@ -172,6 +172,7 @@ class Runtime:
         app.state.trusted_proxies = self.settings.trusted_proxies
         for router in routers:
             app.include_router(router)
+        install_http_semantics(app)
         instrument(
             app,
             self.metrics,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 import segno
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
-from services.common.api import Page, PageParams, errors, page_params
+from services.common.api import IsoDate, Page, PageParams, errors, page_params
 from services.common.events import ComplaintStatus, TenantSlug
 from services.common.runtime import Runtime
 from services.common.security import CurrentPrincipal, Principal, Role, require_roles
@@ -145,8 +145,8 @@ async def survey_summary(
     unit_id: str,
     principal: CurrentPrincipal,
     runtime: RuntimeDep,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
+    date_from: Annotated[IsoDate | None, Query(alias="from")] = None,
+    date_to: Annotated[IsoDate | None, Query(alias="to")] = None,
 ) -> UnitSurveySummary:
     return await service.unit_summary(
         runtime, principal=principal, unit_id=unit_id, date_from=date_from, date_to=date_to

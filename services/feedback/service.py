@@ -16,7 +16,6 @@ from sqlalchemy import func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.common.api import Page, PageParams
 from services.common.events import (
     ComplaintFiled,
     ComplaintStatus,
@@ -27,6 +26,7 @@ from services.common.events import (
 from services.common.messaging import add_event
 from services.common.orgchart import OrgChart, OrgEmployee, OrgUnit
 from services.common.privacy import enough_contributors
+from services.common.pagination import Page, PageParams, paginate
 from services.common.runtime import Runtime
 from services.common.security import Principal, Role, tenant_of
 from services.common.skm import ELEMENTS
@@ -451,18 +451,15 @@ async def list_complaints(
             where.append(Complaint.status == status_filter)
         if unit_id is not None:
             where.append(Complaint.unit_id == unit_id)
-        total = (await session.exec(select(func.count()).where(*where))).one()
-        rows = await session.exec(
+        query = (
             select(Complaint)
             .where(*where)
             .order_by(col(Complaint.received_at).desc(), col(Complaint.id))
-            .offset(page.offset)
-            .limit(page.limit)
         )
+        found = await paginate(session, query, page)
         _, time_zone = await org.settings()
         today = local_today(time_zone)
-        items = [_read(c, time_zone, today, None) for c in rows.all()]
-    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+    return found.map(lambda c: _read(c, time_zone, today, None))
 
 
 async def get_complaint(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network, ip_address
 from urllib.parse import quote
 
+from services.common.pagination import MAX_CURSOR
 from services.common.security import Principal
 
 # The services behind the gateway; ``/api/<name>/<path>`` goes to ``<name>``'s ``/api/v1/<path>``.
@@ -127,8 +128,12 @@ def last_event_id(header: str | None, query: str | None) -> int | None:
     browser's own reconnect) or the ``last_event_id`` query parameter (a new EventSource
     after a token refresh). None (or garbage): start with the recent history."""
     for raw in (header, query):
-        if raw is not None and raw.strip().isdigit():
-            return int(raw.strip())
+        digits = (raw or "").strip()
+        # Beyond a 64-bit sequence number it is garbage too (SQLite cannot even bind it).
+        if digits.isascii() and digits.isdigit() and len(digits) <= 19:
+            cursor = int(digits)
+            if cursor <= MAX_CURSOR:
+                return cursor
     return None
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import DateTime, Index
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from services.common.orgchart import ORG_TABLE_NAMES
+from services.common.storage import UtcDateTime
 
 TABLE_NAMES: set[str] = {"gateway_alert", "outbox", "processed_event", *ORG_TABLE_NAMES}
 
@@ -32,7 +33,7 @@ class GatewayAlert(SQLModel, table=True):
     subject_id: str = Field(max_length=64)
     message: str = ""
     event_id: str = Field(max_length=36)
-    occurred_at: datetime = Field(sa_type=DateTime(timezone=True))
+    occurred_at: datetime = Field(sa_type=UtcDateTime)
 
 
 class AlertRead(BaseModel):

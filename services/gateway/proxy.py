@@ -31,18 +31,6 @@ def problem(status: int, detail: str) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status)
 
 
-@router.api_route(
-    "/api/{service}/{path:path}",
-    methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-    response_class=Response,
-    responses={
-        200: {"description": "the service's answer, passed through"},
-        **errors(404, 413),
-        502: {"description": "the service failed"},
-        503: {"description": "the service cannot be reached"},
-    },
-    summary="Call a service's /api/v1 (identity, targets, assessment, feedback, scoring)",
-)
 async def proxy(service: str, path: str, request: Request, gateway: GatewayDep) -> Response:
     target = domain.upstream_path(path)
     if service not in gateway.upstreams or target is None:
@@ -76,4 +64,23 @@ async def proxy(service: str, path: str, request: Request, gateway: GatewayDep) 
         content=upstream.content,
         status_code=status,
         headers=domain.response_headers(upstream.headers),
+    )
+
+
+# One route per method: a route with several methods gets one operation id for all of them
+# in OpenAPI, and clients generated from it collide.
+for _method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+    router.add_api_route(
+        "/api/{service}/{path:path}",
+        proxy,
+        methods=[_method],
+        operation_id=f"proxy_{_method.lower()}",
+        response_class=Response,
+        responses={
+            200: {"description": "the service's answer, passed through"},
+            **errors(404, 413),
+            502: {"description": "the service failed"},
+            503: {"description": "the service cannot be reached"},
+        },
+        summary="Call a service's /api/v1 (identity, targets, assessment, feedback, scoring)",
     )

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement
 from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.api import Page, PageParams, client_address, errors, page_params
 from services.common.events import UnitKind
+from services.common.pagination import paginate
 from services.common.security import (
     PasswordChangePrincipal,
     Principal,
@@ -99,14 +99,6 @@ def employee_read(employee: Employee, viewer: Principal) -> EmployeeRead:
 def like_prefix(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"{escaped}%"
-
-
-async def paginate(
-    session: AsyncSession, query: Any, paging: PageParams, *order: Any
-) -> tuple[list[Any], int]:
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = await session.exec(query.order_by(*order).limit(paging.limit).offset(paging.offset))
-    return list(rows.all()), int(total or 0)
 
 
 # ---------------------------------------------------------------- auth
@@ -197,8 +189,8 @@ async def create_tenant(body: TenantCreate, _: PlatformOperator, ctx: Ctx) -> Te
 @platform_router.get("/tenants", response_model=Page[TenantRead], responses=errors(401, 403))
 async def list_tenants(_: PlatformOperator, ctx: Ctx, paging: Paging) -> Page[TenantRead]:
     async with ctx.sessions() as session:
-        rows, total = await paginate(session, select(Tenant), paging, col(Tenant.slug))
-    return Page(items=[tenant_read(t) for t in rows], total=total, **paging.model_dump())
+        page = await paginate(session, select(Tenant).order_by(col(Tenant.slug)), paging)
+    return page.map(tenant_read)
 
 
 @platform_router.post(
@@ -322,8 +314,7 @@ async def list_units(
             col(Unit.name).ilike(pattern, escape="\\") | col(Unit.code).ilike(pattern, escape="\\")
         )
     async with ctx.sessions() as session:
-        rows, total = await paginate(session, query, paging, col(Unit.name), col(Unit.id))
-    return Page(items=rows, total=total, **paging.model_dump())
+        return await paginate(session, query.order_by(col(Unit.name), col(Unit.id)), paging)
 
 
 @org_router.get("/units/{unit_id}", response_model=UnitRead, responses=errors(401, 403, 404))
@@ -387,10 +378,8 @@ async def list_employees(
             condition = condition | col(Employee.nip).like(like_prefix(q), escape="\\")
         query = query.where(condition)
     async with ctx.sessions() as session:
-        rows, total = await paginate(session, query, paging, col(Employee.name), col(Employee.id))
-    return Page(
-        items=[employee_read(e, principal) for e in rows], total=total, **paging.model_dump()
-    )
+        page = await paginate(session, query.order_by(col(Employee.name), col(Employee.id)), paging)
+    return page.map(lambda e: employee_read(e, principal))
 
 
 @org_router.get(
@@ -502,7 +491,10 @@ async def read_csv_body(request: Request, limit: int) -> str:
 
 
 def import_report(outcome: service.ImportOutcome, dry_run: bool) -> ImportReport:
-    if outcome.problems and not dry_run:
+    # Problems on line 1 (no file, no header, missing columns) mean the file is not an
+    # import of this kind at all: refused even on a dry run, which reports bad rows.
+    file_unreadable = any(p.line == 1 for p in outcome.problems)
+    if outcome.problems and (file_unreadable or not dry_run):
         raise service.Refused(400, service.problems_detail(outcome.problems))
     return ImportReport(
         dry_run=dry_run,

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
@@ -29,6 +29,7 @@ from services.common.events import (
 )
 from services.common.messaging import OutboxMessage, ProcessedEvent
 from services.common.security import Role
+from services.common.storage import UtcDateTime
 
 TABLE_NAMES: set[str] = {
     "tenant",
@@ -63,8 +64,8 @@ class Tenant(SQLModel, table=True):
     name: str = SQLField(max_length=200)
     time_zone: str = SQLField(max_length=40)
     settings: dict[str, Any] = SQLField(default_factory=dict, sa_column=Column(JSON))
-    created_at: datetime = SQLField(default_factory=utcnow, sa_type=DateTime(timezone=True))
-    updated_at: datetime = SQLField(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=UtcDateTime)
+    updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UtcDateTime)
 
 
 class Unit(SQLModel, table=True):
@@ -79,8 +80,8 @@ class Unit(SQLModel, table=True):
     parent_id: str | None = SQLField(default=None, index=True, max_length=64)
     serves_public: bool = False
     head_employee_id: str | None = SQLField(default=None, max_length=64)
-    created_at: datetime = SQLField(default_factory=utcnow, sa_type=DateTime(timezone=True))
-    updated_at: datetime = SQLField(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=UtcDateTime)
+    updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UtcDateTime)
 
 
 class Employee(SQLModel, table=True):
@@ -96,9 +97,9 @@ class Employee(SQLModel, table=True):
     supervisor_id: str | None = SQLField(default=None, index=True, max_length=64)
     active: bool = True
     deactivation_reason: str = ""
-    created_at: datetime = SQLField(default_factory=utcnow, sa_type=DateTime(timezone=True))
-    updated_at: datetime = SQLField(default_factory=utcnow, sa_type=DateTime(timezone=True))
-    deactivated_at: datetime | None = SQLField(default=None, sa_type=DateTime(timezone=True))
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=UtcDateTime)
+    updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UtcDateTime)
+    deactivated_at: datetime | None = SQLField(default=None, sa_type=UtcDateTime)
 
 
 class UserAccount(SQLModel, table=True):
@@ -117,8 +118,8 @@ class UserAccount(SQLModel, table=True):
     roles: str = SQLField(max_length=100)  # comma-separated account roles (not atasan)
     must_change_password: bool = True
     active: bool = True
-    created_at: datetime = SQLField(default_factory=utcnow, sa_type=DateTime(timezone=True))
-    password_changed_at: datetime | None = SQLField(default=None, sa_type=DateTime(timezone=True))
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=UtcDateTime)
+    password_changed_at: datetime | None = SQLField(default=None, sa_type=UtcDateTime)
 
     @property
     def role_set(self) -> frozenset[Role]:
@@ -130,9 +131,9 @@ class RefreshToken(SQLModel, table=True):
 
     jti: str = SQLField(primary_key=True, max_length=64)
     user_id: str = SQLField(foreign_key="user_account.id", index=True, max_length=64)
-    created_at: datetime = SQLField(default_factory=utcnow, sa_type=DateTime(timezone=True))
-    expires_at: datetime = SQLField(sa_type=DateTime(timezone=True))
-    revoked_at: datetime | None = SQLField(default=None, sa_type=DateTime(timezone=True))
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=UtcDateTime)
+    expires_at: datetime = SQLField(sa_type=UtcDateTime)
+    revoked_at: datetime | None = SQLField(default=None, sa_type=UtcDateTime)
 
 
 # ---------------------------------------------------------------- schemas
@@ -169,6 +170,9 @@ class TenantRead(Schema):
 
 class TenantSettingsPatch(Schema):
     """Only the fields given change; the result must still be valid ``TenantSettings``."""
+
+    # Strict: `false` is not 0 days, "7" is not 7 (lax pydantic would take both).
+    model_config = ConfigDict(extra="forbid", from_attributes=True, strict=True)
 
     achievement_cap: float | None = None
     rating_above_threshold: float | None = None

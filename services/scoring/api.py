@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from services.common.api import Page, PageParams, errors, page_params
 from services.common.orgchart import OrgChart, OrgEmployee
+from services.common.pagination import MAX_LIMIT, Cursor, page_of
 from services.common.runtime import Runtime
 from services.common.security import CurrentPrincipal, Principal, Role, require_roles, tenant_of
 from services.common.workdays import local_today
@@ -96,9 +97,9 @@ async def get_team(
         else:
             people = await org.subtree(root)
         people.sort(key=lambda p: (p.name, p.employee_id))
-        chosen = people[page.offset : page.offset + page.limit]
-        items = await views.summaries(session, tenant, chosen, year or await this_year(org))
-        return Page(items=items, total=len(people), limit=page.limit, offset=page.offset)
+        chosen = page_of(people, page)
+        items = await views.summaries(session, tenant, chosen.items, year or await this_year(org))
+        return Page(items=items, total=chosen.total, limit=page.limit, offset=page.offset)
 
 
 @router.get(
@@ -145,8 +146,8 @@ async def get_regency(
 async def get_alerts(
     principal: CurrentPrincipal,
     request: Request,
-    since: Annotated[int, Query(ge=0, description="the last seq seen; 0 for all")] = 0,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    since: Cursor = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
 ) -> AlertPage:
     tenant = tenant_of(principal)
     if not principal.employee_id:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 
-from services.common.api import Page, PageParams, errors, page_params
+from services.common.api import IsoDate, Page, PageParams, errors, page_params
+from services.common.pagination import MAX_INT32
 from services.common.security import Principal, Role, require_roles, tenant_of
 from services.common.storage import SessionFactory
 from services.targets import service
@@ -146,7 +146,9 @@ async def list_versions(skp_id: str, ctx: Ctx, page: Paging) -> Page[SkpVersionR
 
 
 @skp.get("/{skp_id}/versions/{version}", response_model=SkpVersionRead, responses=READ)
-async def get_version(skp_id: str, version: int, ctx: Ctx) -> SkpVersionRead:
+async def get_version(
+    skp_id: str, version: Annotated[int, Path(ge=1, le=MAX_INT32)], ctx: Ctx
+) -> SkpVersionRead:
     return await service.get_version(ctx.sessions, actor=ctx.actor, skp_id=skp_id, version=version)
 
 
@@ -171,8 +173,8 @@ async def list_activities(
     employee_id: Annotated[str | None, Query(description="default: the caller")] = None,
     skp_id: str | None = None,
     indicator_id: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: IsoDate | None = None,
+    date_to: IsoDate | None = None,
     include_deleted: bool = False,
 ) -> Page[ActivityRead]:
     """An employee's log, by date (the employee, supervisors, unit peers, HR)."""
@@ -201,7 +203,8 @@ async def delete_activity(
     activity_id: str,
     ctx: Ctx,
     revision: Annotated[
-        int | None, Query(ge=1, description="the revision you read; 409 if it changed since")
+        int | None,
+        Query(ge=1, le=MAX_INT32, description="the revision you read; 409 if it changed since"),
     ] = None,
 ) -> ActivityRead:
     """Delete an entry within the edit window (kept in its history); emits activity.logged

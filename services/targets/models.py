@@ -29,6 +29,7 @@ from services.common.events import (
     Rhk,
 )
 from services.common.orgchart import ORG_TABLE_NAMES
+from services.common.pagination import MAX_INT32
 from services.targets.domain import SkpStatus, TeamStatus, normalise_unit
 
 
@@ -251,6 +252,7 @@ class ActivityUpdate(Schema):
     revision: int | None = PField(
         default=None,
         ge=1,
+        le=MAX_INT32,
         description="the revision you read; 409 if the entry changed since (recommended: "
         "without it only an edit racing in the same instant is refused)",
     )

@@ -9,21 +9,20 @@ written and no event is staged.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import SelectOfScalar
 
-from services.common.api import Page, PageParams
 from services.common.events import ActivityLogged, Rhk, TargetRevised, TargetSet, new_event
 from services.common.messaging import add_event
 from services.common.orgchart import OrgChart
+from services.common.pagination import Page, PageParams, page_of, paginate
 from services.common.storage import SessionFactory
 from services.common.workdays import local_today
 from services.targets.domain import (
@@ -88,24 +87,6 @@ class Actor:
 
 
 # ---------------------------------------------------------------- shared steps
-
-
-async def _page(
-    session: AsyncSession,
-    query: SelectOfScalar[T],
-    page: PageParams,
-    convert: Callable[[T], R],
-) -> Page[R]:
-    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
-    rows = (await session.exec(query.limit(page.limit).offset(page.offset))).all()
-    return Page[R](
-        items=[convert(r) for r in rows], total=total, limit=page.limit, offset=page.offset
-    )
-
-
-def _slice(items: Sequence[T], page: PageParams) -> Page[T]:
-    chosen = list(items[page.offset : page.offset + page.limit])
-    return Page[T](items=chosen, total=len(items), limit=page.limit, offset=page.offset)
 
 
 def _dump(rhk: Sequence[Rhk]) -> list[dict[str, Any]]:
@@ -444,7 +425,7 @@ async def list_skps(
         query = select(Skp).where(Skp.tenant == actor.tenant, Skp.employee_id == owner)
         if year is not None:
             query = query.where(Skp.year == year)
-        result = await _page(session, query.order_by(col(Skp.year).desc()), page, lambda s: s)
+        result = await paginate(session, query.order_by(col(Skp.year).desc()), page)
         items = [await _skp_read(session, s) for s in result.items]
         return Page[SkpRead](items=items, total=result.total, limit=page.limit, offset=page.offset)
 
@@ -460,7 +441,7 @@ async def list_versions(
             .where(SkpVersion.skp_id == skp.id)
             .order_by(col(SkpVersion.version).desc())
         )
-        return await _page(session, query, page, _version_read)
+        return (await paginate(session, query, page)).map(_version_read)
 
 
 def _version_read(row: SkpVersion) -> SkpVersionRead:
@@ -490,8 +471,8 @@ async def list_transitions(
             .where(SkpTransition.skp_id == skp.id)
             .order_by(col(SkpTransition.id))
         )
-        return await _page(
-            session, query, page, lambda t: SkpTransitionRead.model_validate(t.model_dump())
+        return (await paginate(session, query, page)).map(
+            lambda t: SkpTransitionRead.model_validate(t.model_dump())
         )
 
 
@@ -541,7 +522,7 @@ async def team(
         )
         if status is None or member.status == status:
             members.append(member)
-    return _slice(members, page)
+    return page_of(members, page)
 
 
 # ---------------------------------------------------------------- activity log
@@ -703,8 +684,8 @@ async def activity_history(
             .where(ActivityHistory.activity_id == row.id)
             .order_by(col(ActivityHistory.revision))
         )
-        return await _page(
-            session, query, page, lambda h: ActivityHistoryRead.model_validate(h.model_dump())
+        return (await paginate(session, query, page)).map(
+            lambda h: ActivityHistoryRead.model_validate(h.model_dump())
         )
 
 
@@ -738,4 +719,4 @@ async def list_activities(
         if not where.include_deleted:
             query = query.where(col(Activity.deleted).is_(False))
         query = query.order_by(col(Activity.activity_date), col(Activity.logged_at))
-        return await _page(session, query, page, _activity_read)
+        return (await paginate(session, query, page)).map(_activity_read)

@@ -9,8 +9,6 @@ headless Chromium (Debian's) per session; ``page``: a fresh context per test.
 
 from __future__ import annotations
 
-import contextlib
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,15 +18,10 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright
 from sqlmodel import SQLModel
 
-from services.assessment import app as assessment
 from services.common.orgchart import OrgEmployee, OrgTenant, OrgUnit
 from services.common.runtime import Runtime
-from services.feedback import app as feedback
 from services.gateway import app as gateway_app
-from services.identity import app as identity
-from services.scoring import app as scoring
-from services.targets import app as targets
-from tests.gateway.harness import Regency, count, delete_topics, free_port, run_servers
+from tests.gateway.harness import Regency, count, free_port, running_stack
 from tests.support import wait_until
 
 CHROMIUM_ARGS = [
@@ -78,68 +71,22 @@ class Stack:
         await wait_until(arrived, timeout=60)
 
 
-def _common(bootstrap: str, prefix: str, data: Any, name: str) -> dict[str, Any]:
-    return {
-        "database_url": f"sqlite+aiosqlite:///{data}/{name}.db",
-        "kafka_bootstrap_servers": bootstrap,
-        "topic_prefix": prefix,
-        "outbox_poll_seconds": 0.2,
-    }
-
-
 @pytest.fixture(scope="session")
 async def stack(
     kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Stack]:
-    prefix = f"g{uuid.uuid4().hex[:10]}."
     data = tmp_path_factory.mktemp("stack")
-    gateway_port = free_port()
-
-    def settings(name: str) -> dict[str, Any]:
-        return _common(kafka_bootstrap, prefix, data, name)
-
-    services = {
-        "identity": identity.create_app(
-            identity.Settings(
-                **settings("identity"),
-                login_failures_per_address="1000/minute",
-                trusted_proxies=1,
-            )
-        ),
-        "targets": targets.create_app(targets.Settings(**settings("targets"))),
-        "assessment": assessment.create_app(assessment.Settings(**settings("assessment"))),
-        "feedback": feedback.create_app(
-            feedback.Settings(
-                **settings("feedback"),
-                public_base_url=f"http://127.0.0.1:{gateway_port}",
-                trusted_proxies=1,
-            )
-        ),
-        "scoring": scoring.create_app(scoring.Settings(**settings("scoring"), scheduler_seconds=0)),
-    }
-    try:
-        async with run_servers(services) as urls:
-            front = gateway_app.create_app(
-                gateway_app.Settings(
-                    **settings("gateway"),
-                    **{f"{name}_url": url for name, url in urls.items()},
-                    stream_recheck_seconds=2,
-                )
-            )
-            async with (
-                run_servers({"gateway": front}, {"gateway": gateway_port}) as mine,
-                httpx.AsyncClient(base_url=mine["gateway"], timeout=30) as client,
-            ):
-                yield Stack(
-                    urls={**urls, **mine},
-                    apps={**services, "gateway": front},
-                    bootstrap=kafka_bootstrap,
-                    prefix=prefix,
-                    client=client,
-                )
-    finally:
-        with contextlib.suppress(Exception):
-            await delete_topics(kafka_bootstrap, prefix)
+    async with (
+        running_stack(kafka_bootstrap, data) as (urls, apps),
+        httpx.AsyncClient(base_url=urls["gateway"], timeout=30) as client,
+    ):
+        yield Stack(
+            urls=urls,
+            apps=apps,
+            bootstrap=kafka_bootstrap,
+            prefix=apps["gateway"].state.runtime.settings.topic_prefix,
+            client=client,
+        )
 
 
 @pytest.fixture

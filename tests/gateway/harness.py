@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -90,6 +91,69 @@ async def run_servers(
         for server in servers.values():
             server.should_exit = True
         await asyncio.wait_for(asyncio.gather(*tasks.values(), return_exceptions=True), 30)
+
+
+def _common(bootstrap: str, prefix: str, data: Path, name: str) -> dict[str, Any]:
+    return {
+        "database_url": f"sqlite+aiosqlite:///{data}/{name}.db",
+        "kafka_bootstrap_servers": bootstrap,
+        "topic_prefix": prefix,
+        "outbox_poll_seconds": 0.2,
+    }
+
+
+@contextlib.asynccontextmanager
+async def running_stack(
+    bootstrap: str, data: Path
+) -> AsyncIterator[tuple[dict[str, str], dict[str, Any]]]:
+    """Every service and the gateway under uvicorn on SQLite files in ``data``, under a
+    fresh topic prefix (its topics deleted afterwards): their URLs and apps by name."""
+    from services.assessment import app as assessment
+    from services.feedback import app as feedback
+    from services.gateway import app as gateway_app
+    from services.identity import app as identity
+    from services.scoring import app as scoring
+    from services.targets import app as targets
+
+    prefix = f"g{uuid.uuid4().hex[:10]}."
+    gateway_port = free_port()
+
+    def settings(name: str) -> dict[str, Any]:
+        return _common(bootstrap, prefix, data, name)
+
+    services = {
+        "identity": identity.create_app(
+            identity.Settings(
+                **settings("identity"),
+                login_failures_per_address="1000/minute",
+                trusted_proxies=1,
+            )
+        ),
+        "targets": targets.create_app(targets.Settings(**settings("targets"))),
+        "assessment": assessment.create_app(assessment.Settings(**settings("assessment"))),
+        "feedback": feedback.create_app(
+            feedback.Settings(
+                **settings("feedback"),
+                public_base_url=f"http://127.0.0.1:{gateway_port}",
+                trusted_proxies=1,
+            )
+        ),
+        "scoring": scoring.create_app(scoring.Settings(**settings("scoring"), scheduler_seconds=0)),
+    }
+    try:
+        async with run_servers(services) as urls:
+            front = gateway_app.create_app(
+                gateway_app.Settings(
+                    **settings("gateway"),
+                    **{f"{name}_url": url for name, url in urls.items()},
+                    stream_recheck_seconds=2,
+                )
+            )
+            async with run_servers({"gateway": front}, {"gateway": gateway_port}) as mine:
+                yield {**urls, **mine}, {**services, "gateway": front}
+    finally:
+        with contextlib.suppress(Exception):
+            await delete_topics(bootstrap, prefix)
 
 
 async def delete_topics(bootstrap: str, prefix: str) -> None:
