@@ -10,29 +10,54 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 
 from services.common.events import dead_letter_topic
-from services.common.observability import Metrics
+from services.common.observability import Metrics, NotReady
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PARTITIONS = 6
 
+Bootstrap = str | Sequence[str]
 
-def create_broker(bootstrap_servers: str, *, metrics: Metrics | None = None) -> KafkaBroker:
+
+def bootstrap_list(servers: Bootstrap) -> list[str]:
+    """``"a:1,b:2"`` or ``["a:1", "b:2"]`` as a list: FastStream 0.7.8 hands a comma-separated
+    string to aiokafka as one host, so every client gets a list."""
+    items = servers.split(",") if isinstance(servers, str) else list(servers)
+    return [s.strip() for s in items if s.strip()]
+
+
+def create_producer(
+    bootstrap_servers: Bootstrap, *, client_id: str, max_request_size: int = 1 << 20
+) -> AIOKafkaProducer:
+    """A producer with the platform's safe settings (the outbox relay owns one)."""
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap_list(bootstrap_servers),
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        request_timeout_ms=15_000,
+        max_request_size=max_request_size,
+        client_id=client_id,
+    )
+
+
+def create_broker(bootstrap_servers: Bootstrap, *, metrics: Metrics | None = None) -> KafkaBroker:
     middlewares: tuple[KafkaPrometheusMiddleware, ...] = ()
     if metrics is not None:
         middlewares = (
             KafkaPrometheusMiddleware(registry=metrics.registry, app_name=metrics.service),
         )
     return KafkaBroker(
-        bootstrap_servers,
+        bootstrap_list(bootstrap_servers),
         acks="all",
         enable_idempotence=True,
         linger_ms=5,
@@ -45,7 +70,7 @@ def create_broker(bootstrap_servers: str, *, metrics: Metrics | None = None) -> 
 
 
 async def ensure_topics(
-    bootstrap_servers: str,
+    bootstrap_servers: Bootstrap,
     topics: Iterable[str],
     *,
     partitions: int = DEFAULT_PARTITIONS,
@@ -55,7 +80,9 @@ async def ensure_topics(
     names = list(topics)
     if with_dead_letter:
         names += [dead_letter_topic(t) for t in names]
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=15_000)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap_list(bootstrap_servers), request_timeout_ms=15_000
+    )
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -80,7 +107,7 @@ class BrokerConnection:
     start-up never blocks on the broker: ``ready`` is set once it is connected.
     """
 
-    def __init__(self, broker: KafkaBroker, *, topics: Iterable[str], bootstrap: str) -> None:
+    def __init__(self, broker: KafkaBroker, *, topics: Iterable[str], bootstrap: Bootstrap) -> None:
         self.broker = broker
         self.topics = list(topics)
         self.bootstrap = bootstrap
@@ -107,9 +134,9 @@ class BrokerConnection:
 
     async def check(self) -> None:
         if not self.ready.is_set():
-            raise ConnectionError("broker not connected yet")
+            raise NotReady("not_connected")
         if not await self.broker.ping(timeout=3):
-            raise ConnectionError("broker does not answer")
+            raise NotReady("no_answer")
 
     async def stop(self) -> None:
         if self._task is not None and not self._task.done():
