@@ -98,9 +98,10 @@ async def test_kafka_unreachable_backlog_and_age_are_measured_and_readyz_reports
                 await post_note(client, "bantul", f"emp-{i}", "accepted while Kafka is down")
 
             async def measured() -> bool:
-                return _sample(runtime, "kinerja_outbox_backlog") == 2 and (
-                    _sample(runtime, "kinerja_outbox_oldest_age_seconds") or 0
-                ) > 0
+                return (
+                    _sample(runtime, "kinerja_outbox_backlog") == 2
+                    and (_sample(runtime, "kinerja_outbox_oldest_age_seconds") or 0) > 0
+                )
 
             await wait_until(measured, timeout=30)
             metrics = (await client.get("/metrics")).text
