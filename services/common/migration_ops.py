@@ -49,6 +49,22 @@ def drop_messaging_tables_v1(op: Any) -> None:
     op.drop_table("outbox")
 
 
+def add_outbox_parking_v2(op: Any) -> None:
+    """Rows the relay can never publish (too large, invalid) are parked, not retried
+    forever: ``parked_at`` says when, ``park_reason`` a short code such as ``too_large``."""
+    with op.batch_alter_table("outbox") as batch:
+        batch.add_column(sa.Column("parked_at", st.UTCDateTime(), nullable=True))
+        batch.add_column(sa.Column("park_reason", _text(40), nullable=True))
+    op.create_index("ix_outbox_parked_at", "outbox", ["parked_at"])
+
+
+def drop_outbox_parking_v2(op: Any) -> None:
+    op.drop_index("ix_outbox_parked_at", table_name="outbox")
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("park_reason")
+        batch.drop_column("parked_at")
+
+
 def create_org_chart_tables_v1(op: Any) -> None:
     """A service's copy of the org chart (``services.common.orgchart``)."""
     op.create_table(

@@ -3,7 +3,8 @@
 Each service instance has its own ``CollectorRegistry`` so several apps can live in one
 process (tests) without clashing. HTTP metrics come from prometheus-fastapi-instrumentator,
 messaging metrics from FastStream's ``KafkaPrometheusMiddleware``; the kernel adds the
-outbox backlog, dead-letter count and consumer lag that neither of those knows about.
+outbox backlog (its oldest row's age, parked rows), dead-letter count and consumer lag
+that neither of those knows about.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -31,6 +33,24 @@ class Metrics:
         r = self.registry
         self.outbox_backlog = Gauge(
             "kinerja_outbox_backlog", "Outbox rows not yet published", ["service"], registry=r
+        )
+        self.outbox_oldest_age = Gauge(
+            "kinerja_outbox_oldest_age_seconds",
+            "Age of the oldest outbox row waiting to be published (0 when none waits)",
+            ["service"],
+            registry=r,
+        )
+        self.outbox_parked = Gauge(
+            "kinerja_outbox_parked",
+            "Outbox rows the relay will never publish (too large, invalid): an operator acts",
+            ["service"],
+            registry=r,
+        )
+        self.outbox_producer_restarts = Counter(
+            "kinerja_outbox_producer_restarts_total",
+            "Times the relay replaced a Kafka producer left unusable (fatal error)",
+            ["service"],
+            registry=r,
         )
         self.outbox_published = Counter(
             "kinerja_outbox_published_total",
@@ -82,7 +102,17 @@ class Metrics:
         )
 
 
+class NotReady(Exception):
+    """A readiness check's failure with a short, fixed reason code (``stalled``): /readyz
+    shows the code, never an exception's text (addresses, SQL, paths)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 ReadinessCheck = Callable[[], Awaitable[None]]
+ReadinessDetails = Callable[[], dict[str, Any]]
 
 
 def readiness_reason(exc: BaseException) -> str:
@@ -94,8 +124,16 @@ def readiness_reason(exc: BaseException) -> str:
     return "error"
 
 
-def instrument(app: FastAPI, metrics: Metrics, checks: dict[str, ReadinessCheck]) -> None:
-    """Add ``/metrics``, ``/healthz`` (alive) and ``/readyz`` (dependencies reachable)."""
+def instrument(
+    app: FastAPI,
+    metrics: Metrics,
+    checks: dict[str, ReadinessCheck],
+    details: dict[str, ReadinessDetails] | None = None,
+) -> None:
+    """Add ``/metrics``, ``/healthz`` (alive) and ``/readyz`` (dependencies reachable).
+
+    ``details`` adds figures to /readyz that do not decide readiness (parked outbox rows).
+    """
     Instrumentator(
         registry=metrics.registry,
         excluded_handlers=["/metrics", "/healthz", "/readyz"],
@@ -113,10 +151,13 @@ def instrument(app: FastAPI, metrics: Metrics, checks: dict[str, ReadinessCheck]
             try:
                 await check()
                 results[name] = "ok"
-            except Exception as exc:  # any failure means not ready; say which, not how
-                # The exception's text can name hosts, users or SQL: it goes to the log,
-                # the public answer gets a reason code only.
+            except NotReady as exc:
+                results[name] = f"down: {exc.reason}"
+            except Exception as exc:  # the text goes to the log, not to whoever asks
                 log.warning("readiness check %s failed: %r", name, exc)
                 results[name] = f"down: {readiness_reason(exc)}"
         ready = all(v == "ok" for v in results.values())
-        return JSONResponse({"ready": ready, "checks": results}, status_code=200 if ready else 503)
+        body: dict[str, Any] = {"ready": ready, "checks": results}
+        if details:
+            body["details"] = {name: get() for name, get in details.items()}
+        return JSONResponse(body, status_code=200 if ready else 503)

@@ -34,7 +34,7 @@ from services.common.messaging import (
     create_broker,
 )
 from services.common.messaging.consumer import BatchHandler
-from services.common.observability import Metrics, instrument
+from services.common.observability import Metrics, NotReady, instrument
 from services.common.settings import ServiceSettings
 from services.common.storage import create_engine, create_tables, migrate, ping, session_factory
 
@@ -64,11 +64,13 @@ class Runtime:
         self._topics: set[str] = {s.topic_prefix + t for t in self.produces}
         self.relay = OutboxRelay(
             sessions=self.sessions,
-            broker=self.broker,
+            kafka=s.kafka,
             broker_ready=asyncio.Event(),
             metrics=self.metrics,
             topic_prefix=s.topic_prefix,
             poll_seconds=s.outbox_poll_seconds,
+            stall_seconds=s.outbox_stall_seconds,
+            max_record_bytes=s.outbox_max_record_bytes,
         )
         self.connection: BrokerConnection | None = None
 
@@ -137,11 +139,15 @@ class Runtime:
                 log.warning("%s did not stop within %ss", name, STOP_TIMEOUT_SECONDS)
 
     async def check_database(self) -> None:
-        await ping(self.engine)
+        try:
+            await ping(self.engine)
+        except Exception as exc:  # the text (host, SQL) goes to the log, not to /readyz
+            log.warning("database check failed: %s: %s", type(exc).__name__, exc)
+            raise NotReady("unreachable") from exc
 
     async def check_broker(self) -> None:
         if self.connection is None:
-            raise ConnectionError("not started")
+            raise NotReady("not_started")
         await self.connection.check()
 
     @contextlib.asynccontextmanager
@@ -176,7 +182,12 @@ class Runtime:
         instrument(
             app,
             self.metrics,
-            checks={"database": self.check_database, "kafka": self.check_broker},
+            checks={
+                "database": self.check_database,
+                "kafka": self.check_broker,
+                "outbox": self.relay.check,
+            },
+            details={"outbox": self.relay.details},
         )
         return app
 

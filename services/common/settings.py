@@ -85,6 +85,12 @@ class ServiceSettings(BaseSettings):
     # most ~2,500 events per partition, whatever consumer_max_records says.
     consumer_partition_fetch_bytes: int = 1 << 20
     outbox_poll_seconds: float = 1.0
+    # /readyz says not ready when rows wait and the relay has published none of them for
+    # this long (Kafka down, a producer that no longer works).
+    outbox_stall_seconds: float = 60.0
+    # The largest event the relay sends (the producer's max_request_size; Kafka's default
+    # message.max.bytes is 1 MiB too): a larger outbox row is parked, never sent.
+    outbox_max_record_bytes: int = 1 << 20
     data_dir: str = Field(default_factory=lambda: _env("KINERJA_DATA_DIR", ".data"))
     # Proxies in front of this service whose X-Forwarded-For hops are believed (per-address
     # limits), counted from the right: 1 behind the gateway alone, 0 when reachable directly.

@@ -81,8 +81,8 @@ async def issue_token(
 async def tokens_by_issuer(
     principal: Admin,
     runtime: RuntimeDep,
-    date_from: Annotated[date, Query(alias="from")],
-    date_to: Annotated[date, Query(alias="to")],
+    date_from: Annotated[IsoDate, Query(alias="from")],
+    date_to: Annotated[IsoDate, Query(alias="to")],
 ) -> list[IssuerTokens]:
     return await tokens.issuer_stats(
         runtime, principal=principal, date_from=date_from, date_to=date_to

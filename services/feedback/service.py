@@ -25,8 +25,8 @@ from services.common.events import (
 )
 from services.common.messaging import add_event
 from services.common.orgchart import OrgChart, OrgEmployee, OrgUnit
-from services.common.privacy import enough_contributors
 from services.common.pagination import Page, PageParams, paginate
+from services.common.privacy import enough_contributors
 from services.common.runtime import Runtime
 from services.common.security import Principal, Role, tenant_of
 from services.common.skm import ELEMENTS

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.kafka
 
 @contextlib.asynccontextmanager
 async def running(
-    database_url: str, bootstrap: str, prefix: str, *, consume: bool = True
+    database_url: str, bootstrap: str, prefix: str, *, consume: bool = True, **overrides: Any
 ) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
     settings = ServiceSettings(
         service_name=f"sample-{uuid.uuid4().hex[:6]}",
@@ -42,6 +42,7 @@ async def running(
         topic_prefix=prefix,
         outbox_poll_seconds=0.2,
         max_delivery_attempts=2,
+        **overrides,
     )
     runtime, app = create_app(settings, consume=consume)
     async with serve(app) as client:

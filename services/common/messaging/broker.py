@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import Iterable
 
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
@@ -19,11 +20,26 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 
 from services.common.events import dead_letter_topic
 from services.common.kafka import KafkaClientConfig
-from services.common.observability import Metrics
+from services.common.observability import Metrics, NotReady
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PARTITIONS = 6
+
+
+def create_producer(
+    kafka: KafkaClientConfig, *, client_id: str, max_request_size: int = 1 << 20
+) -> AIOKafkaProducer:
+    """A producer with the platform's safe settings (the outbox relay owns one)."""
+    return AIOKafkaProducer(
+        **kafka.client_options(),
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        request_timeout_ms=15_000,
+        max_request_size=max_request_size,
+        client_id=client_id,
+    )
 
 
 def create_broker(kafka: KafkaClientConfig, *, metrics: Metrics | None = None) -> KafkaBroker:
@@ -111,9 +127,9 @@ class BrokerConnection:
 
     async def check(self) -> None:
         if not self.ready.is_set():
-            raise ConnectionError("broker not connected yet")
+            raise NotReady("not_connected")
         if not await self.broker.ping(timeout=3):
-            raise ConnectionError("broker does not answer")
+            raise NotReady("no_answer")
 
     async def stop(self) -> None:
         if self._task is not None and not self._task.done():
