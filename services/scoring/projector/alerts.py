@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from services.common.events import AlertCleared, AlertRaised, Envelope, new_internal_event
 from services.scoring import domain as d
@@ -137,13 +137,14 @@ async def active_alerts(b: Batch, scope: Scope) -> dict[AlertKey, AlertRow]:
             active[(t, r["recipient_id"], r["kind"], subject)] = r
     if unknown:
         tenants = {t for t, _, _ in unknown}
-        for row in await load(b.session, ScoreAlert, "subject_id", {s for *_, s in unknown}):
+        rows = await load(b.session, ScoreAlert, "subject_id", {s for *_, s in unknown})
+        for row in cast("list[AlertRow]", rows):
             if (
                 row["tenant"] in tenants
                 and (row["tenant"], row["kind"], row["subject_id"]) in unknown
             ):
                 key = (row["tenant"], row["recipient_id"], row["kind"], row["subject_id"])
-                active[key] = row  # type: ignore[assignment]  # a score_alert row
+                active[key] = row
     return active
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from services.common.events import (
     ActivityLogged,
@@ -140,12 +140,13 @@ async def recompute_latest(b: Batch) -> None:
         return
     employees = {emp for _, emp, _, _ in b.latest_to_recompute}
     best: dict[tuple[str, str, int, str], ActivityRow] = {}
-    for r in await load(b.session, ScoreActivity, "employee_id", employees):
+    rows = cast("list[ActivityRow]", await load(b.session, ScoreActivity, "employee_id", employees))
+    for r in rows:
         key = (r["tenant"], r["employee_id"], r["year"], r["indicator_id"])
         if key in b.latest_to_recompute and (
             key not in best or r["sort_key"] > best[key]["sort_key"]
         ):
-            best[key] = r  # type: ignore[assignment]  # a score_activity row
+            best[key] = r
     for key in b.latest_to_recompute:
         t, emp, year, indicator = key
         state = b.annual(t, emp, year)["indicators"].setdefault(indicator, {})

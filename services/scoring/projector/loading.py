@@ -103,9 +103,9 @@ def owned_keys(events: Sequence[Envelope]) -> tuple[set[Key], set[Key]]:
     for e in events:
         route = route_of(e.payload)
         if route.owner == "e":
-            employees.add((e.tenant, route.owned_key(e.payload)))  # type: ignore[arg-type]
+            employees.add((e.tenant, route.owned_key(e.payload)))
         elif route.owner == "u":
-            units.add((e.tenant, route.owned_key(e.payload)))  # type: ignore[arg-type]
+            units.add((e.tenant, route.owned_key(e.payload)))
     return employees, units
 
 

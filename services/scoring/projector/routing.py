@@ -76,10 +76,10 @@ class Route(Generic[P]):
         object.__setattr__(self, "unit_field", "unit_id" if "unit_id" in fields else None)
         object.__setattr__(self, "owner", owner)
 
-    def owned_key(self, payload: Any) -> str | None:
-        """The id of the entity the event is keyed by (its partition's owner writes it)."""
-        key = self.payload.KEY_FIELD
-        return getattr(payload, key) if self.owner is not None and key else None
+    def owned_key(self, payload: Any) -> str:
+        """The id of the entity the event is keyed by (with an ``owner``: its partition's
+        owner alone writes it)."""
+        return str(getattr(payload, self.payload.KEY_FIELD or ""))
 
 
 _TABLE: tuple[Route[Any], ...] = (
@@ -163,8 +163,8 @@ def lock_keys(event: Envelope) -> list[str]:
     p, t = event.payload, event.tenant
     route = route_of(p)
     keys = [f"e:{t}:{value}" for attr in route.employee_fields if (value := getattr(p, attr))]
-    if route.locks_unit:
-        keys.append(f"u:{t}:{p.unit_id}")  # type: ignore[attr-defined]
+    if route.locks_unit and route.unit_field is not None:
+        keys.append(f"u:{t}:{getattr(p, route.unit_field)}")
     return keys
 
 
