@@ -34,7 +34,7 @@ def employee_messages(b: Batch, tenant: str, employee_id: str) -> dict[str, str]
     org = b.org_employees.get((tenant, employee_id))
     if org is None or not org["active"]:
         return {}
-    today = b.today(tenant)
+    today = b.regencies.today(tenant)
     year = today.year
     row = b.employees.get((tenant, employee_id, str(year)))
     skp = b.skps.get((tenant, employee_id, year))
@@ -60,7 +60,7 @@ def employee_messages(b: Batch, tenant: str, employee_id: str) -> dict[str, str]
     if since is not None and d.is_silent(since, today):
         found["silent"] = d.silent_message(name, since)
     due = []
-    for span in b.due_spans(tenant):
+    for span in b.regencies.due_spans(tenant):
         assessed = b.employees.get((tenant, employee_id, span.label))
         if not (assessed and assessed["supervisor_assessed"]):
             due.append(span)
@@ -88,7 +88,7 @@ def desired_alerts(b: Batch) -> tuple[Desired, Scope]:
         for kind, message in employee_messages(b, t, emp).items():
             desired[(t, recipient, kind, emp)] = (message, cause)
     for (t, unit_id, year), cause in b.touched_units.items():
-        if year != b.today(t).year:
+        if year != b.regencies.today(t).year:
             continue
         scope.add((t, "satisfaction", unit_id))
         unit = b.units[(t, unit_id, year)]
@@ -99,7 +99,7 @@ def desired_alerts(b: Batch) -> tuple[Desired, Scope]:
             ikm=unit["ikm"],
             category=unit["ikm_category"],
             responses=unit["survey_count"],
-            min_sample=b.tenant_rules(t)[0].min_survey_sample,
+            min_sample=b.regencies.rules(t)[0].min_survey_sample,
         )
         if told is not None:
             desired[(t, told[0], "satisfaction", unit_id)] = (told[1], cause)

@@ -15,17 +15,15 @@ import uuid
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.common.events import Envelope, TenantRegistered, TenantSettings
+from services.common.events import Envelope, TenantRegistered
 from services.common.orgchart import OrgEmployee, OrgTenant, OrgUnit
-from services.common.workdays import local_today
-from services.scoring import domain as d
 from services.scoring.models import (
     SKM_ELEMENTS,
     ParkedEvent,
@@ -41,6 +39,7 @@ from services.scoring.projector import employee, unit
 from services.scoring.projector.alerts import evaluate_alerts
 from services.scoring.projector.cache import Cache, EmployeeState, Key, UnitState
 from services.scoring.projector.loading import load_entities, load_events_state, load_parked
+from services.scoring.projector.regency import Regencies
 from services.scoring.projector.routing import lock_keys, route_of
 from services.scoring.projector.rows import (
     ActivityRow,
@@ -52,7 +51,6 @@ from services.scoring.projector.rows import (
     OrgUnitRow,
     Parked,
     SkpRow,
-    TenantRow,
     UnitRow,
     employee_row,
 )
@@ -83,7 +81,6 @@ class Batch:
     owned_employees: set[Key] = field(default_factory=set)
     owned_units: set[Key] = field(default_factory=set)
     # The rows, by primary key, and indexes of them.
-    tenants: dict[str, TenantRow] = field(default_factory=dict)
     org_employees: dict[tuple[str, str], OrgEmployeeRow] = field(default_factory=dict)
     org_units: dict[tuple[str, str], OrgUnitRow] = field(default_factory=dict)
     skps: dict[tuple[str, str, int], SkpRow] = field(default_factory=dict)
@@ -112,75 +109,14 @@ class Batch:
     waiting: dict[str, list[Parked]] = field(default_factory=dict)
     blocked: Counter[str] = field(default_factory=Counter)
     unparked: list[int] = field(default_factory=list)
-    retuned: set[str] = field(default_factory=set)  # tenants whose settings arrived
-    _rules: dict[str, tuple[TenantSettings, str]] = field(default_factory=dict)
-    _today: dict[str, date] = field(default_factory=dict)
-    _shares: dict[tuple[str, int], float] = field(default_factory=dict)
-    _due: dict[str, list[d.PeriodSpan]] = field(default_factory=dict)
+    regencies: Regencies = field(init=False)
 
     def __post_init__(self) -> None:
         self.now = self.ctx.clock()
+        self.regencies = Regencies(self.now)
 
     def mark(self, table: str, key: tuple[Any, ...]) -> None:
         self.dirty.setdefault(table, set()).add(key)
-
-    # ------------------------------------------------------------ tenant facts
-
-    def tenant_rules(self, tenant: str) -> tuple[TenantSettings, str]:
-        cached = self._rules.get(tenant)
-        if cached is None:
-            row = self.tenants.get(tenant)
-            cached = (
-                (TenantSettings(), "Asia/Jakarta")
-                if row is None
-                else (TenantSettings.model_validate(row["settings"]), row["time_zone"])
-            )
-            self._rules[tenant] = cached
-        return cached
-
-    def retune(self, tenant: str) -> None:
-        """The tenant's rules changed: forget what was computed from the old ones."""
-        self.retuned.add(tenant)
-        self._rules.pop(tenant, None)
-        self._today.pop(tenant, None)
-        self._shares = {k: v for k, v in self._shares.items() if k[0] != tenant}
-        self._due.pop(tenant, None)
-
-    def local_date(self, tenant: str, moment: datetime) -> date:
-        return local_today(self.tenant_rules(tenant)[1], moment)
-
-    def today(self, tenant: str) -> date:
-        day = self._today.get(tenant)
-        if day is None:
-            day = self._today[tenant] = self.local_date(tenant, self.now)
-        return day
-
-    # Figures that depend on the tenant and the day only, computed once per batch.
-
-    def share(self, tenant: str, year: int) -> float:
-        """Share of ``year``'s working days passed by the end of today."""
-        share = self._shares.get((tenant, year))
-        if share is None:
-            share = d.period_share(d.annual_period(year), self.today(tenant))
-            self._shares[(tenant, year)] = share
-        return share
-
-    def due_spans(self, tenant: str) -> list[d.PeriodSpan]:
-        """The tenant's assessment periods (cadence and annual) that end within 5 working
-        days of today."""
-        spans = self._due.get(tenant)
-        if spans is None:
-            settings, _ = self.tenant_rules(tenant)
-            today = self.today(tenant)
-            spans = self._due[tenant] = [
-                span
-                for span in (
-                    d.cadence_period(today, settings.evaluation_cadence),
-                    d.annual_period(today.year),
-                )
-                if d.assessment_due(span, today)
-            ]
-        return spans
 
     # ------------------------------------------------------------ rows
 
@@ -294,7 +230,7 @@ class Batch:
     async def write(self) -> None:
         s, dirty = self.session, self.dirty
         plans: list[tuple[Any, dict[Any, Any], str]] = [
-            (OrgTenant, {(k,): v for k, v in self.tenants.items()}, "org_tenant"),
+            (OrgTenant, {(k,): v for k, v in self.regencies.rows.items()}, "org_tenant"),
             (OrgUnit, self.org_units, "org_unit"),
             (OrgEmployee, self.org_employees, "org_employee"),
             (ScoreSkp, self.skps, "skp"),
@@ -393,7 +329,7 @@ class Projector:
         for event in events:
             batch.handle(event)
         await batch.finish()
-        for tenant in sorted(batch.retuned):
+        for tenant in sorted(batch.regencies.retuned):
             # Projections computed before the tenant's rules arrived used the defaults. Those
             # this batch recomputed and re-checked already used the new rules (its figures
             # and alerts are computed after all its events): the rest are refreshed.
@@ -409,7 +345,9 @@ class Projector:
                     if (tenant, e) not in done
                 ],
                 skip_units={
-                    u for t, u, y in batch.touched_units if t == tenant and y == batch.today(t).year
+                    u
+                    for t, u, y in batch.touched_units
+                    if t == tenant and y == batch.regencies.today(t).year
                 },
             )
 
@@ -446,7 +384,7 @@ class Projector:
         await load_entities(
             batch, {tenant}, {(tenant, e) for e in ids}, {(tenant, u["unit_id"]) for u in units}
         )
-        year = batch.today(tenant).year
+        year = batch.regencies.today(tenant).year
         for t, emp, skp_year in list(batch.skps):
             batch.annual(t, emp, skp_year)
         for emp in ids:

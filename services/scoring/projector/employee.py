@@ -129,9 +129,15 @@ def recompute(b: Batch) -> None:
         if row["period_kind"] != "annual":
             continue
         t, emp, _ = key
-        settings, _ = b.tenant_rules(t)
+        settings, _ = b.regencies.rules(t)
         year = row["year"]
-        project(row, b.skps.get((t, emp, year)), settings, b.today(t), b.share(t, year))
+        project(
+            row,
+            b.skps.get((t, emp, year)),
+            settings,
+            b.regencies.today(t),
+            b.regencies.share(t, year),
+        )
 
 
 async def recompute_latest(b: Batch) -> None:
@@ -200,7 +206,7 @@ def apply_target(b: Batch, event: Envelope, p: TargetSet) -> None:
     existing = b.skps.get(key)
     if existing is not None and existing["version"] > p.version:
         return  # an older version arriving late
-    received = existing["received_on"] if existing else b.local_date(t, event.occurred_at)
+    received = existing["received_on"] if existing else b.regencies.local_date(t, event.occurred_at)
     b.put_skp(
         {
             "tenant": t,
@@ -285,7 +291,7 @@ def apply_assessment(b: Batch, event: Envelope, p: AssessmentSubmitted) -> None:
     b.mark("assessment", (t, p.assessment_id))
     if p.relation != Relation.SUPERVISOR:
         return  # peer and self assessments never make a final rating
-    settings, _ = b.tenant_rules(t)
+    settings, _ = b.regencies.rules(t)
     year = p.period.start.year
     row = b.employee(t, p.assessee_id, p.period.label, p.period.kind, year)
     row["supervisor_assessed"] = True
@@ -309,7 +315,7 @@ def apply_objection(b: Batch, event: Envelope, p: ObjectionDecided) -> None:
     if not p.accepted:
         return
     assessment = b.assessments[(t, p.assessment_id)]
-    settings, _ = b.tenant_rules(t)
+    settings, _ = b.regencies.rules(t)
     year = int(assessment["period"][:4])
     employee_id = assessment["employee_id"]
     row = b.employee(t, employee_id, assessment["period"], assessment["period_kind"], year)

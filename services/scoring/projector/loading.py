@@ -176,7 +176,7 @@ async def load_entities(
     with one ``SELECT ... IN`` per table."""
     s, cache = b.session, b.cache
     for r in await load(s, OrgTenant, "slug", tenants):
-        b.tenants[r["slug"]] = cast(TenantRow, r)
+        b.regencies.rows[r["slug"]] = cast(TenantRow, r)
     cached_emps: set[Key] = set()
     cached_units: set[Key] = set()
     if cache is not None:

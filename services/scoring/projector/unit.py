@@ -58,7 +58,7 @@ def apply_unit_created(b: Batch, event: Envelope, p: UnitCreated) -> None:
 
 def apply_survey(b: Batch, event: Envelope, p: SurveyReceived) -> None:
     t = event.tenant
-    year = b.local_date(t, event.occurred_at).year
+    year = b.regencies.local_date(t, event.occurred_at).year
     key = (t, p.unit_id, year)
     unit = b.units.get(key)
     if unit is None:
@@ -93,7 +93,7 @@ def apply_complaint(b: Batch, event: Envelope, p: ComplaintFiled | ComplaintStat
             "unit_id": p.unit_id,
             "officer_id": p.officer_id,
             "status": ComplaintStatus.RECEIVED.value,
-            "year": b.local_date(t, event.occurred_at).year,
+            "year": b.regencies.local_date(t, event.occurred_at).year,
         }
     if isinstance(p, ComplaintStatusChanged):
         row["status"] = p.to_status.value
