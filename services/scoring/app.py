@@ -23,9 +23,10 @@ from services.common.messaging import EventConsumer
 from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
 from services.scoring.api import router
-from services.scoring.cache import ClearOnRebalance
-from services.scoring.handlers import Clock, Context, Projector, ScoringMetrics
+from services.scoring.projector import Projector
+from services.scoring.projector.cache import ClearOnRebalance
 from services.scoring.scheduler import Scheduler
+from services.scoring.shared import Clock, Context, ScoringMetrics
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 CONSUMED_TOPICS = (IDENTITY_TOPIC, TARGETS_TOPIC, ASSESSMENT_TOPIC, FEEDBACK_TOPIC)

@@ -15,7 +15,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import lru_cache
 
-from services.common.events import Aggregation, BerAkhlak, Direction, Rating, TenantSettings
+from services.common.events import (
+    Aggregation,
+    BerAkhlak,
+    ComplaintStatus,
+    Direction,
+    Rating,
+    TenantSettings,
+)
 from services.common.workdays import working_days_between as _working_days_between
 
 # Pure and called for every employee of every batch with few distinct arguments.
@@ -281,6 +288,84 @@ def predikat_drop_from(
     return None
 
 
+# ---------------------------------------------------------------- alerts: who is told what
+
+# The alert kinds whose subject is an employee (told to the employee's supervisor).
+EMPLOYEE_KINDS = ("behind_target", "silent", "assessment_due", "predikat_drop")
+OPEN_COMPLAINT = frozenset(
+    {ComplaintStatus.RECEIVED, ComplaintStatus.VERIFIED, ComplaintStatus.IN_PROGRESS}
+)
+# IKM categories (PermenPANRB 14/2017) below "Baik" that alert the unit's head.
+POOR_SERVICE_CATEGORIES = ("C", "D")
+
+
+def employee_alert_recipient(supervisor_id: str | None) -> str | None:
+    """Employee alerts go to the direct supervisor (none without one)."""
+    return supervisor_id or None
+
+
+def behind_target_message(
+    name: str, behind: Sequence[tuple[str, float]], share: float, year: int
+) -> str:
+    """``behind``: (indicator name, projected achievement) of each indicator behind."""
+    listed = ", ".join(f"{indicator} ({value:.0f}%)" for indicator, value in behind)
+    return (
+        f"{name} is projected below {BEHIND_TARGET_BELOW:.0f}% on: {listed} "
+        f"({share * 100:.0f}% of {year} passed)."
+    )
+
+
+def silent_message(name: str, since: date) -> str:
+    return f"{name} has logged no activity since {since.isoformat()}."
+
+
+def assessment_due_message(name: str, due: Sequence[PeriodSpan]) -> str:
+    labels = ", ".join(f"{s.label} (ends {s.end.isoformat()})" for s in due)
+    return f"Assess {name} for period {labels}."
+
+
+def predikat_drop_message(name: str, before: Predikat, now: Predikat | None) -> str:
+    return f"{name}'s projected predikat fell from {before.label} to {now.label if now else '-'}."
+
+
+def satisfaction_alert(
+    *,
+    head_id: str | None,
+    unit_name: str,
+    ikm: float | None,
+    category: str | None,
+    responses: int,
+    min_sample: int,
+) -> tuple[str, str] | None:
+    """(recipient, message): a unit's IKM in a poor category over at least the regency's
+    minimum sample tells the unit's head."""
+    if not head_id or category not in POOR_SERVICE_CATEGORIES or responses < min_sample:
+        return None
+    return (
+        head_id,
+        f"IKM of {unit_name} is {ikm:.2f} (category {category}) from {responses} responses.",
+    )
+
+
+def complaint_alert(
+    *,
+    status: str,
+    unit_id: str,
+    officer_name: str | None,
+    officer_supervisor_id: str | None,
+    unit_head_id: str | None,
+) -> tuple[str, str] | None:
+    """(recipient, message): an open complaint tells the named officer's supervisor, or
+    the unit's head when no officer (or no supervisor of them) is known."""
+    if status not in OPEN_COMPLAINT:
+        return None
+    recipient = officer_supervisor_id or unit_head_id
+    if not recipient:
+        return None
+    about = officer_name if officer_name is not None else f"unit {unit_id}"
+    return recipient, f"A complaint ({status}) names {about}."
+
+
 # ---------------------------------------------------------------- legacy PP 46/2011
 
 _CENT = Decimal("0.01")
@@ -400,121 +485,13 @@ def check_distribution(organisation: Predikat, counts: Mapping[Predikat, int]) -
     return checks
 
 
-# ---------------------------------------------------------------- explanations
-
-
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f}%"
-
-
-def _num(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:g}"
-
-
-def explain_indicator(
-    spec: IndicatorSpec, figures: IndicatorFigures, share: float, cap: float
-) -> str:
-    if figures.realisation is None:
-        return (
-            f"{spec.name}: no observation logged yet, so no achievement "
-            f"({spec.aggregation.value} of the logged values, target {_num(spec.target)} "
-            f"{spec.unit})."
-        )
-    agg = {
-        Aggregation.SUM: "sum of the logged amounts",
-        Aggregation.MEAN: "mean of the logged values",
-        Aggregation.LATEST: "latest logged value",
-    }[spec.aggregation]
-    if spec.direction == Direction.LOWER_IS_BETTER:
-        formula = f"target {_num(spec.target)} / realisation {_num(figures.realisation)} x 100"
-        rule = "lower is better"
-    else:
-        formula = f"realisation {_num(figures.realisation)} / target {_num(spec.target)} x 100"
-        rule = "higher is better"
-    text = (
-        f"{spec.name}: realisation {_num(figures.realisation)} {spec.unit} ({agg}); "
-        f"achievement {_pct(figures.achievement)} = {formula} ({rule}, capped at {cap:g}%)."
-    )
-    if spec.aggregation == Aggregation.SUM:
-        text += (
-            f" {share * 100:.1f}% of the period's working days have passed, so "
-            f"{_num(round(figures.expected_to_date or 0, 2))} {spec.unit} were expected by now;"
-        )
-        if figures.projected_achievement is None:
-            text += " the period has not started, so nothing is projected."
-        else:
-            text += (
-                f" at this pace the period ends at "
-                f"{_num(round(figures.projected_realisation or 0, 2))} {spec.unit}, "
-                f"a projected achievement of {_pct(figures.projected_achievement)}."
-            )
-    else:
-        text += " The projection uses the current value as the end-of-period value."
-    return text
-
-
-def explain_overall(
-    achievement_value: float | None, rhk_count: int, count_tambahan: bool, projected: bool
-) -> str:
-    which = "projected " if projected else ""
-    scope = "utama and tambahan" if count_tambahan else "utama"
-    return (
-        f"Overall {which}achievement {_pct(achievement_value)}: the mean of the {which}"
-        f"achievement of {rhk_count} RHK ({scope}); each RHK is the mean of its indicators, "
-        f"weighted when every indicator has a weight."
-    )
-
-
-def explain_projected_rating(
-    value: float | None, rating: Rating | None, settings: TenantSettings
-) -> str:
-    if rating is None:
-        return "No projected rating yet: no indicator has an achievement."
-    return (
-        f"Projected Hasil Kerja rating {rating.value}: projected achievement {_pct(value)} "
-        f"(>= {settings.rating_above_threshold:g}% di atas, >= "
-        f"{settings.rating_meets_threshold:g}% sesuai, else di bawah). An estimate for "
-        f"acting before the period ends, not the supervisor's rating."
-    )
-
-
-def explain_predikat(
-    result: Rating | None, behaviour: Rating | None, value: Predikat | None, *, final: bool
-) -> str:
-    if value is None or result is None or behaviour is None:
-        if final:
-            return "No final predikat: the supervisor has not submitted an assessment."
-        return "No projected predikat yet."
-    source = (
-        "the supervisor's assessment (or an accepted objection)"
-        if final
-        else "the projected result rating and the latest supervisor behaviour rating "
-        "(sesuai assumed when there is none)"
-    )
-    return (
-        f"{'Final' if final else 'Projected'} predikat {value.label}: Hasil Kerja "
-        f"{result.value} x Perilaku {behaviour.value} in the PermenPANRB 6/2022 matrix, "
-        f"from {source}."
-    )
-
-
-def explain_behaviour(ratings: Mapping[str, str], overall: Rating | None, above_min: int) -> str:
-    if overall is None:
-        return "No behaviour rating yet."
-    below = sum(1 for r in ratings.values() if r == Rating.DI_BAWAH)
-    above = sum(1 for r in ratings.values() if r == Rating.DI_ATAS)
-    return (
-        f"Perilaku {overall.value}: {above} of {len(ratings)} values di atas, {below} di bawah "
-        f"(any di bawah gives di bawah; at least {above_min} di atas and none di bawah gives "
-        f"di atas; else sesuai)."
-    )
-
-
-def explain_ikm(ikm: float | None, category: str | None, responses: int, minimum: int) -> str:
-    if ikm is None:
-        return "No survey yet."
-    provisional = " (provisional: below the minimum sample)" if responses < minimum else ""
-    return (
-        f"IKM {ikm:.2f} category {category} from {responses} responses{provisional}: "
-        f"25 x the sum of the nine element means x 1/9 (PermenPANRB 14/2017)."
-    )
+# The explanations live in their own module (this one holds the rules); callers keep
+# using ``d.explain_*``.
+from services.scoring.explain import (  # noqa: E402, I001
+    explain_behaviour as explain_behaviour,
+    explain_ikm as explain_ikm,
+    explain_indicator as explain_indicator,
+    explain_overall as explain_overall,
+    explain_predikat as explain_predikat,
+    explain_projected_rating as explain_projected_rating,
+)

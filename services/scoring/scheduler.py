@@ -16,8 +16,9 @@ from services.common.events import dead_letter_topic, decode_event
 from services.common.orgchart import OrgTenant
 from services.common.runtime import Runtime
 from services.common.workdays import local_today
-from services.scoring.handlers import EMPLOYEE_KINDS, Context, Projector, utc_now
+from services.scoring.domain import EMPLOYEE_KINDS
 from services.scoring.models import ParkedEvent, ScoreAlert, ScoreSkp
+from services.scoring.shared import Context, Refresher, utc_now
 from services.scoring.store import delete_keys, execute, table_of, take_turn
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ class Scheduler:
     def __init__(
         self,
         runtime: Runtime,
-        projector: Projector,
+        projector: Refresher,
         ctx: Context,
         *,
         interval_seconds: float,

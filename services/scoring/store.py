@@ -4,7 +4,7 @@ take the locks that let two scoring instances share one database safely."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import cache
 from operator import itemgetter
@@ -24,6 +24,8 @@ from services.common.messaging.outbox import OUTBOX_DIRTY
 from services.scoring.models import ScoreLock
 
 Row = dict[str, Any]
+# What the writers take: plain dicts and the projector's TypedDict rows alike.
+RowIn = Mapping[str, Any]
 
 
 def table_of(model: Any) -> Table:
@@ -117,7 +119,7 @@ def _sqlite_statement(
 
 
 async def _sqlite_many(
-    session: AsyncSession, model: Any, rows: Sequence[Row], conflict: str
+    session: AsyncSession, model: Any, rows: Sequence[RowIn], conflict: str
 ) -> bool:
     """Write ``rows`` through the raw driver if the session is on SQLite; False if not."""
     conn = await connection(session)
@@ -144,7 +146,7 @@ async def _sqlite_many(
     return True
 
 
-async def upsert(session: AsyncSession, model: Any, rows: Sequence[Row]) -> None:
+async def upsert(session: AsyncSession, model: Any, rows: Sequence[RowIn]) -> None:
     """INSERT ... ON CONFLICT (primary key) DO UPDATE for many rows at once."""
     if not rows:
         return
@@ -164,7 +166,7 @@ async def upsert(session: AsyncSession, model: Any, rows: Sequence[Row]) -> None
 
 
 async def add_to(
-    session: AsyncSession, model: Any, rows: Sequence[Row], columns: Sequence[str]
+    session: AsyncSession, model: Any, rows: Sequence[RowIn], columns: Sequence[str]
 ) -> None:
     """INSERT ... ON CONFLICT (primary key) DO UPDATE SET c = c + excluded.c: counters
     that several writers may add to without reading them first."""
@@ -181,7 +183,7 @@ async def add_to(
     await conn.execute(stmt, list(rows))
 
 
-async def insert(session: AsyncSession, model: Any, rows: Sequence[Row]) -> None:
+async def insert(session: AsyncSession, model: Any, rows: Sequence[RowIn]) -> None:
     if rows and not await _sqlite_many(session, model, rows, "insert"):
         conn = await connection(session)
         await conn.execute(table_of(model).insert(), list(rows))

@@ -18,7 +18,6 @@ from services.common.security import Principal, Role
 from services.common.skm import ikm_from_sums
 from services.common.workdays import local_today
 from services.scoring import domain as d
-from services.scoring.handlers import indicator_specs
 from services.scoring.models import (
     EmployeeScore,
     EmployeeSummary,
@@ -37,6 +36,7 @@ from services.scoring.models import (
     TrainingNeed,
     UnitScore,
 )
+from services.scoring.shared import indicator_specs
 
 CLOSED = {"resolved", "rejected", "not_our_authority", "archived"}
 

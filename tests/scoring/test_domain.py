@@ -212,3 +212,65 @@ def test_explanations_name_the_figures() -> None:
     text = d.explain_indicator(spec, figures, 0.5, 120)
     assert "realisation 60 / target 200 x 100" in text and "projected achievement of 60.0%" in text
     assert "Kurang" in d.explain_predikat(S, B, Predikat.KURANG, final=True)
+
+
+def test_satisfaction_alert_tells_the_head_of_a_poor_unit_over_the_sample() -> None:
+    def told(category: str, responses: int = 30, head: str | None = "h1") -> object:
+        return d.satisfaction_alert(
+            head_id=head,
+            unit_name="Dukcapil",
+            ikm=61.5,
+            category=category,
+            responses=responses,
+            min_sample=30,
+        )
+
+    assert told("C") == ("h1", "IKM of Dukcapil is 61.50 (category C) from 30 responses.")
+    assert told("D") is not None
+    assert told("B") is None  # Baik: nothing to act on
+    assert told("D", responses=29) is None  # below the regency's minimum sample
+    assert told("D", head=None) is None  # nobody to tell
+
+
+def test_complaint_alert_falls_back_to_the_unit_head() -> None:
+    def told(status: str, name: str | None, supervisor: str | None, head: str | None) -> object:
+        return d.complaint_alert(
+            status=status,
+            unit_id="u1",
+            officer_name=name,
+            officer_supervisor_id=supervisor,
+            unit_head_id=head,
+        )
+
+    assert told("received", "Budi", "s1", "h1") == ("s1", "A complaint (received) names Budi.")
+    # An officer without a supervisor: the unit's head, still naming the officer.
+    assert told("verified", "Budi", None, "h1") == ("h1", "A complaint (verified) names Budi.")
+    # No officer known: the unit's head, naming the unit.
+    assert told("in_progress", None, None, "h1") == (
+        "h1",
+        "A complaint (in_progress) names unit u1.",
+    )
+    assert told("received", None, None, None) is None  # nobody to tell
+    for closed in ("resolved", "rejected", "not_our_authority", "archived"):
+        assert told(closed, "Budi", "s1", "h1") is None
+
+
+def test_employee_alert_messages() -> None:
+    assert d.employee_alert_recipient("s1") == "s1"
+    assert d.employee_alert_recipient(None) is None
+    assert d.employee_alert_recipient("") is None
+    assert d.behind_target_message("Budi", [("Reports", 42.4), ("Visits", 79.6)], 0.5, 2026) == (
+        "Budi is projected below 80% on: Reports (42%), Visits (80%) (50% of 2026 passed)."
+    )
+    assert d.silent_message("Budi", date(2026, 3, 2)) == (
+        "Budi has logged no activity since 2026-03-02."
+    )
+    span = d.annual_period(2026)
+    assert d.assessment_due_message("Budi", [span]) == (
+        "Assess Budi for period 2026 (ends 2026-12-31)."
+    )
+    assert d.predikat_drop_message("Budi", Predikat.BAIK, Predikat.BUTUH_PERBAIKAN) == (
+        f"Budi's projected predikat fell from {Predikat.BAIK.label} to "
+        f"{Predikat.BUTUH_PERBAIKAN.label}."
+    )
+    assert d.predikat_drop_message("Budi", Predikat.BAIK, None).endswith(" to -.")

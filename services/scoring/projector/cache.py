@@ -25,7 +25,14 @@ from dataclasses import dataclass, field
 
 from aiokafka import ConsumerRebalanceListener, TopicPartition
 
-from services.scoring.store import Row
+from services.scoring.projector.rows import (
+    AlertRow,
+    EmployeeRow,
+    OrgEmployeeRow,
+    OrgUnitRow,
+    SkpRow,
+    UnitRow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,19 +41,19 @@ Key = tuple[str, str]  # (tenant, employee id) or (tenant, unit id)
 
 @dataclass
 class EmployeeState:
-    org: Row | None
-    skps: list[Row]
-    rows: list[Row]  # score_employee, one per period
+    org: OrgEmployeeRow | None
+    skps: list[SkpRow]
+    rows: list[EmployeeRow]  # score_employee, one per period
     # Its active alerts of the employee kinds (score_alert rows whose subject it is);
     # None: not known (read from the database when next evaluated).
-    alerts: list[Row] | None = None
+    alerts: list[AlertRow] | None = None
 
 
 @dataclass
 class UnitState:
-    org: Row | None
-    rows: list[Row]  # score_unit, one per year
-    alerts: list[Row] | None = None  # its active satisfaction alert, if known
+    org: OrgUnitRow | None
+    rows: list[UnitRow]  # score_unit, one per year
+    alerts: list[AlertRow] | None = None  # its active satisfaction alert, if known
 
 
 @dataclass

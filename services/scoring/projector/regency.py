@@ -1,0 +1,100 @@
+"""The regency (tenant) projection: its row, rules and time zone, and the figures that
+depend on the regency and the day only (computed once per batch). Every figure of a batch
+is computed with the rules as they are after the batch's events; the projections computed
+earlier with other rules are refreshed after it (``Projector.apply_batch``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from services.common.events import Envelope, TenantRegistered, TenantSettings
+from services.common.workdays import local_today
+from services.scoring import domain as d
+from services.scoring.projector.rows import TenantRow
+
+if TYPE_CHECKING:
+    from services.scoring.projector.batch import Batch
+
+DEFAULT_TIME_ZONE = "Asia/Jakarta"
+
+
+@dataclass
+class Regencies:
+    """The regencies one batch touches."""
+
+    now: datetime  # the batch's
+    rows: dict[str, TenantRow] = field(default_factory=dict)
+    retuned: set[str] = field(default_factory=set)  # regencies whose rules arrived
+    _rules: dict[str, tuple[TenantSettings, str]] = field(default_factory=dict)
+    _today: dict[str, date] = field(default_factory=dict)
+    _shares: dict[tuple[str, int], float] = field(default_factory=dict)
+    _due: dict[str, list[d.PeriodSpan]] = field(default_factory=dict)
+
+    def rules(self, tenant: str) -> tuple[TenantSettings, str]:
+        """(settings, time zone); the defaults for a regency not registered yet."""
+        cached = self._rules.get(tenant)
+        if cached is None:
+            row = self.rows.get(tenant)
+            cached = (
+                (TenantSettings(), DEFAULT_TIME_ZONE)
+                if row is None
+                else (TenantSettings.model_validate(row["settings"]), row["time_zone"])
+            )
+            self._rules[tenant] = cached
+        return cached
+
+    def retune(self, tenant: str) -> None:
+        """The regency's rules changed: forget what was computed from the old ones."""
+        self.retuned.add(tenant)
+        self._rules.pop(tenant, None)
+        self._today.pop(tenant, None)
+        self._shares = {k: v for k, v in self._shares.items() if k[0] != tenant}
+        self._due.pop(tenant, None)
+
+    def local_date(self, tenant: str, moment: datetime) -> date:
+        return local_today(self.rules(tenant)[1], moment)
+
+    def today(self, tenant: str) -> date:
+        day = self._today.get(tenant)
+        if day is None:
+            day = self._today[tenant] = self.local_date(tenant, self.now)
+        return day
+
+    def share(self, tenant: str, year: int) -> float:
+        """Share of ``year``'s working days passed by the end of today."""
+        share = self._shares.get((tenant, year))
+        if share is None:
+            share = d.period_share(d.annual_period(year), self.today(tenant))
+            self._shares[(tenant, year)] = share
+        return share
+
+    def due_spans(self, tenant: str) -> list[d.PeriodSpan]:
+        """The regency's assessment periods (cadence and annual) that end within 5 working
+        days of today."""
+        spans = self._due.get(tenant)
+        if spans is None:
+            settings, _ = self.rules(tenant)
+            today = self.today(tenant)
+            spans = self._due[tenant] = [
+                span
+                for span in (
+                    d.cadence_period(today, settings.evaluation_cadence),
+                    d.annual_period(today.year),
+                )
+                if d.assessment_due(span, today)
+            ]
+        return spans
+
+
+def apply_tenant_registered(b: Batch, event: Envelope, p: TenantRegistered) -> None:
+    t = event.tenant
+    b.regencies.rows[t] = {
+        "slug": t,
+        "name": p.name,
+        "time_zone": p.time_zone,
+        "settings": p.settings.model_dump(mode="json"),
+    }
+    b.mark("org_tenant", (t,))
+    b.regencies.retune(t)
