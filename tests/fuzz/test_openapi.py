@@ -58,8 +58,17 @@ DOCUMENTS = {name: _document(name) for name in SERVICES}
 TITLES = {document["info"]["title"]: name for name, document in DOCUMENTS.items()}
 
 
+# The live alert stream never ends a successful answer (it is a Server-Sent Events stream
+# with keep-alive pings), so a generated call that is let in would read forever; its refusals
+# and its events are covered by tests/gateway/test_alerts.py.
+ENDLESS = r"^/events/"
+
+
 @schemathesis.pytest.parametrize(
-    **{name: schemathesis.openapi.from_dict(document) for name, document in DOCUMENTS.items()}
+    **{
+        name: schemathesis.openapi.from_dict(document).exclude(path_regex=ENDLESS)
+        for name, document in DOCUMENTS.items()
+    }
 )
 @BOUNDED
 def test_every_operation_answers_as_documented(case: Any, fuzz_stack: FuzzStack) -> None:
