@@ -43,14 +43,3 @@ def add_working_days(start: date, days: int, holidays: Collection[date] = ()) ->
         if is_working_day(current, holidays):
             remaining -= 1
     return current
-
-
-def elapsed_share(
-    period_start: date, period_end: date, today: date, holidays: Collection[date] = ()
-) -> float:
-    """Share of the period's working days that have passed by the end of ``today``."""
-    total = working_days_between(period_start, period_end, holidays)
-    if total == 0:
-        return 1.0
-    done = working_days_between(period_start, min(today, period_end), holidays)
-    return done / total

@@ -1,6 +1,6 @@
 """Scoring's tables (projections, alerts, parked events) and the read schemas of its API.
 
-The projections are written set-based by the batch consumer (see ``projector.py``), so
+The projections are written set-based by the batch consumer (see ``projector/``), so
 the tables are used through Core statements as much as through the ORM; JSON columns hold
 the per-indicator state and figures of an employee, which are always read and written
 together with their row.

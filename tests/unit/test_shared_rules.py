@@ -11,7 +11,6 @@ from services.common.api import forwarded_client
 from services.common.skm import category_of, ikm, ikm_from_sums
 from services.common.workdays import (
     add_working_days,
-    elapsed_share,
     local_today,
     working_days_between,
 )
@@ -66,7 +65,6 @@ def test_working_days() -> None:
     assert working_days_between(date(2026, 3, 7), date(2026, 3, 8)) == 0  # a weekend
     assert working_days_between(date(2026, 3, 2), date(2026, 3, 6), {date(2026, 3, 3)}) == 4
     assert add_working_days(date(2026, 3, 6), 3) == date(2026, 3, 11)  # Fri + 3 -> Wed
-    assert elapsed_share(date(2026, 3, 2), date(2026, 3, 13), date(2026, 3, 6)) == 0.5
 
 
 def test_local_today_follows_the_tenant_time_zone() -> None:
