@@ -22,8 +22,14 @@ async def test_readiness_names_the_failing_check_with_a_reason_code_only() -> No
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         response = await client.get("/readyz")
     assert response.status_code == 503
+    assert "rahasia" not in response.text and "127.0.0.1" not in response.text
     assert response.json() == {
         "ready": False,
-        "checks": {"database": "down: unreachable", "kafka": "down: unreachable"},
+        "checks": {
+            "database": "down: unreachable",
+            "kafka": "down: not_started",
+            "outbox": "ok",  # nothing waits, so the relay is not behind
+        },
+        "details": {"outbox": {"backlog": 0, "oldest_age_seconds": 0.0, "parked": 0}},
     }
     await app.state.runtime.engine.dispose()
