@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Pages live in their own module; these names stay importable from here.
 from services.common.pagination import Page, PageParams, page_params
+from services.common.refusals import install_refusals
 
 __all__ = [
     "IsoDate",
@@ -74,10 +75,12 @@ UNPARSABLE_BODY = "The body cannot be parsed (not UTF-8, or not the declared con
 
 
 def install_http_semantics(app: FastAPI) -> None:
-    """What every service answers beyond its own routes: a 405 whose ``Allow`` lists every
+    """What every service answers beyond its own routes: every refusal of the kernel's
+    family as its 4xx in the caller's language, a 405 whose ``Allow`` lists every
     method of the path, and an OpenAPI that documents the 400 FastAPI answers to a body it
     cannot parse."""
     app.add_exception_handler(HTTPException, _http_error)
+    install_refusals(app)
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:

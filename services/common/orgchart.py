@@ -24,6 +24,7 @@ from services.common.events import (
     UnitUpdated,
 )
 from services.common.messaging import EventHandler
+from services.common.refusals import Conflict, Forbidden
 
 
 class OrgTenant(SQLModel, table=True):
@@ -62,6 +63,27 @@ class OrgEmployee(SQLModel, table=True):
 
 ORG_TABLES = (OrgTenant.__table__, OrgUnit.__table__, OrgEmployee.__table__)  # type: ignore[attr-defined]
 ORG_TABLE_NAMES = {"org_tenant", "org_unit", "org_employee"}
+
+
+# ---------------------------------------------------------------- who may act
+
+
+def check_may_act(active: bool | None) -> None:
+    """A deactivated employee (identity's ``employee.deactivated``) no longer writes
+    anything: SKPs, activities, approvals, assessments, objections, decisions, notes.
+    ``None`` (not in this copy of the org chart yet) passes."""
+    if active is False:
+        raise Forbidden(
+            "your employee record is deactivated: you can no longer change SKPs, log "
+            "activities, assess, object or decide"
+        )
+
+
+def check_may_be_acted_upon(name: str, active: bool | None) -> None:
+    """Nobody approves, assesses, asks peers about or writes notes to a deactivated
+    employee; ``name`` is who the reader knows them as."""
+    if active is False:
+        raise Conflict("{name} is deactivated: their performance year is closed", name=name)
 
 
 async def _tenant_registered(session: AsyncSession, event: Envelope) -> None:

@@ -20,6 +20,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from services.common.refusals import Forbidden
+
 ALGORITHM = "HS256"
 ISSUER = "kinerja"
 
@@ -93,6 +95,22 @@ class Principal:
 
     def has(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+    def home(self) -> str:
+        """The caller's tenant; refused for accounts of no tenant (platform, ops)."""
+        if self.tenant is None:
+            raise Forbidden("this account has no tenant")
+        return self.tenant
+
+    def me(self) -> str:
+        """The caller's employee id; refused for accounts that are not an employee."""
+        if self.employee_id is None:
+            raise Forbidden("this account is not an employee")
+        return self.employee_id
 
 
 def issue_token(
@@ -207,10 +225,7 @@ def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
 
     def check(principal: CurrentPrincipal) -> Principal:
         if not principal.has(*roles):
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN,
-                detail=f"requires one of the roles: {', '.join(sorted(roles))}",
-            )
+            raise Forbidden("requires one of the roles: {roles}", roles=", ".join(sorted(roles)))
         return principal
 
     return check
@@ -218,6 +233,4 @@ def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
 
 def tenant_of(principal: Principal) -> str:
     """The caller's tenant; 403 for accounts that belong to no tenant (platform, ops)."""
-    if principal.tenant is None:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="this account has no tenant")
-    return principal.tenant
+    return principal.home()
