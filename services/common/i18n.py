@@ -3,8 +3,10 @@
 Texts are written in the code in English with ``{name}`` placeholders (the gettext
 message id) and rendered from that template and structured parameters at the last
 moment, in the reader's locale. Translations live in Babel/gettext catalogs under
-``services/common/locale/<lang>/LC_MESSAGES/kinerja.po``; ``tests/unit/test_i18n.py``
-extracts every message from the code and fails on one without an Indonesian entry.
+``services/common/locale/<lang>/LC_MESSAGES/``: ``kinerja.po`` for the kernel and one
+``<service>.po`` per service (so each owner edits its own file); they are read as one
+catalog. ``tests/unit/test_i18n.py`` extracts every message from the code and fails on
+one without an Indonesian entry.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ LocaleCode = Literal["id", "en"]
 LOCALES: tuple[LocaleCode, ...] = ("id", "en")
 DEFAULT_LOCALE: LocaleCode = "id"  # what a person sees before choosing
 API_LOCALE: LocaleCode = "en"  # what a bare API call without Accept-Language gets
-DOMAIN = "kinerja"
 LOCALE_DIR = Path(__file__).parent / "locale"
 
 Params = Mapping[str, str | int | float | None]
@@ -30,12 +31,14 @@ Params = Mapping[str, str | int | float | None]
 @cache
 def catalog(locale: LocaleCode) -> Mapping[str, str]:
     """msgid → translation for ``locale`` (empty for English: the ids are English)."""
-    path = LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if locale == "en" or not path.exists():
+    if locale == "en":
         return {}
-    with path.open("rb") as handle:
-        po = read_po(handle, locale=locale)
-    return {str(m.id): str(m.string) for m in po if m.id and m.string and not m.fuzzy}
+    merged: dict[str, str] = {}
+    for path in sorted((LOCALE_DIR / locale / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            po = read_po(handle, locale=locale)
+        merged.update({str(m.id): str(m.string) for m in po if m.id and m.string and not m.fuzzy})
+    return merged
 
 
 def translate(template: str, params: Params | None = None, locale: LocaleCode = API_LOCALE) -> str:
