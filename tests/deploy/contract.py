@@ -162,7 +162,7 @@ def queried_metrics(expr: str) -> set[str]:
     stack = [promql_parser.parse(expr)]
     while stack:
         node = stack.pop()
-        if type(node).__name__ == "VectorSelector":
+        if isinstance(node, promql_parser.VectorSelector):
             assert node.name, f"a selector without a metric name in {expr!r}"
             found.add(node.name)
         stack.extend(_children(node))
