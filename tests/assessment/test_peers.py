@@ -41,7 +41,7 @@ async def test_peer_request_then_assessment(svc: Service) -> None:
 async def test_bad_peer_requests_and_peers_are_refused(svc: Service) -> None:
     bad_requests = [
         ("head", REQUEST, 403, "direct supervisor"),  # not ana's direct supervisor
-        ("sup", {**REQUEST, "peer_id": "out"}, 400, "assessee's unit"),
+        ("sup", {**REQUEST, "peer_id": "out"}, 400, "Out does not work in the unit of Ana"),
         ("sup", {**REQUEST, "peer_id": "ana"}, 400, "own peer"),
         ("sup", {**REQUEST, "peer_id": "ghost"}, 404, "not found"),
         ("sup", {**REQUEST, "period": "2026-Q4"}, 400, "assesses monthly"),
