@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from services.assessment import domain
+from services.common.events import BerAkhlak, Rating, Relation, SelfReport
 from services.common.orgchart import check_may_act, check_may_be_acted_upon
 from services.common.refusals import BadRequest, Conflict, Forbidden
-from services.common.events import BerAkhlak, Rating, Relation, SelfReport
 
 pytestmark = pytest.mark.unit
 
