@@ -1,5 +1,5 @@
 """HTTP API of the assessment service, under ``/api/v1``. Thin: each route resolves the
-caller and hands the use case to :mod:`services.assessment.service`."""
+caller and hands the use case to its feature module (assessments, notes, objections)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, status
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.assessment import service
+from services.assessment import assessments, notes, objections, steps
 from services.assessment.models import (
     AssessmentCreate,
     AssessmentRead,
@@ -25,11 +25,10 @@ from services.assessment.models import (
     PeerSummary,
     Todo,
 )
-from services.assessment.service import Caller
 from services.common.api import Page, PageParams, errors, page_params
 from services.common.events import Period, Relation
 from services.common.runtime import Runtime
-from services.common.security import CurrentPrincipal, tenant_of
+from services.common.security import CurrentPrincipal, Principal
 
 router = APIRouter(prefix="/api/v1")
 
@@ -39,8 +38,10 @@ def runtime_of(request: Request) -> Runtime:
     return runtime
 
 
-def current_caller(principal: CurrentPrincipal) -> Caller:
-    return Caller.of(principal, tenant_of(principal))
+def current_caller(principal: CurrentPrincipal) -> Principal:
+    """The verified caller, refused (403) before any work when of no regency."""
+    principal.home()
+    return principal
 
 
 def now(request: Request) -> datetime:
@@ -60,7 +61,7 @@ async def write_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-CallerDep = Annotated[Caller, Depends(current_caller)]
+PrincipalDep = Annotated[Principal, Depends(current_caller)]
 Now = Annotated[datetime, Depends(now)]
 Reading = Annotated[AsyncSession, Depends(read_session)]
 Writing = Annotated[AsyncSession, Depends(write_session, scope="function")]
@@ -82,8 +83,8 @@ WRITE_ERRORS = errors(400, 401, 403, 404, 409, 422)
     tags=["periods"],
     summary="The running assessment periods of your regency (cadence period, then annual)",
 )
-async def running_periods(caller: CallerDep, session: Reading, moment: Now) -> list[Period]:
-    return await service.periods(session, tenant=caller.tenant, now=moment)
+async def running_periods(principal: PrincipalDep, session: Reading, moment: Now) -> list[Period]:
+    return await steps.periods(session, principal=principal, now=moment)
 
 
 @router.get(
@@ -94,9 +95,9 @@ async def running_periods(caller: CallerDep, session: Reading, moment: Now) -> l
     summary="Your direct reports still without your supervisor assessment, and peer requests",
 )
 async def my_todo(
-    caller: CallerDep, session: Reading, moment: Now, period: PeriodQuery = None
+    principal: PrincipalDep, session: Reading, moment: Now, period: PeriodQuery = None
 ) -> Todo:
-    return await service.todo(session, caller=caller, label=period, now=moment)
+    return await notes.todo(session, principal=principal, label=period, now=moment)
 
 
 # ---------------------------------------------------------------- assessments
@@ -111,9 +112,9 @@ async def my_todo(
     summary="Submit (or resubmit, superseding) a supervisor, peer or self assessment",
 )
 async def submit_assessment(
-    body: AssessmentCreate, caller: CallerDep, session: Writing, moment: Now
+    body: AssessmentCreate, principal: PrincipalDep, session: Writing, moment: Now
 ) -> AssessmentRead:
-    row = await service.submit_assessment(session, caller=caller, body=body, now=moment)
+    row = await assessments.submit_assessment(session, principal=principal, body=body, now=moment)
     return AssessmentRead.of(row)
 
 
@@ -127,7 +128,7 @@ async def submit_assessment(
     "see /employees/{id}/peer-summary for the aggregated view.",
 )
 async def list_assessments(
-    caller: CallerDep,
+    principal: PrincipalDep,
     session: Reading,
     paging: Paging,
     assessee_id: str | None = None,
@@ -136,9 +137,9 @@ async def list_assessments(
     relation: Relation | None = None,
     include_superseded: bool = False,
 ) -> Page[AssessmentRead]:
-    found = await service.list_assessments(
+    found = await assessments.list_assessments(
         session,
-        caller=caller,
+        principal=principal,
         assessee_id=assessee_id,
         assessor_id=assessor_id,
         period=period,
@@ -146,7 +147,7 @@ async def list_assessments(
         include_superseded=include_superseded,
         page=paging,
     )
-    items = await service.read_models(session, found.items)
+    items = await assessments.read_models(session, found.items)
     return Page(items=items, total=found.total, limit=found.limit, offset=found.offset)
 
 
@@ -157,9 +158,13 @@ async def list_assessments(
     tags=["assessments"],
     summary="One assessment (404 when it is not yours to read)",
 )
-async def get_assessment(assessment_id: str, caller: CallerDep, session: Reading) -> AssessmentRead:
-    row = await service.get_assessment(session, caller=caller, assessment_id=assessment_id)
-    return (await service.read_models(session, [row]))[0]
+async def get_assessment(
+    assessment_id: str, principal: PrincipalDep, session: Reading
+) -> AssessmentRead:
+    row = await assessments.get_assessment(
+        session, principal=principal, assessment_id=assessment_id
+    )
+    return (await assessments.read_models(session, [row]))[0]
 
 
 @router.get(
@@ -175,13 +180,13 @@ async def get_assessment(assessment_id: str, caller: CallerDep, session: Reading
 )
 async def peer_summary(
     employee_id: str,
-    caller: CallerDep,
+    principal: PrincipalDep,
     session: Reading,
     moment: Now,
     period: Annotated[str, Query(description="period label")],
 ) -> PeerSummary | HiddenPeerSummary:
-    return await service.peer_summary(
-        session, caller=caller, employee_id=employee_id, label=period, now=moment
+    return await assessments.peer_summary(
+        session, principal=principal, employee_id=employee_id, label=period, now=moment
     )
 
 
@@ -197,9 +202,9 @@ async def peer_summary(
     summary="As direct supervisor, ask a peer of the same unit to assess your report",
 )
 async def request_peer(
-    body: PeerRequestCreate, caller: CallerDep, session: Writing, moment: Now
+    body: PeerRequestCreate, principal: PrincipalDep, session: Writing, moment: Now
 ) -> PeerRequestRead:
-    row = await service.request_peer(session, caller=caller, body=body, now=moment)
+    row = await notes.request_peer(session, principal=principal, body=body, now=moment)
     return PeerRequestRead.model_validate(row)
 
 
@@ -211,12 +216,12 @@ async def request_peer(
     summary="Peer requests you made or were asked (HR: all); the assessee never sees them",
 )
 async def list_peer_requests(
-    caller: CallerDep,
+    principal: PrincipalDep,
     session: Reading,
     paging: Paging,
     status: Literal["requested", "submitted"] | None = None,
 ) -> Page[PeerRequestRead]:
-    found = await service.list_peer_requests(session, caller=caller, status=status, page=paging)
+    found = await notes.list_peer_requests(session, principal=principal, status=status, page=paging)
     return found.map(PeerRequestRead.model_validate)
 
 
@@ -232,9 +237,9 @@ async def list_peer_requests(
     summary="As direct supervisor, note feedback to a report (any time)",
 )
 async def note_feedback(
-    body: FeedbackCreate, caller: CallerDep, session: Writing, moment: Now
+    body: FeedbackCreate, principal: PrincipalDep, session: Writing, moment: Now
 ) -> FeedbackRead:
-    row = await service.note_feedback(session, caller=caller, body=body, now=moment)
+    row = await notes.note_feedback(session, principal=principal, body=body, now=moment)
     return FeedbackRead.model_validate(row)
 
 
@@ -246,10 +251,10 @@ async def note_feedback(
     summary="Feedback notes you wrote or received (HR: all)",
 )
 async def list_feedback(
-    caller: CallerDep, session: Reading, paging: Paging, employee_id: str | None = None
+    principal: PrincipalDep, session: Reading, paging: Paging, employee_id: str | None = None
 ) -> Page[FeedbackRead]:
-    found = await service.list_feedback(
-        session, caller=caller, employee_id=employee_id, page=paging
+    found = await notes.list_feedback(
+        session, principal=principal, employee_id=employee_id, page=paging
     )
     return found.map(FeedbackRead.model_validate)
 
@@ -266,9 +271,9 @@ async def list_feedback(
     summary="Object (keberatan) to your final annual supervisor assessment, within 14 days",
 )
 async def file_objection(
-    body: ObjectionCreate, caller: CallerDep, session: Writing, moment: Now
+    body: ObjectionCreate, principal: PrincipalDep, session: Writing, moment: Now
 ) -> ObjectionRead:
-    row = await service.file_objection(session, caller=caller, body=body, now=moment)
+    row = await objections.file_objection(session, principal=principal, body=body, now=moment)
     return ObjectionRead.model_validate(row)
 
 
@@ -280,12 +285,14 @@ async def file_objection(
     summary="Objections you filed or must decide (HR: all)",
 )
 async def list_objections(
-    caller: CallerDep,
+    principal: PrincipalDep,
     session: Reading,
     paging: Paging,
     status: Literal["pending", "accepted", "rejected"] | None = None,
 ) -> Page[ObjectionRead]:
-    found = await service.list_objections(session, caller=caller, status=status, page=paging)
+    found = await objections.list_objections(
+        session, principal=principal, status=status, page=paging
+    )
     return found.map(ObjectionRead.model_validate)
 
 
@@ -296,8 +303,10 @@ async def list_objections(
     tags=["objections"],
     summary="One objection",
 )
-async def get_objection(objection_id: str, caller: CallerDep, session: Reading) -> ObjectionRead:
-    row = await service.get_objection(session, caller=caller, objection_id=objection_id)
+async def get_objection(
+    objection_id: str, principal: PrincipalDep, session: Reading
+) -> ObjectionRead:
+    row = await objections.get_objection(session, principal=principal, objection_id=objection_id)
     return ObjectionRead.model_validate(row)
 
 
@@ -311,11 +320,11 @@ async def get_objection(objection_id: str, caller: CallerDep, session: Reading) 
 async def decide_objection(
     objection_id: str,
     body: ObjectionDecision,
-    caller: CallerDep,
+    principal: PrincipalDep,
     session: Writing,
     moment: Now,
 ) -> ObjectionRead:
-    row = await service.decide_objection(
-        session, caller=caller, objection_id=objection_id, body=body, now=moment
+    row = await objections.decide_objection(
+        session, principal=principal, objection_id=objection_id, body=body, now=moment
     )
     return ObjectionRead.model_validate(row)

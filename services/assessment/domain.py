@@ -1,8 +1,9 @@
 """Pure rules of assessment: periods, what each relation must rate, peer aggregation,
 the objection window. No I/O: every function takes plain values and is unit-tested.
 
-Refusals are exceptions carrying the HTTP status the API answers with, so a rule is
-stated once, here, and the service layer only raises it.
+A broken rule raises a refusal of :mod:`services.common.refusals` (the runtime answers
+it as a 4xx in the caller's language), so a rule is stated once, here, and the service
+layer only calls it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Literal
 
 from services.common.events import BerAkhlak, Period, Rating, Relation, SelfReport
 from services.common.privacy import published_count
+from services.common.refusals import BadRequest
 from services.common.workdays import local_today
 
 OBJECTION_WINDOW_DAYS = 14
@@ -24,42 +26,6 @@ OBJECTION_WINDOW_DAYS = 14
 # showing them would reveal one identifiable colleague's sheet. Supervisors and HR, who
 # see the authors anyway, always get the counts.
 Cadence = Literal["monthly", "quarterly"]
-
-
-class Refused(Exception):
-    """A request that breaks a rule; ``status`` is the HTTP answer, the message the reason."""
-
-    status = 400
-
-
-class NotFound(Refused):
-    status = 404
-
-
-class Forbidden(Refused):
-    status = 403
-
-
-class Conflict(Refused):
-    status = 409
-
-
-# ---------------------------------------------------------------- active employees
-
-
-def check_may_act(active: bool | None) -> None:
-    """A deactivated employee (identity's ``employee.deactivated``) no longer assesses,
-    objects, decides, asks for peers or writes notes. ``None``: not in the copy yet."""
-    if active is False:
-        raise Forbidden(
-            "your employee record is deactivated: you can no longer assess, object or decide"
-        )
-
-
-def check_may_be_acted_upon(employee_id: str, active: bool) -> None:
-    """Nobody assesses, asks peers about, or writes notes to a deactivated employee."""
-    if not active:
-        raise Conflict(f"employee {employee_id} is deactivated and can no longer be assessed")
 
 
 # ---------------------------------------------------------------- periods
@@ -102,23 +68,31 @@ def parse_period(label: str, cadence: Cadence) -> Period:
     """
     match = _LABEL.match(label.strip())
     if match is None:
-        raise Refused(f"period {label!r} is not a label like 2026-03, 2026-Q1 or 2026")
+        raise BadRequest("period {label} is not a label like 2026-03, 2026-Q1 or 2026", label=label)
     year = int(match["year"])
     if not 2000 <= year <= 2100:
-        raise Refused(f"period {label!r}: the year must be between 2000 and 2100")
+        raise BadRequest("period {label}: the year must be between 2000 and 2100", label=label)
     if match["month"] is not None:
         month = int(match["month"])
         if not 1 <= month <= 12:
-            raise Refused(f"period {label!r}: no month {month}")
+            raise BadRequest("period {label}: there is no month {month}", label=label, month=month)
         if cadence != "monthly":
-            raise Refused(f"this regency assesses quarterly: use {year}-Q{(month - 1) // 3 + 1}")
+            raise BadRequest(
+                "this regency assesses quarterly: use {suggested}",
+                suggested=f"{year}-Q{(month - 1) // 3 + 1}",
+            )
         return monthly_period(year, month)
     if match["quarter"] is not None:
         quarter = int(match["quarter"])
         if not 1 <= quarter <= 4:
-            raise Refused(f"period {label!r}: no quarter {quarter}")
+            raise BadRequest(
+                "period {label}: there is no quarter {quarter}", label=label, quarter=quarter
+            )
         if cadence != "quarterly":
-            raise Refused(f"this regency assesses monthly: use a label like {year}-01")
+            raise BadRequest(
+                "this regency assesses monthly: use a label like {suggested}",
+                suggested=f"{year}-01",
+            )
         return quarterly_period(year, quarter)
     return annual_period(year)
 
@@ -134,7 +108,11 @@ def current_periods(cadence: Cadence, today: date) -> list[Period]:
 
 def check_period_started(period: Period, today: date) -> None:
     if period.start > today:
-        raise Refused(f"period {period.label} has not started yet (it starts {period.start})")
+        raise BadRequest(
+            "period {period} has not started yet (it starts {start})",
+            period=period.label,
+            start=period.start.isoformat(),
+        )
 
 
 # ---------------------------------------------------------------- what each relation rates
@@ -148,20 +126,24 @@ def _check_rhk(given: Iterable[str], approved: set[str] | None, *, complete: boo
     given = set(given)
     if approved is None:
         if complete or given:
-            raise Refused("the assessee has no approved SKP for this year: no RHK to rate")
+            raise BadRequest("the assessee has no approved SKP for this year: no RHK to rate")
         return
     unknown = given - approved
     if unknown:
-        raise Refused(f"RHK not in the assessee's approved SKP: {_names(unknown)}")
+        raise BadRequest("RHK not in the assessee's approved SKP: {rhk}", rhk=_names(unknown))
     missing = approved - given
     if complete and missing:
-        raise Refused(f"every RHK of the approved SKP must be rated; missing: {_names(missing)}")
+        raise BadRequest(
+            "every RHK of the approved SKP must be rated; missing: {rhk}", rhk=_names(missing)
+        )
 
 
 def _check_all_values(ratings: Mapping[BerAkhlak, Rating]) -> None:
     missing = set(BerAkhlak) - set(ratings)
     if missing:
-        raise Refused(f"all seven BerAKHLAK values must be rated; missing: {_names(missing)}")
+        raise BadRequest(
+            "all seven BerAKHLAK values must be rated; missing: {values}", values=_names(missing)
+        )
 
 
 def validate_submission(
@@ -191,29 +173,31 @@ def validate_submission(
     if relation == Relation.SUPERVISOR:
         _check_rhk(rhk_ratings, approved_rhk, complete=True)
         if result_rating is None:
-            raise Refused("a supervisor assessment needs the overall result_rating (Hasil Kerja)")
+            raise BadRequest(
+                "a supervisor assessment needs the overall result_rating (Hasil Kerja)"
+            )
         _check_all_values(behaviour_ratings)
         if report is not None:
-            raise Refused("only a self assessment carries the periodic report")
+            raise BadRequest("only a self assessment carries the periodic report")
         return
     if relation == Relation.PEER:
         extra = [name for name, present in supervisor_only.items() if present]
         if extra:
-            raise Refused(f"a peer assessment may not give: {', '.join(extra)}")
+            raise BadRequest("a peer assessment may not give: {fields}", fields=", ".join(extra))
         _check_all_values(behaviour_ratings)
         _check_rhk(rhk_ratings, approved_rhk, complete=False)
         if report is not None:
-            raise Refused("only a self assessment carries the periodic report")
+            raise BadRequest("only a self assessment carries the periodic report")
         return
     extra = [
         name for name, present in supervisor_only.items() if present and name != "result_rating"
     ]
     if extra:
-        raise Refused(f"a self assessment may not give: {', '.join(extra)}")
+        raise BadRequest("a self assessment may not give: {fields}", fields=", ".join(extra))
     if report is None or not any(
         part.strip() for part in (report.achievements, report.obstacles, report.solutions)
     ):
-        raise Refused(
+        raise BadRequest(
             "a self assessment carries the periodic report (achievements, obstacles, solutions)"
         )
     _check_rhk(rhk_ratings, approved_rhk, complete=False)
@@ -263,9 +247,10 @@ def objection_deadline(submitted_at: datetime, time_zone: str) -> date:
 def check_objection_window(submitted_at: datetime, now: datetime, time_zone: str) -> None:
     deadline = objection_deadline(submitted_at, time_zone)
     if local_today(time_zone, now) > deadline:
-        raise Refused(
-            f"the objection window closed on {deadline} "
-            f"({OBJECTION_WINDOW_DAYS} days after the assessment)"
+        raise BadRequest(
+            "the objection window closed on {deadline} ({days} days after the assessment)",
+            deadline=deadline.isoformat(),
+            days=OBJECTION_WINDOW_DAYS,
         )
 
 
@@ -276,9 +261,11 @@ def check_decision(
 ) -> None:
     changes = result_rating is not None or bool(behaviour_ratings)
     if accepted and not changes:
-        raise Refused("an accepted objection gives the changed result_rating or behaviour_ratings")
+        raise BadRequest(
+            "an accepted objection gives the changed result_rating or behaviour_ratings"
+        )
     if not accepted and changes:
-        raise Refused("a rejected objection keeps the ratings: give no new ratings")
+        raise BadRequest("a rejected objection keeps the ratings: give no new ratings")
 
 
 def final_ratings(

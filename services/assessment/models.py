@@ -6,8 +6,7 @@ when imported in one process (tests), and scoring may keep its own ``assessment`
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
@@ -16,6 +15,7 @@ from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services.assessment.domain import as_utc, final_ratings
+from services.common.clock import new_id, utcnow
 from services.common.events import (
     LABEL_MAX,
     RECOMMENDATION_MAX,
@@ -31,14 +31,6 @@ from services.common.events import (
 )
 from services.common.orgchart import ORG_TABLE_NAMES
 from services.common.storage import UtcDateTime
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _json() -> Any:

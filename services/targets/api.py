@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends, Path, Query, Request, status
 
 from services.common.api import IsoDate, Page, PageParams, errors, page_params
 from services.common.pagination import MAX_INT32
-from services.common.security import Principal, Role, require_roles, tenant_of
+from services.common.security import Principal, Role, require_roles
 from services.common.storage import SessionFactory
-from services.targets import service
+from services.targets import activities as activity_log
+from services.targets import approval, drafting, revisions
 from services.targets.domain import TeamStatus
 from services.targets.models import (
     ActivityCreate,
@@ -28,7 +29,6 @@ from services.targets.models import (
     SkpVersionRead,
     TeamMember,
 )
-from services.targets.service import Actor
 
 _staff = require_roles(Role.PEGAWAI, Role.ATASAN, Role.ADMIN)
 
@@ -36,16 +36,12 @@ _staff = require_roles(Role.PEGAWAI, Role.ATASAN, Role.ADMIN)
 @dataclass(frozen=True)
 class Context:
     sessions: SessionFactory
-    actor: Actor
+    principal: Principal
 
 
 def context(request: Request, principal: Annotated[Principal, Depends(_staff)]) -> Context:
-    actor = Actor(
-        tenant=tenant_of(principal),
-        employee_id=principal.employee_id,
-        is_admin=principal.has(Role.ADMIN),
-    )
-    return Context(sessions=request.app.state.runtime.sessions, actor=actor)
+    principal.home()  # an account of no regency is refused before any work (403)
+    return Context(sessions=request.app.state.runtime.sessions, principal=principal)
 
 
 Ctx = Annotated[Context, Depends(context)]
@@ -62,7 +58,7 @@ activities = APIRouter(prefix="/api/v1/activities", tags=["activity log"])
 @skp.post("", response_model=SkpRead, status_code=status.HTTP_201_CREATED, responses=WRITE)
 async def create_skp(body: SkpCreate, ctx: Ctx) -> SkpRead:
     """Create the caller's SKP for a year as a draft (one per employee per year)."""
-    return await service.create_skp(ctx.sessions, actor=ctx.actor, body=body)
+    return await drafting.create_skp(ctx.sessions, principal=ctx.principal, body=body)
 
 
 @skp.get("", response_model=Page[SkpRead], responses=READ)
@@ -73,15 +69,15 @@ async def list_skps(
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> Page[SkpRead]:
     """An employee's SKPs, newest year first (the employee, supervisors, unit peers, HR)."""
-    return await service.list_skps(
-        ctx.sessions, actor=ctx.actor, employee_id=employee_id, year=year, page=page
+    return await drafting.list_skps(
+        ctx.sessions, principal=ctx.principal, employee_id=employee_id, year=year, page=page
     )
 
 
 @skp.post("/copy", response_model=SkpRead, status_code=status.HTTP_201_CREATED, responses=WRITE)
 async def copy_last_year(body: SkpCopy, ctx: Ctx) -> SkpRead:
     """Copy the caller's SKP of the previous year as a new draft (new ids, no cascade links)."""
-    return await service.copy_last_year(ctx.sessions, actor=ctx.actor, body=body)
+    return await revisions.copy_last_year(ctx.sessions, principal=ctx.principal, body=body)
 
 
 @skp.get("/team", response_model=Page[TeamMember], responses=READ)
@@ -93,7 +89,9 @@ async def team(
 ) -> Page[TeamMember]:
     """Supervisor view: the caller's direct reports and whether their SKP is missing, a
     draft, awaiting approval or approved."""
-    return await service.team(ctx.sessions, actor=ctx.actor, year=year, status=status, page=page)
+    return await approval.team(
+        ctx.sessions, principal=ctx.principal, year=year, status=status, page=page
+    )
 
 
 @skp.get("/parent-options", response_model=list[ParentOption], responses=READ)
@@ -101,61 +99,71 @@ async def parent_options(
     ctx: Ctx, year: Annotated[int, Query(ge=2000, le=2100)]
 ) -> list[ParentOption]:
     """RHK of the caller's direct supervisor's approved SKP that an RHK may support."""
-    return await service.parent_options(ctx.sessions, actor=ctx.actor, year=year)
+    return await drafting.parent_options(ctx.sessions, principal=ctx.principal, year=year)
 
 
 @skp.get("/{skp_id}", response_model=SkpRead, responses=READ)
 async def get_skp(skp_id: str, ctx: Ctx) -> SkpRead:
-    return await service.get_skp(ctx.sessions, actor=ctx.actor, skp_id=skp_id)
+    return await drafting.get_skp(ctx.sessions, principal=ctx.principal, skp_id=skp_id)
 
 
 @skp.put("/{skp_id}", response_model=SkpRead, responses=WRITE)
 async def update_skp(skp_id: str, body: SkpUpdate, ctx: Ctx) -> SkpRead:
     """Replace the content of the caller's draft (keep ids to keep identities)."""
-    return await service.update_skp(ctx.sessions, actor=ctx.actor, skp_id=skp_id, body=body)
+    return await drafting.update_skp(
+        ctx.sessions, principal=ctx.principal, skp_id=skp_id, body=body
+    )
 
 
 @skp.post("/{skp_id}/submit", response_model=SkpRead, responses=WRITE)
 async def submit_skp(skp_id: str, ctx: Ctx) -> SkpRead:
     """Send the caller's draft to the direct supervisor for approval."""
-    return await service.submit_skp(ctx.sessions, actor=ctx.actor, skp_id=skp_id)
+    return await drafting.submit_skp(ctx.sessions, principal=ctx.principal, skp_id=skp_id)
 
 
 @skp.post("/{skp_id}/approve", response_model=SkpRead, responses=WRITE)
 async def approve_skp(skp_id: str, ctx: Ctx) -> SkpRead:
     """Direct supervisor only. Emits target.set, or target.revised for a revision."""
-    return await service.approve_skp(ctx.sessions, actor=ctx.actor, skp_id=skp_id)
+    return await approval.approve_skp(ctx.sessions, principal=ctx.principal, skp_id=skp_id)
 
 
 @skp.post("/{skp_id}/return", response_model=SkpRead, responses=WRITE)
 async def return_skp(skp_id: str, body: SkpReturn, ctx: Ctx) -> SkpRead:
     """Direct supervisor only: send a submitted SKP back to draft with a comment."""
-    return await service.return_skp(ctx.sessions, actor=ctx.actor, skp_id=skp_id, body=body)
+    return await approval.return_skp(
+        ctx.sessions, principal=ctx.principal, skp_id=skp_id, body=body
+    )
 
 
 @skp.post("/{skp_id}/revise", response_model=SkpRead, responses=WRITE)
 async def revise_skp(skp_id: str, ctx: Ctx) -> SkpRead:
     """Start a new draft version of the caller's approved SKP (the approved one stays in
     force until the new version is approved)."""
-    return await service.revise_skp(ctx.sessions, actor=ctx.actor, skp_id=skp_id)
+    return await revisions.revise_skp(ctx.sessions, principal=ctx.principal, skp_id=skp_id)
 
 
 @skp.get("/{skp_id}/versions", response_model=Page[SkpVersionRead], responses=READ)
 async def list_versions(skp_id: str, ctx: Ctx, page: Paging) -> Page[SkpVersionRead]:
-    return await service.list_versions(ctx.sessions, actor=ctx.actor, skp_id=skp_id, page=page)
+    return await revisions.list_versions(
+        ctx.sessions, principal=ctx.principal, skp_id=skp_id, page=page
+    )
 
 
 @skp.get("/{skp_id}/versions/{version}", response_model=SkpVersionRead, responses=READ)
 async def get_version(
     skp_id: str, version: Annotated[int, Path(ge=1, le=MAX_INT32)], ctx: Ctx
 ) -> SkpVersionRead:
-    return await service.get_version(ctx.sessions, actor=ctx.actor, skp_id=skp_id, version=version)
+    return await revisions.get_version(
+        ctx.sessions, principal=ctx.principal, skp_id=skp_id, version=version
+    )
 
 
 @skp.get("/{skp_id}/history", response_model=Page[SkpTransitionRead], responses=READ)
 async def list_transitions(skp_id: str, ctx: Ctx, page: Paging) -> Page[SkpTransitionRead]:
     """Who created, edited, submitted, returned (with the comment), approved, revised."""
-    return await service.list_transitions(ctx.sessions, actor=ctx.actor, skp_id=skp_id, page=page)
+    return await revisions.list_transitions(
+        ctx.sessions, principal=ctx.principal, skp_id=skp_id, page=page
+    )
 
 
 @activities.post(
@@ -163,7 +171,7 @@ async def list_transitions(skp_id: str, ctx: Ctx, page: Paging) -> Page[SkpTrans
 )
 async def log_activity(body: ActivityCreate, ctx: Ctx) -> ActivityRead:
     """Log an activity on an indicator of the caller's approved SKP; emits activity.logged."""
-    return await service.log_activity(ctx.sessions, actor=ctx.actor, body=body)
+    return await activity_log.log_activity(ctx.sessions, principal=ctx.principal, body=body)
 
 
 @activities.get("", response_model=Page[ActivityRead], responses=READ)
@@ -178,23 +186,27 @@ async def list_activities(
     include_deleted: bool = False,
 ) -> Page[ActivityRead]:
     """An employee's log, by date (the employee, supervisors, unit peers, HR)."""
-    where = service.ActivityFilter(
+    where = activity_log.ActivityFilter(
         employee_id, skp_id, indicator_id, date_from, date_to, include_deleted
     )
-    return await service.list_activities(ctx.sessions, actor=ctx.actor, where=where, page=page)
+    return await activity_log.list_activities(
+        ctx.sessions, principal=ctx.principal, where=where, page=page
+    )
 
 
 @activities.get("/{activity_id}", response_model=ActivityRead, responses=READ)
 async def get_activity(activity_id: str, ctx: Ctx) -> ActivityRead:
-    return await service.get_activity(ctx.sessions, actor=ctx.actor, activity_id=activity_id)
+    return await activity_log.get_activity(
+        ctx.sessions, principal=ctx.principal, activity_id=activity_id
+    )
 
 
 @activities.patch("/{activity_id}", response_model=ActivityRead, responses=WRITE)
 async def edit_activity(activity_id: str, body: ActivityUpdate, ctx: Ctx) -> ActivityRead:
     """Change an entry within the tenant's edit window; emits activity.logged (edited).
     Give the `revision` you read: a concurrent or stale change answers 409."""
-    return await service.edit_activity(
-        ctx.sessions, actor=ctx.actor, activity_id=activity_id, body=body
+    return await activity_log.edit_activity(
+        ctx.sessions, principal=ctx.principal, activity_id=activity_id, body=body
     )
 
 
@@ -209,16 +221,16 @@ async def delete_activity(
 ) -> ActivityRead:
     """Delete an entry within the edit window (kept in its history); emits activity.logged
     (deleted)."""
-    return await service.delete_activity(
-        ctx.sessions, actor=ctx.actor, activity_id=activity_id, revision=revision
+    return await activity_log.delete_activity(
+        ctx.sessions, principal=ctx.principal, activity_id=activity_id, revision=revision
     )
 
 
 @activities.get("/{activity_id}/history", response_model=Page[ActivityHistoryRead], responses=READ)
 async def activity_history(activity_id: str, ctx: Ctx, page: Paging) -> Page[ActivityHistoryRead]:
     """Every state the entry had: created, each edit, the deletion."""
-    return await service.activity_history(
-        ctx.sessions, actor=ctx.actor, activity_id=activity_id, page=page
+    return await activity_log.activity_history(
+        ctx.sessions, principal=ctx.principal, activity_id=activity_id, page=page
     )
 
 

@@ -1,19 +1,21 @@
 """Pure rules of the targets service: SKP lifecycle, content checks, activity rules.
 
-No I/O here: the functions take what they need and answer or raise :class:`RuleError`
-(a broken business rule; the API turns it into a 4xx with the reason).
+No I/O here: the functions take what they need and answer or raise a refusal of
+:mod:`services.common.refusals` (the runtime answers it as a 4xx in the caller's language).
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Literal
 from zoneinfo import ZoneInfo
 
+from services.common.clock import new_id
 from services.common.events import Indicator, Rhk
+from services.common.refusals import BadRequest, Conflict
 
 # Units an indicator's target may be expressed in (lower case; "%" for percentages).
 ALLOWED_UNITS: frozenset[str] = frozenset(
@@ -43,15 +45,6 @@ ALLOWED_UNITS: frozenset[str] = frozenset(
 )
 
 
-class RuleError(ValueError):
-    """A business rule refused the request; ``status`` is the HTTP code to answer."""
-
-    def __init__(self, reason: str, status: int = 400) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
-
-
 class SkpStatus(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
@@ -76,10 +69,6 @@ def normalise_unit(unit: str) -> str:
     return canonical
 
 
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
 # ---------------------------------------------------------------- SKP content
 
 
@@ -92,55 +81,54 @@ def check_content(rhk: Sequence[Rhk], *, parent_options: Iterable[str]) -> None:
     options = set(parent_options)
     rhk_ids = [r.rhk_id for r in rhk]
     if len(set(rhk_ids)) != len(rhk_ids):
-        raise RuleError("rhk_id values must be unique within an SKP")
+        raise BadRequest("rhk_id values must be unique within an SKP")
     indicator_ids = [i.indicator_id for r in rhk for i in r.indicators]
     if len(set(indicator_ids)) != len(indicator_ids):
-        raise RuleError("indicator_id values must be unique within an SKP")
+        raise BadRequest("indicator_id values must be unique within an SKP")
     for item in rhk:
         if item.parent_rhk_id is not None and item.parent_rhk_id not in options:
-            raise RuleError(
-                f"RHK {item.title!r}: parent_rhk_id {item.parent_rhk_id!r} is not an RHK of "
-                "your direct supervisor's approved SKP of the same year"
+            raise BadRequest(
+                "RHK “{title}”: parent_rhk_id {parent} is not an RHK of your direct "
+                "supervisor's approved SKP of the same year",
+                title=item.title,
+                parent=item.parent_rhk_id,
             )
 
 
 def check_submittable(rhk: Sequence[Rhk], supervisor_id: str | None) -> None:
     if supervisor_id is None:
-        raise RuleError("you have no direct supervisor in the org chart to approve your SKP")
+        raise BadRequest("you have no direct supervisor in the org chart to approve your SKP")
     if not any(r.kind == "utama" for r in rhk):
-        raise RuleError("an SKP needs at least one RHK of kind 'utama' before submission")
+        raise BadRequest("an SKP needs at least one RHK of kind 'utama' before submission")
 
 
-def check_may_act(active: bool | None) -> None:
-    """A deactivated employee (identity's ``employee.deactivated``) no longer writes or
-    approves SKPs nor logs activities; ``None`` (not in the org chart copy yet) passes."""
-    if active is False:
-        raise RuleError(
-            "your employee record is deactivated: you can no longer change SKPs, log "
-            "activities or approve",
-            403,
-        )
-
-
-def check_may_be_acted_upon(employee_id: str, active: bool | None) -> None:
-    """Nobody approves or returns the SKP of a deactivated employee."""
-    if active is False:
-        raise RuleError(f"employee {employee_id} is deactivated: their SKP is closed", 409)
-
-
-def revision_conflict(seen: int) -> RuleError:
+def revision_conflict(seen: int) -> Conflict:
     """Optimistic concurrency of an activity entry: a change names the revision it read,
     and is refused when the entry has moved on since."""
-    return RuleError(
-        f"the activity entry changed since revision {seen}; reload it and apply your change again",
-        409,
+    return Conflict(
+        "the activity entry changed since revision {revision}; reload it and apply your "
+        "change again",
+        revision=seen,
     )
 
 
-def require_status(current: str, *allowed: SkpStatus, action: str) -> None:
-    if current not in allowed:
-        wanted = " or ".join(allowed)
-        raise RuleError(f"cannot {action} an SKP that is {current} (must be {wanted})", 409)
+Action = Literal["edit", "submit", "approve", "return", "revise"]
+
+
+def require_status(current: str, expected: SkpStatus, *, action: Action) -> None:
+    """409 unless the SKP is in the one status ``action`` starts from. One literal
+    template per action, so each reads as a whole sentence in Indonesian too."""
+    if current == expected:
+        return
+    if action == "edit":
+        raise Conflict("only a draft SKP can be edited; this one is {status}", status=current)
+    if action == "submit":
+        raise Conflict("only a draft SKP can be submitted; this one is {status}", status=current)
+    if action == "approve":
+        raise Conflict("only a submitted SKP can be approved; this one is {status}", status=current)
+    if action == "return":
+        raise Conflict("only a submitted SKP can be returned; this one is {status}", status=current)
+    raise Conflict("only an approved SKP can be revised; this one is {status}", status=current)
 
 
 def copy_for_new_year(rhk: Sequence[Rhk]) -> list[Rhk]:
@@ -178,9 +166,17 @@ def team_status(status: str | None) -> TeamStatus:
 def check_activity_date(activity_date: date, *, skp_year: int, today: date) -> None:
     """An activity falls inside its SKP's year and not after the tenant-local today."""
     if activity_date.year != skp_year:
-        raise RuleError(f"activity_date {activity_date} is outside the SKP year {skp_year}")
+        raise BadRequest(
+            "activity_date {date} is outside the SKP year {year}",
+            date=activity_date.isoformat(),
+            year=skp_year,
+        )
     if activity_date > today:
-        raise RuleError(f"activity_date {activity_date} is in the future (today is {today})")
+        raise BadRequest(
+            "activity_date {date} is in the future (today is {today})",
+            date=activity_date.isoformat(),
+            today=today.isoformat(),
+        )
 
 
 def local_date(moment: datetime, time_zone: str) -> date:
@@ -193,10 +189,10 @@ def check_edit_window(logged_on: date, *, today: date, window_days: int) -> None
     """Edits and deletions only within ``window_days`` days of the day it was logged."""
     age = (today - logged_on).days
     if age > window_days:
-        raise RuleError(
-            f"the entry was logged {age} days ago; it may be changed only within "
-            f"{window_days} days",
-            409,
+        raise Conflict(
+            "the entry was logged {age} days ago; it may be changed only within {window} days",
+            age=age,
+            window=window_days,
         )
 
 

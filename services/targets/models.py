@@ -9,7 +9,7 @@ every state it had (created, edited, deleted).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
@@ -17,6 +17,7 @@ from pydantic import Field as PField
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from services.common.clock import utcnow
 from services.common.events import (
     INDICATOR_NAME_MAX,
     INDICATORS_PER_RHK_MAX,
@@ -31,11 +32,6 @@ from services.common.events import (
 from services.common.orgchart import ORG_TABLE_NAMES
 from services.common.pagination import MAX_INT32
 from services.targets.domain import SkpStatus, TeamStatus, normalise_unit
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
 
 # ---------------------------------------------------------------- tables
 

@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from services.assessment import domain
-from services.assessment.domain import Refused
 from services.common.events import BerAkhlak, Rating, Relation, SelfReport
+from services.common.orgchart import check_may_act, check_may_be_acted_upon
+from services.common.refusals import BadRequest, Conflict, Forbidden
 
 pytestmark = pytest.mark.unit
 
@@ -60,7 +61,7 @@ def test_period_labels(label: str, cadence: str, kind: str, start: date, end: da
     ],
 )
 def test_bad_period_labels_are_refused(label: str, cadence: str, reason: str) -> None:
-    with pytest.raises(Refused, match=reason):
+    with pytest.raises(BadRequest, match=reason):
         domain.parse_period(label, cadence)  # type: ignore[arg-type]
 
 
@@ -73,7 +74,7 @@ def test_current_periods_follow_the_cadence() -> None:
 def test_a_period_not_yet_started_is_refused() -> None:
     period = domain.parse_period("2026-06", "monthly")
     domain.check_period_started(period, date(2026, 6, 1))
-    with pytest.raises(Refused, match="not started"):
+    with pytest.raises(BadRequest, match="not started"):
         domain.check_period_started(period, date(2026, 5, 31))
 
 
@@ -101,33 +102,33 @@ def test_complete_supervisor_assessment_passes() -> None:
 def test_incomplete_supervisor_assessment_is_refused(
     changes: dict[str, object], reason: str
 ) -> None:
-    with pytest.raises(Refused, match=reason):
+    with pytest.raises(BadRequest, match=reason):
         submission(Relation.SUPERVISOR, **changes)
 
 
 def test_peer_rates_the_seven_values_and_optionally_rhk() -> None:
     submission(Relation.PEER, result_rating=None, rhk_ratings={})
     submission(Relation.PEER, result_rating=None, rhk_ratings={"r1": Rating.DI_ATAS})
-    with pytest.raises(Refused, match="missing: adaptif"):
+    with pytest.raises(BadRequest, match="missing: adaptif"):
         submission(
             Relation.PEER,
             result_rating=None,
             behaviour_ratings={BerAkhlak.LOYAL: Rating.SESUAI},
         )
-    with pytest.raises(Refused, match="may not give: result_rating"):
+    with pytest.raises(BadRequest, match="may not give: result_rating"):
         submission(Relation.PEER)
-    with pytest.raises(Refused, match="not in the assessee's approved SKP"):
+    with pytest.raises(BadRequest, match="not in the assessee's approved SKP"):
         submission(Relation.PEER, result_rating=None, rhk_ratings={"zz": Rating.SESUAI})
 
 
 def test_self_assessment_carries_the_report() -> None:
     report = SelfReport(achievements="120 KTP", obstacles="printer", solutions="borrowed one")
     submission(Relation.SELF, report=report, behaviour_ratings={}, rhk_ratings={})
-    with pytest.raises(Refused, match="periodic report"):
+    with pytest.raises(BadRequest, match="periodic report"):
         submission(Relation.SELF, report=None)
-    with pytest.raises(Refused, match="periodic report"):
+    with pytest.raises(BadRequest, match="periodic report"):
         submission(Relation.SELF, report=SelfReport())
-    with pytest.raises(Refused, match="may not give: special_expectations"):
+    with pytest.raises(BadRequest, match="may not give: special_expectations"):
         submission(Relation.SELF, report=report, special_expectations={BerAkhlak.LOYAL: "x"})
 
 
@@ -152,12 +153,12 @@ def test_objection_window_is_fourteen_tenant_local_days() -> None:
     domain.check_objection_window(
         submitted, datetime(2027, 1, 3, 16, 59, tzinfo=UTC), "Asia/Jakarta"
     )
-    with pytest.raises(Refused, match="closed on 2027-01-03"):
+    with pytest.raises(BadRequest, match="closed on 2027-01-03"):
         domain.check_objection_window(
             submitted, datetime(2027, 1, 3, 17, 0, tzinfo=UTC), "Asia/Jakarta"
         )
     # In Jayapura (UTC+9) the same UTC instant is already 2027-01-04.
-    with pytest.raises(Refused):
+    with pytest.raises(BadRequest):
         domain.check_objection_window(
             submitted, datetime(2027, 1, 3, 15, 30, tzinfo=UTC), "Asia/Jayapura"
         )
@@ -172,9 +173,9 @@ def test_decisions_carry_changes_only_when_accepted() -> None:
     domain.check_decision(True, Rating.DI_ATAS, {})
     domain.check_decision(True, None, {BerAkhlak.LOYAL: Rating.DI_ATAS})
     domain.check_decision(False, None, {})
-    with pytest.raises(Refused, match="accepted objection gives"):
+    with pytest.raises(BadRequest, match="accepted objection gives"):
         domain.check_decision(True, None, {})
-    with pytest.raises(Refused, match="rejected objection keeps"):
+    with pytest.raises(BadRequest, match="rejected objection keeps"):
         domain.check_decision(False, Rating.DI_ATAS, {})
 
 
@@ -197,10 +198,10 @@ def test_final_ratings_lay_an_accepted_decision_over_the_supervisors() -> None:
 
 
 def test_deactivated_employees_neither_act_nor_are_acted_upon() -> None:
-    domain.check_may_act(True)
-    domain.check_may_act(None)  # not in the org chart copy yet: other rules decide
-    with pytest.raises(domain.Forbidden, match="deactivated"):
-        domain.check_may_act(False)
-    domain.check_may_be_acted_upon("ana", True)
-    with pytest.raises(domain.Conflict, match="employee ana is deactivated"):
-        domain.check_may_be_acted_upon("ana", False)
+    check_may_act(True)
+    check_may_act(None)  # not in the org chart copy yet: other rules decide
+    with pytest.raises(Forbidden, match="deactivated"):
+        check_may_act(False)
+    check_may_be_acted_upon("Ana", True)
+    with pytest.raises(Conflict, match="Ana is deactivated"):
+        check_may_be_acted_upon("Ana", False)

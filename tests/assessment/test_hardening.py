@@ -118,23 +118,23 @@ async def test_deactivated_employees_cannot_assess_object_decide_or_be_assessed(
         "report": {"achievements": "a", "obstacles": "b", "solutions": "c"},
     }
     refusals: list[tuple[str, str, dict[str, Any], int, str]] = [
-        ("sup", "/assessments", supervisor_body(), 409, "employee ana is deactivated"),
+        ("sup", "/assessments", supervisor_body(), 409, "Ana is deactivated"),
         ("ana", "/assessments", self_body, 403, "your employee record is deactivated"),
         ("ana", "/objections", {"assessment_id": annual["id"], "reason": "again"}, 403, "your"),
-        ("sup", "/feedback-notes", {"employee_id": "ana", "text": "x"}, 409, "employee ana"),
+        ("sup", "/feedback-notes", {"employee_id": "ana", "text": "x"}, 409, "Ana is"),
         (
             "sup",
             "/peer-requests",
             {"period": PERIOD, "assessee_id": "ana", "peer_id": "rekan"},
             409,
-            "employee ana",
+            "Ana is deactivated",
         ),
         (
             "sup",
             "/peer-requests",
             {"period": PERIOD, "assessee_id": "rekan", "peer_id": "peer"},
             409,
-            "employee peer",
+            "Peer is deactivated",
         ),
         ("peer", "/assessments", peer_body(assessee_id="rekan"), 403, "your employee record"),
         (

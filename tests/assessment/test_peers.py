@@ -41,7 +41,7 @@ async def test_peer_request_then_assessment(svc: Service) -> None:
 async def test_bad_peer_requests_and_peers_are_refused(svc: Service) -> None:
     bad_requests = [
         ("head", REQUEST, 403, "direct supervisor"),  # not ana's direct supervisor
-        ("sup", {**REQUEST, "peer_id": "out"}, 400, "assessee's unit"),
+        ("sup", {**REQUEST, "peer_id": "out"}, 400, "Out does not work in the unit of Ana"),
         ("sup", {**REQUEST, "peer_id": "ana"}, 400, "own peer"),
         ("sup", {**REQUEST, "peer_id": "ghost"}, 404, "not found"),
         ("sup", {**REQUEST, "period": "2026-Q4"}, 400, "assesses monthly"),
@@ -114,3 +114,23 @@ async def test_assessee_never_learns_a_peer_author(svc: Service) -> None:
     other = await svc.get("out", "/employees/ana/peer-summary", params={"period": PERIOD})
     assert other.status_code == 404
     assert json.loads((await svc.get("out", "/assessments")).text)["total"] == 0
+
+
+async def test_a_refusal_names_people_in_the_callers_language(svc: Service) -> None:
+    """A refusal says who, by name, never by id: in English by default and in Indonesian
+    for ``Accept-Language: id``; programs get the template and its parameters."""
+    body = {**REQUEST, "peer_id": "out"}
+    english = await svc.post("sup", "/peer-requests", body)
+    indonesian = await svc.client.post(
+        "/api/v1/peer-requests",
+        json=body,
+        headers={**svc.as_("sup"), "Accept-Language": "id"},
+    )
+    reason = {
+        "message": "{peer} does not work in the unit of {assessee}",
+        "params": {"peer": "Out", "assessee": "Ana"},
+    }
+    assert english.status_code == indonesian.status_code == 400, indonesian.text
+    assert english.json() == {"detail": "Out does not work in the unit of Ana", "reason": reason}
+    assert indonesian.json() == {"detail": "Out tidak bekerja di unit kerja Ana", "reason": reason}
+    assert await count(svc.runtime, PeerRequest) == 0

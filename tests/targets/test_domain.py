@@ -9,17 +9,16 @@ import pytest
 from pydantic import ValidationError
 
 from services.common.events import Aspect, Indicator, Rhk
+from services.common.orgchart import check_may_act, check_may_be_acted_upon
+from services.common.refusals import BadRequest, Conflict, Forbidden, Refusal
 from services.targets.app import Settings, create_app
 from services.targets.domain import (
-    RuleError,
     SkpStatus,
     TeamStatus,
     Viewer,
     check_activity_date,
     check_content,
     check_edit_window,
-    check_may_act,
-    check_may_be_acted_upon,
     check_submittable,
     copy_for_new_year,
     find_indicator,
@@ -44,8 +43,9 @@ def make_rhk(rhk_id: str = "r1", *, kind: str = "utama", parent: str | None = No
     )
 
 
-def reason(exc: pytest.ExceptionInfo[RuleError]) -> tuple[int, str]:
-    return exc.value.status, exc.value.reason
+def reason(exc: pytest.ExceptionInfo[Refusal]) -> tuple[int, str]:
+    """The status a refusal answers with and its English text."""
+    return exc.value.status, str(exc.value)
 
 
 def test_units_come_from_the_allowed_list() -> None:
@@ -83,36 +83,37 @@ def test_an_rhk_needs_an_indicator_and_a_known_kind() -> None:
 
 def test_cascade_links_only_to_the_offered_parents() -> None:
     check_content([make_rhk(parent="boss-1")], parent_options=["boss-1", "boss-2"])
-    with pytest.raises(RuleError) as exc:
+    with pytest.raises(BadRequest) as exc:
         check_content([make_rhk(parent="boss-9")], parent_options=["boss-1"])
     assert reason(exc)[0] == 400 and "boss-9" in reason(exc)[1]
-    with pytest.raises(RuleError):
+    assert exc.value.params == {"title": "Layanan", "parent": "boss-9"}
+    with pytest.raises(BadRequest):
         check_content([make_rhk(parent="boss-1")], parent_options=[])
 
 
 def test_ids_are_unique_within_an_skp() -> None:
-    with pytest.raises(RuleError, match="rhk_id"):
+    with pytest.raises(BadRequest, match="rhk_id"):
         check_content([make_rhk("a"), make_rhk("a")], parent_options=[])
     same_indicator = make_rhk("b").model_copy(update={"indicators": make_rhk("a").indicators})
-    with pytest.raises(RuleError, match="indicator_id"):
+    with pytest.raises(BadRequest, match="indicator_id"):
         check_content([make_rhk("a"), same_indicator], parent_options=[])
 
 
 def test_submission_needs_a_supervisor_and_a_main_result() -> None:
     check_submittable([make_rhk(kind="tambahan"), make_rhk("b")], "boss")
-    with pytest.raises(RuleError, match="no direct supervisor"):
+    with pytest.raises(BadRequest, match="no direct supervisor"):
         check_submittable([make_rhk()], None)
-    with pytest.raises(RuleError, match="utama"):
+    with pytest.raises(BadRequest, match="utama"):
         check_submittable([make_rhk(kind="tambahan")], "boss")
-    with pytest.raises(RuleError, match="utama"):
+    with pytest.raises(BadRequest, match="utama"):
         check_submittable([], "boss")
 
 
 def test_status_guard_answers_409() -> None:
     require_status("draft", SkpStatus.DRAFT, action="edit")
-    with pytest.raises(RuleError) as exc:
+    with pytest.raises(Conflict) as exc:
         require_status("approved", SkpStatus.SUBMITTED, action="approve")
-    assert reason(exc) == (409, "cannot approve an SKP that is approved (must be submitted)")
+    assert reason(exc) == (409, "only a submitted SKP can be approved; this one is approved")
 
 
 def test_copy_for_a_new_year_renews_ids_and_drops_links() -> None:
@@ -132,18 +133,21 @@ def test_activity_date_within_the_year_and_not_in_the_future() -> None:
     today = date(2026, 6, 15)
     check_activity_date(date(2026, 6, 15), skp_year=2026, today=today)
     check_activity_date(date(2026, 1, 1), skp_year=2026, today=today)
-    with pytest.raises(RuleError, match="future"):
+    with pytest.raises(BadRequest, match="future"):
         check_activity_date(date(2026, 6, 16), skp_year=2026, today=today)
-    with pytest.raises(RuleError, match="outside the SKP year"):
+    with pytest.raises(BadRequest, match="outside the SKP year"):
         check_activity_date(date(2025, 12, 31), skp_year=2026, today=today)
 
 
 def test_edit_window_is_inclusive_and_answers_409() -> None:
     check_edit_window(date(2026, 6, 8), today=date(2026, 6, 15), window_days=7)
     check_edit_window(date(2026, 6, 15), today=date(2026, 6, 15), window_days=0)
-    with pytest.raises(RuleError) as exc:
+    with pytest.raises(Conflict) as exc:
         check_edit_window(date(2026, 6, 7), today=date(2026, 6, 15), window_days=7)
-    assert exc.value.status == 409 and "8 days ago" in exc.value.reason
+    assert reason(exc) == (
+        409,
+        "the entry was logged 8 days ago; it may be changed only within 7 days",
+    )
 
 
 def test_local_date_follows_the_tenant_time_zone() -> None:
@@ -195,12 +199,12 @@ def test_openapi_documents_every_route_with_its_errors(tmp_path: Path) -> None:
 def test_deactivated_employees_and_stale_revisions_are_refused() -> None:
     check_may_act(True)
     check_may_act(None)  # not in the org chart copy yet: other rules decide
-    with pytest.raises(RuleError, match="deactivated") as refused:
+    with pytest.raises(Forbidden, match="deactivated") as refused:
         check_may_act(False)
     assert refused.value.status == 403
-    check_may_be_acted_upon("peer", True)
-    with pytest.raises(RuleError, match="employee peer is deactivated") as closed:
-        check_may_be_acted_upon("peer", False)
+    check_may_be_acted_upon("Peer", True)
+    with pytest.raises(Conflict, match="Peer is deactivated") as closed:
+        check_may_be_acted_upon("Peer", False)
     assert closed.value.status == 409
     conflict = revision_conflict(3)
-    assert conflict.status == 409 and "since revision 3" in conflict.reason
+    assert conflict.status == 409 and "since revision 3" in str(conflict)

@@ -46,7 +46,7 @@ async def test_deactivated_employees_cannot_act_or_be_acted_upon(targets: Target
         answer = await targets.call(
             "POST", f"/skp/{waiting['peer']}/{action}", "atasan", json=body, expect=409
         )
-        assert "employee peer is deactivated" in answer["detail"], answer
+        assert "Peer is deactivated" in answer["detail"], answer
 
     # Phase 2: the supervisor leaves too; staf's SKP waits for a new supervisor.
     await targets.deactivate("atasan")

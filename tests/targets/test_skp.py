@@ -296,3 +296,27 @@ async def test_supervisor_sees_where_each_direct_report_stands(targets: Targets)
         "atasan": "missing",
         "other": "missing",
     }
+
+
+async def test_a_refusal_answers_its_template_and_the_callers_language(targets: Targets) -> None:
+    """The runtime answers a targets refusal once: the English text by default, the
+    Indonesian one for ``Accept-Language: id``, and always the template with its
+    parameters for programs."""
+    skp = await targets.new_skp(content=[rhk(kind="tambahan")])
+    before = await targets.written()
+    template = "an SKP needs at least one RHK of kind 'utama' before submission"
+    answers = {}
+    for language in ("en", "id-ID,id;q=0.9"):
+        response = await targets.client.post(
+            f"/api/v1/skp/{skp['id']}/submit",
+            headers={**targets.auth("pegawai"), "Accept-Language": language},
+        )
+        assert response.status_code == 400, response.text
+        body = response.json()
+        assert body["reason"] == {"message": template, "params": {}}
+        answers[language[:2]] = body["detail"]
+    assert answers == {
+        "en": template,
+        "id": "SKP wajib memuat sekurang-kurangnya satu RHK berjenis 'utama' sebelum diajukan",
+    }
+    assert await targets.written() == before

@@ -1,0 +1,209 @@
+"""Steps the targets use cases share: loading an SKP within the caller's tenant, who may
+see or change it, its content, and the conditional status update.
+
+A refused request raises a refusal of :mod:`services.common.refusals` before anything is
+committed, so nothing is written and no event is staged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.common.clock import new_id, utcnow
+from services.common.events import Rhk
+from services.common.orgchart import OrgChart, check_may_act, check_may_be_acted_upon
+from services.common.refusals import Conflict, Forbidden, NotFound
+from services.common.security import Principal
+from services.targets.domain import (
+    Action,
+    SkpStatus,
+    Viewer,
+    check_content,
+    may_view_log,
+    require_status,
+)
+from services.targets.models import (
+    ParentOption,
+    RhkIn,
+    Skp,
+    SkpRead,
+    SkpTransition,
+    SkpVersion,
+)
+
+
+def dump(rhk: Sequence[Rhk]) -> list[dict[str, Any]]:
+    return [r.model_dump(mode="json") for r in rhk]
+
+
+def to_rhk(items: Sequence[RhkIn]) -> list[Rhk]:
+    """Request content as event content, with ids given to new RHK and indicators."""
+    return [
+        Rhk(
+            rhk_id=item.rhk_id or new_id(),
+            title=item.title,
+            kind=item.kind,
+            parent_rhk_id=item.parent_rhk_id,
+            indicators=tuple(
+                {**i.model_dump(), "indicator_id": i.indicator_id or new_id()}
+                for i in item.indicators
+            ),
+        )
+        for item in items
+    ]
+
+
+async def load_skp(session: AsyncSession, principal: Principal, skp_id: str) -> Skp:
+    """An SKP of the caller's tenant; another tenant's id answers as an unknown one."""
+    row = await session.get(Skp, skp_id)
+    if row is None or row.tenant != principal.home():
+        raise NotFound("SKP {skp_id} not found", skp_id=skp_id)
+    return row
+
+
+async def active_me(session: AsyncSession, principal: Principal) -> str:
+    """The caller's employee id, refused when the org chart says they were deactivated."""
+    me = principal.me()
+    employee = await OrgChart(session, principal.home()).employee(me)
+    check_may_act(employee.active if employee else None)
+    return me
+
+
+async def own_skp(session: AsyncSession, principal: Principal, skp_id: str) -> Skp:
+    """The caller's own SKP, to change it (so the caller must still be active)."""
+    skp = await load_skp(session, principal, skp_id)
+    if skp.employee_id != principal.me():
+        raise Forbidden("only the employee may change their own SKP")
+    await active_me(session, principal)
+    return skp
+
+
+async def skp_of(session: AsyncSession, tenant: str, employee_id: str, year: int) -> Skp | None:
+    query = select(Skp).where(
+        Skp.tenant == tenant, Skp.employee_id == employee_id, Skp.year == year
+    )
+    return (await session.exec(query)).first()
+
+
+async def content(session: AsyncSession, skp_id: str, version: int) -> list[Rhk]:
+    row = await session.get(SkpVersion, (skp_id, version))
+    return [Rhk.model_validate(r) for r in row.rhk] if row else []
+
+
+async def skp_read(session: AsyncSession, skp: Skp) -> SkpRead:
+    return SkpRead(
+        **skp.model_dump(exclude={"tenant"}), rhk=await content(session, skp.id, skp.version)
+    )
+
+
+async def check_visible(session: AsyncSession, principal: Principal, owner_id: str) -> None:
+    """The owner, the supervisor chain, same-unit peers and HR see an SKP and its log."""
+    if principal.employee_id == owner_id:
+        return
+    org = OrgChart(session, principal.home())
+    owner = await org.employee(owner_id)
+    if owner is None:
+        raise NotFound("employee {employee_id} not found", employee_id=owner_id)
+    me = await org.employee(principal.employee_id)
+    viewer = Viewer(principal.employee_id, me.unit_id if me else None, principal.is_admin)
+    chain = await org.supervisor_chain(owner_id)
+    if not may_view_log(viewer, owner_id=owner_id, owner_unit=owner.unit_id, owner_chain=chain):
+        raise Forbidden(
+            "only {name}, their supervisors, peers of the same unit and HR may see their "
+            "SKP and activity log",
+            name=owner.name,
+        )
+
+
+async def require_direct_supervisor(
+    session: AsyncSession, principal: Principal, skp: Skp, action: Action
+) -> str:
+    """The caller, if they are the SKP owner's direct supervisor and both are active."""
+    org = OrgChart(session, principal.home())
+    me = principal.me()
+    if not await org.is_direct_supervisor(me, skp.employee_id):
+        if action == "approve":
+            raise Forbidden("only the employee's direct supervisor may approve this SKP")
+        raise Forbidden("only the employee's direct supervisor may return this SKP")
+    await active_me(session, principal)
+    owner = await org.employee(skp.employee_id)
+    check_may_be_acted_upon(
+        owner.name if owner else skp.employee_id, owner.active if owner else None
+    )
+    return me
+
+
+async def parent_options_of(
+    session: AsyncSession, tenant: str, employee_id: str, year: int
+) -> list[ParentOption]:
+    """RHK of the direct supervisor's approved SKP of ``year``: what may be supported."""
+    me = await OrgChart(session, tenant).employee(employee_id)
+    if me is None or me.supervisor_id is None:
+        return []
+    boss = await skp_of(session, tenant, me.supervisor_id, year)
+    if boss is None or boss.approved_version is None:
+        return []
+    return [
+        ParentOption(
+            rhk_id=r.rhk_id,
+            title=r.title,
+            kind=r.kind,
+            supervisor_id=boss.employee_id,
+            skp_id=boss.id,
+        )
+        for r in await content(session, boss.id, boss.approved_version)
+    ]
+
+
+async def check_links(session: AsyncSession, skp: Skp, rhk: Sequence[Rhk]) -> None:
+    options = await parent_options_of(session, skp.tenant, skp.employee_id, skp.year)
+    check_content(rhk, parent_options=[o.rhk_id for o in options])
+
+
+async def advance(
+    session: AsyncSession, skp: Skp, *, expected: SkpStatus, action: Action, **values: Any
+) -> None:
+    """Move the SKP on, only if nobody moved it since it was read (one winner)."""
+    require_status(skp.status, expected, action=action)
+    result = await session.exec(
+        update(Skp)
+        .where(
+            col(Skp.id) == skp.id,
+            col(Skp.status) == expected,
+            col(Skp.version) == skp.version,
+        )
+        .values(updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict("the SKP changed meanwhile; reload it and try again")
+    await session.refresh(skp)
+
+
+async def set_version_status(
+    session: AsyncSession, skp: Skp, status: SkpStatus, **values: Any
+) -> None:
+    row = await session.get(SkpVersion, (skp.id, skp.version))
+    assert row is not None
+    row.sqlmodel_update({"status": status, **values})
+    session.add(row)
+
+
+def transition(
+    session: AsyncSession, skp: Skp, action: str, actor_id: str | None, comment: str = ""
+) -> None:
+    session.add(
+        SkpTransition(
+            skp_id=skp.id,
+            tenant=skp.tenant,
+            version=skp.version,
+            action=action,
+            actor_id=actor_id,
+            comment=comment,
+        )
+    )
