@@ -96,24 +96,27 @@ class LoginGuard:
         return cls(parse(per_account), parse(per_address), failures)
 
     def check(self, account: tuple[str, str], address: str) -> None:
-        for item, keys, message in (
-            (
-                self.per_account,
-                (*account, address),
+        keys: tuple[str, ...] = (*account, address)
+        if not self.limiter.test(self.per_account, *keys):
+            raise TooManyRequests(
                 "too many failed logins for this account from this address ({limit}); "
                 "try again in {seconds} s",
-            ),
-            (
-                self.per_address,
-                ("address", address),
+                limit=str(self.per_account),
+                seconds=self._blocked(self.per_account, keys),
+            )
+        keys = ("address", address)
+        if not self.limiter.test(self.per_address, *keys):
+            raise TooManyRequests(
                 "too many failed logins for this address ({limit}); try again in {seconds} s",
-            ),
-        ):
-            if not self.limiter.test(item, *keys):
-                self.failures.labels(reason="rate_limited").inc()
-                reset = self.limiter.get_window_stats(item, *keys).reset_time
-                wait = max(1, math.ceil(reset - time.time()))
-                raise TooManyRequests(message, limit=str(item), seconds=wait)
+                limit=str(self.per_address),
+                seconds=self._blocked(self.per_address, keys),
+            )
+
+    def _blocked(self, item: RateLimitItem, keys: tuple[str, ...]) -> int:
+        """Count the refusal; the seconds until the window lets another attempt in."""
+        self.failures.labels(reason="rate_limited").inc()
+        reset = self.limiter.get_window_stats(item, *keys).reset_time
+        return max(1, math.ceil(reset - time.time()))
 
     def failed(self, account: tuple[str, str], address: str, reason: str) -> None:
         self.failures.labels(reason=reason).inc()
