@@ -1,4 +1,5 @@
-"""Identity's rules, pure: NIP, supervisor and unit trees, token roles, CSV import plans.
+"""Identity's rules, pure: NIP, supervisor and unit trees, duties, token roles, passwords
+(the CSV import plans are in ``csv_plans``).
 
 No I/O here. The service layer loads a snapshot of the tenant (existing NIPs, unit codes,
 who supervises whom) and asks these functions what is wrong; each answer is a reason a
