@@ -10,7 +10,7 @@ answers ``409 {"detail": "<text in the Accept-Language>", "reason": {"message":
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -37,8 +37,49 @@ class Refusal(Exception):
         self.headers = headers
         super().__init__(translate(message, params, "en"))
 
+    @classmethod
+    def of(cls, reason: Reason, *, headers: dict[str, str] | None = None) -> Self:
+        """This refusal, for what a pure rule returned."""
+        return cls(reason.message, headers=headers, **reason.params)
+
     def text(self, locale: str = "en") -> str:
         return translate(self.message, self.params, locale)  # type: ignore[arg-type]
+
+    def body(self, locale: str) -> dict[str, Any]:
+        """The answer's JSON body; a refusal that lists several problems (a CSV import's
+        bad lines) overrides this to put the list in ``detail``."""
+        return {
+            "detail": self.text(locale),
+            "reason": {"message": self.message, "params": dict(self.params)},
+        }
+
+
+class Reason:
+    """What a rule says is wrong, as a template and its parameters, before (or without)
+    refusing a request with it: pure rules return one, the service raises it with
+    ``BadRequest.of(reason)`` or lists several (an import's problems)."""
+
+    def __init__(self, message: str, /, **params: str | int | float | None) -> None:
+        self.message = message
+        self.params: Params = params
+
+    def text(self, locale: str = "en") -> str:
+        return translate(self.message, self.params, locale)  # type: ignore[arg-type]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"message": self.message, "params": dict(self.params)}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Reason) and (self.message, dict(self.params)) == (
+            other.message,
+            dict(other.params),
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.message)
+
+    def __repr__(self) -> str:
+        return f"Reason({self.text()!r})"
 
 
 class BadRequest(Refusal):
@@ -79,6 +120,7 @@ MARKERS = tuple(
     cls.__name__
     for cls in (
         Refusal,
+        Reason,
         BadRequest,
         Unauthorized,
         Forbidden,
@@ -92,10 +134,7 @@ MARKERS = tuple(
 
 
 def refusal_body(exc: Refusal, locale: str) -> dict[str, Any]:
-    return {
-        "detail": exc.text(locale),
-        "reason": {"message": exc.message, "params": dict(exc.params)},
-    }
+    return exc.body(locale)
 
 
 async def _answer(request: Request, exc: Exception) -> JSONResponse:

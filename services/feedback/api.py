@@ -1,4 +1,5 @@
-"""HTTP API of the feedback service (``/api/v1``): thin routes over :mod:`.service`."""
+"""HTTP API of the feedback service (``/api/v1``): thin routes over :mod:`.surveys`,
+:mod:`.tokens` and :mod:`.complaints`."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from services.common.api import IsoDate, Page, PageParams, errors, page_params
 from services.common.events import ComplaintStatus, TenantSlug
 from services.common.runtime import Runtime
 from services.common.security import CurrentPrincipal, Principal, Role, require_roles
-from services.feedback import service, tokens
+from services.feedback import complaints, surveys, tokens
 from services.feedback.models import (
     ComplaintCreate,
     ComplaintRead,
@@ -148,7 +149,7 @@ async def survey_summary(
     date_from: Annotated[IsoDate | None, Query(alias="from")] = None,
     date_to: Annotated[IsoDate | None, Query(alias="to")] = None,
 ) -> UnitSurveySummary:
-    return await service.unit_summary(
+    return await surveys.unit_summary(
         runtime, principal=principal, unit_id=unit_id, date_from=date_from, date_to=date_to
     )
 
@@ -167,7 +168,7 @@ async def list_complaints(
     status_filter: Annotated[ComplaintStatus | None, Query(alias="status")] = None,
     unit_id: str | None = None,
 ) -> Page[ComplaintRead]:
-    return await service.list_complaints(
+    return await complaints.list_complaints(
         runtime, principal=principal, page=page, status_filter=status_filter, unit_id=unit_id
     )
 
@@ -182,7 +183,7 @@ async def list_complaints(
 async def complaints_naming_me(
     principal: CurrentPrincipal, runtime: RuntimeDep
 ) -> ComplaintsNamingMe:
-    return await service.complaints_naming_me(runtime, principal=principal)
+    return await complaints.complaints_naming_me(runtime, principal=principal)
 
 
 @staff.get(
@@ -194,7 +195,7 @@ async def complaints_naming_me(
 async def get_complaint(
     complaint_id: str, principal: CurrentPrincipal, runtime: RuntimeDep
 ) -> ComplaintRead:
-    return await service.get_complaint(runtime, principal=principal, complaint_id=complaint_id)
+    return await complaints.get_complaint(runtime, principal=principal, complaint_id=complaint_id)
 
 
 @staff.post(
@@ -207,7 +208,7 @@ async def get_complaint(
 async def move_complaint(
     complaint_id: str, body: ComplaintTransition, principal: CurrentPrincipal, runtime: RuntimeDep
 ) -> ComplaintRead:
-    return await service.move_complaint(
+    return await complaints.move_complaint(
         runtime, principal=principal, complaint_id=complaint_id, body=body
     )
 
@@ -227,7 +228,7 @@ READ = [Depends(rate_limited("read"))]
     summary="What the public survey page shows for a token",
 )
 async def survey_form(tenant: Tenant, token: Token, runtime: RuntimeDep) -> PublicSurveyForm:
-    return await service.survey_form(runtime, tenant=tenant, token=token)
+    return await surveys.survey_form(runtime, tenant=tenant, token=token)
 
 
 @public.post(
@@ -241,7 +242,7 @@ async def survey_form(tenant: Tenant, token: Token, runtime: RuntimeDep) -> Publ
 async def submit_survey(
     tenant: Tenant, token: Token, body: SurveySubmit, runtime: RuntimeDep
 ) -> SurveyReceipt:
-    return await service.submit_survey(runtime, tenant=tenant, token=token, body=body)
+    return await surveys.submit_survey(runtime, tenant=tenant, token=token, body=body)
 
 
 @public.post(
@@ -255,7 +256,7 @@ async def submit_survey(
 async def file_complaint(
     tenant: Tenant, body: ComplaintCreate, runtime: RuntimeDep
 ) -> ComplaintReceipt:
-    return await service.file_complaint(runtime, tenant=tenant, body=body)
+    return await complaints.file_complaint(runtime, tenant=tenant, body=body)
 
 
 @public.get(
@@ -270,7 +271,7 @@ async def track_complaint(
     tracking_code: Annotated[str, Path(max_length=20)],
     runtime: RuntimeDep,
 ) -> PublicComplaintStatus:
-    return await service.track_complaint(runtime, tenant=tenant, tracking_code=tracking_code)
+    return await complaints.track_complaint(runtime, tenant=tenant, tracking_code=tracking_code)
 
 
 ROUTERS = (staff, public)

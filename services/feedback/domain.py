@@ -1,5 +1,6 @@
 """Pure rules of the feedback service: the survey questions, the complaint lifecycle and
-its deadlines, tracking codes and survey summaries. No I/O here.
+its deadlines, tracking codes and survey summaries. No I/O here; a rule that fails answers
+with a refusal of the kernel family (a template and its parameters).
 
 The IKM itself is :mod:`services.common.skm` (shared with scoring), used as it is.
 """
@@ -12,9 +13,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from fractions import Fraction
-from typing import Literal
 
 from services.common.events import ComplaintStatus
+from services.common.refusals import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    Reason,
+    Refusal,
+    TooManyRequests,
+)
 from services.common.skm import ELEMENTS, IkmResult, ikm_from_sums
 from services.common.workdays import add_working_days
 
@@ -76,15 +84,14 @@ VERIFY_WITHIN_DAYS = 3  # received -> verified
 FOLLOW_UP_PLAN_WITHIN_DAYS = 5  # verified -> in_progress (the follow-up plan)
 
 
-class TransitionRefused(ValueError):
-    """A status change the lifecycle does not allow."""
-
-
 def check_transition(current: ComplaintStatus, target: ComplaintStatus) -> None:
+    """Refused (409) for a status change the lifecycle does not allow."""
     if target not in TRANSITIONS[current]:
-        allowed = ", ".join(sorted(TRANSITIONS[current])) or "none (final)"
-        raise TransitionRefused(
-            f"a complaint cannot go from {current} to {target}; allowed from {current}: {allowed}"
+        raise Conflict(
+            "a complaint cannot go from {current} to {target}; allowed from {current}: {allowed}",
+            current=current.value,
+            target=target.value,
+            allowed=", ".join(sorted(TRANSITIONS[current])) or "-",
         )
 
 
@@ -189,25 +196,22 @@ def may_move_complaint(
     unit_id: str,
     unit_head_id: str | None,
     officer_id: str | None,
-) -> str | None:
+) -> Reason | None:
     """Why ``staff`` may not move a complaint to ``target``; None when they may."""
     if not may_handle_complaint(
         staff, unit_id=unit_id, unit_head_id=unit_head_id, officer_id=officer_id
     ):
-        return "you do not handle this complaint"
+        return Reason("you do not handle this complaint")
     is_head = staff.employee_id is not None and staff.employee_id == unit_head_id
     if target in CLOSING_WITHOUT_RESOLUTION and not (staff.admin or is_head):
-        return f"closing a complaint as {target} needs the unit head or the HR admin"
+        return Reason(
+            "closing a complaint as {status} needs the unit head or the HR admin",
+            status=target.value,
+        )
     return None
 
 
 # ---------------------------------------------------------------- survey tokens
-
-
-@dataclass(frozen=True)
-class TokenRefusal:
-    reason: str
-    kind: Literal["forbidden", "invalid", "limit"]  # 403, 400, 429
 
 
 def survey_token_refusal(
@@ -218,31 +222,31 @@ def survey_token_refusal(
     officer_unit_id: str | None,
     issued_today: int,
     daily_cap: int,
-) -> TokenRefusal | None:
+) -> Refusal | None:
     """Why ``staff`` may not issue this token; None when they may (domain.md "Survey tokens").
 
     ``officer_unit_id`` is the unit of the named officer when they are an active employee.
     The issuer never names themselves: a token naming its issuer is a self-survey.
     """
     if not (staff.admin or (staff.counter_officer and staff.unit_id == unit_id)):
-        return TokenRefusal(
-            "only a petugas loket of the unit or the HR admin issues its survey tokens",
-            "forbidden",
+        return Forbidden(
+            "only a petugas loket of the unit or the HR admin issues its survey tokens"
         )
     if officer_id is not None:
         if officer_unit_id is None:
-            reason = f"officer {officer_id} is not an active employee of this regency"
-            return TokenRefusal(reason, "invalid")
-        if officer_unit_id != unit_id:
-            reason = f"officer {officer_id} does not work in the unit the survey is about"
-            return TokenRefusal(reason, "invalid")
-        if officer_id == staff.employee_id:
-            return TokenRefusal(
-                "an issuer cannot name themselves as the officer surveyed", "invalid"
+            return BadRequest(
+                "officer {id} is not an active employee of this regency", id=officer_id
             )
+        if officer_unit_id != unit_id:
+            return BadRequest(
+                "officer {id} does not work in the unit the survey is about", id=officer_id
+            )
+        if officer_id == staff.employee_id:
+            return BadRequest("an issuer cannot name themselves as the officer surveyed")
     if issued_today >= daily_cap:
-        reason = f"daily limit reached: {daily_cap} survey tokens per issuer per day"
-        return TokenRefusal(reason, "limit")
+        return TooManyRequests(
+            "daily limit reached: {count} survey tokens per issuer per day", count=daily_cap
+        )
     return None
 
 
@@ -255,20 +259,20 @@ def whole_month(date_from: date | None, date_to: date | None, today: date) -> tu
     Only whole months, never overlapping windows: a figure read for one window cannot be
     differenced against another to isolate a single response, and a month that has ended
     no longer moves by one answer between two readings. Without dates: the last month.
-    Raises ValueError with the reason otherwise.
+    Refused (400) otherwise.
     """
     if date_from is None and date_to is None:
         last = today.replace(day=1) - timedelta(days=1)
         return last.replace(day=1), last
     if date_from is None or date_to is None:
-        raise ValueError("give both from and to: the first and the last day of one month")
+        raise BadRequest("give both from and to: the first and the last day of one month")
     start = date_from.replace(day=1)
     end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     if (date_from, date_to) != (start, end):
-        raise ValueError(
+        raise BadRequest(
             "a survey summary covers exactly one calendar month (from its first to its last "
             "day): narrower windows could isolate one citizen's answers"
         )
     if end >= today:
-        raise ValueError("a month's survey summary is available once the month has ended")
+        raise BadRequest("a month's survey summary is available once the month has ended")
     return start, end

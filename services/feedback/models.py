@@ -6,8 +6,7 @@ Timestamps are UTC-aware (SQLModel stores them as UTC on both databases).
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import pydantic
@@ -15,18 +14,10 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
+from services.common.clock import new_id, utcnow
 from services.common.events import LABEL_MAX, ComplaintStatus, EntityId
 from services.common.orgchart import ORG_TABLE_NAMES
 from services.feedback.domain import MAX_COMMENT, MAX_COMPLAINT_TEXT, MAX_REASON, ComplaintCategory
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
 
 # ---------------------------------------------------------------- tables
 

@@ -13,12 +13,13 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Literal
 
-from fastapi import HTTPException, Request, status
+from fastapi import Request
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from services.common.api import client_address
+from services.common.refusals import TooManyRequests
 
 Bucket = Literal["submit", "read"]
 
@@ -39,9 +40,10 @@ class PublicRateLimiter:
             return
         stats = await self._limiter.get_window_stats(item, bucket, address)
         retry_after = max(1, math.ceil(stats.reset_time - time.time()))
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            detail=f"too many requests from this address (limit {item}); retry in {retry_after} s",
+        raise TooManyRequests(
+            "too many requests from this address (limit {limit}); retry in {seconds} s",
+            limit=str(item),
+            seconds=retry_after,
             headers={"Retry-After": str(retry_after)},
         )
 

@@ -8,29 +8,22 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from fastapi import status
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from services.common.clock import utcnow
 from services.common.orgchart import OrgChart
+from services.common.refusals import BadRequest, NotFound
 from services.common.runtime import Runtime
-from services.common.security import Principal, Role, tenant_of
+from services.common.security import Principal
 from services.common.workdays import local_today
 from services.feedback import domain
+from services.feedback.access import active_employee, public_unit, staff_of, utc_start
 from services.feedback.models import (
     IssuerTokens,
     SurveyToken,
     SurveyTokenCreate,
     SurveyTokenRead,
-    utcnow,
-)
-from services.feedback.service import (
-    active_employee,
-    not_found,
-    public_unit,
-    refuse,
-    staff_of,
-    utc_start,
 )
 
 
@@ -45,24 +38,17 @@ def token_read(row: SurveyToken, base_url: str) -> SurveyTokenRead:
     )
 
 
-_REFUSAL_STATUS = {
-    "forbidden": status.HTTP_403_FORBIDDEN,
-    "invalid": status.HTTP_400_BAD_REQUEST,
-    "limit": status.HTTP_429_TOO_MANY_REQUESTS,
-}
-
-
 async def issue_survey_token(
     runtime: Runtime, *, principal: Principal, body: SurveyTokenCreate, valid_for: timedelta
 ) -> SurveyToken:
-    tenant = tenant_of(principal)
+    tenant = principal.home()
     issuer = principal.employee_id or principal.user_id
     async with runtime.sessions() as session:  # checks read outside the write transaction
         org = OrgChart(session, tenant)
         staff = await staff_of(org, principal)
         unit_id = body.unit_id or staff.unit_id
         if unit_id is None:
-            raise refuse(status.HTTP_400_BAD_REQUEST, "name the unit_id the survey is about")
+            raise BadRequest("name the unit_id the survey is about")
         unit = await public_unit(org, unit_id)
         officer = await active_employee(org, body.officer_id)
         settings, time_zone = await org.settings()
@@ -85,7 +71,7 @@ async def issue_survey_token(
         daily_cap=settings.survey_tokens_per_issuer_per_day,
     )
     if refusal is not None:
-        raise refuse(_REFUSAL_STATUS[refusal.kind], refusal.reason)
+        raise refusal
     now = utcnow()
     row = SurveyToken(
         tenant=tenant,
@@ -103,14 +89,15 @@ async def issue_survey_token(
 
 
 async def visible_token(runtime: Runtime, *, principal: Principal, token_id: str) -> SurveyToken:
-    tenant = tenant_of(principal)
+    tenant = principal.home()
     async with runtime.sessions() as session:
         row = await session.get(SurveyToken, token_id)
         if row is None or row.tenant != tenant:
-            raise not_found("survey token")
+            raise NotFound("survey token not found")
         mine = row.issued_by == (principal.employee_id or principal.user_id)
-        if not (mine or principal.has(Role.ADMIN)):
-            raise not_found("survey token")  # its secret is for the issuer's citizen only
+        if not (mine or principal.is_admin):
+            # its secret is for the issuer's citizen only
+            raise NotFound("survey token not found")
         return row
 
 
@@ -119,9 +106,9 @@ async def issuer_stats(
 ) -> list[IssuerTokens]:
     """Per issuer, tokens issued in the tenant-local window and how many of them were used:
     an issuer whose tokens are nearly all used at once stands out (domain.md)."""
-    tenant = tenant_of(principal)
+    tenant = principal.home()
     if date_from > date_to:
-        raise refuse(status.HTTP_400_BAD_REQUEST, "from must not be after to")
+        raise BadRequest("from must not be after to")
     async with runtime.sessions() as session:
         _, time_zone = await OrgChart(session, tenant).settings()
         where: list[Any] = [

@@ -7,18 +7,16 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from limits import parse
 from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
-from sqlalchemy.exc import IntegrityError
 
 from services.common.events import IDENTITY_TOPIC
 from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
-from services.identity import auth, duties, service
-from services.identity.api import ROUTERS, Context
+from services.identity import auth, duties, import_api, org_api, tenants
+from services.identity.api import Context, auth_router, me_router, platform_router
 
 DEVELOPMENT_PLATFORM_PASSWORD = "kinerja-platform-development"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -28,7 +26,9 @@ DESCRIPTION = """Regencies (tenants), org units, employees and their supervisor 
 Every change is published on `identity.events` (`tenant.registered`, `unit.created`,
 `unit.updated`, `employee.registered`, `employee.updated`, `employee.deactivated`) through
 the outbox; the other services keep their own copy of the org chart from them.
-Errors answer `{"detail": reason}`.
+Refusals answer `{"detail": text, "reason": {"message": template, "params": {...}}}`, the
+text in the `Accept-Language` (Indonesian or English); an import with bad lines lists them
+in `detail`.
 """
 
 
@@ -58,19 +58,14 @@ class Settings(ServiceSettings):
         return self
 
 
-async def _refused(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, service.Refused)
-    return JSONResponse({"detail": exc.detail}, status_code=exc.status)
-
-
-async def _conflict(_request: Request, _exc: Exception) -> JSONResponse:
-    # A unique value taken by a concurrent request between our check and our write.
-    return JSONResponse(
-        {"detail": "conflicts with an existing record (a unique value is already taken)"},
-        status_code=409,
-    )
-
-
+ROUTERS = (
+    auth_router,
+    platform_router,
+    me_router,
+    org_api.router,
+    import_api.router,
+    duties.router,
+)
 IMPORT_PATHS = r"^/api/v1/import/"
 MULTIPART_MARGIN = 64 * 1024
 
@@ -80,7 +75,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = runtime.create_api(
         title="Kinerja identity",
         description=DESCRIPTION,
-        routers=(*ROUTERS, duties.router),
+        routers=ROUTERS,
         # A CSV file may be larger than a JSON body; the form's framing adds a little.
         larger_bodies=[(IMPORT_PATHS, settings.max_import_bytes + MULTIPART_MARGIN)],
     )
@@ -98,13 +93,11 @@ def create_app(settings: Settings) -> FastAPI:
         ),
         max_import_bytes=settings.max_import_bytes,
     )
-    app.add_exception_handler(service.Refused, _refused)
-    app.add_exception_handler(IntegrityError, _conflict)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with runtime.lifespan(app):
-            await service.ensure_platform_account(
+            await tenants.ensure_platform_account(
                 sessions=runtime.sessions,
                 username=settings.platform_username,
                 password=settings.platform_password,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -23,6 +22,8 @@ from sqlalchemy import update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.common.clock import new_id, utcnow
+from services.common.refusals import BadRequest, TooManyRequests, Unauthorized
 from services.common.security import (
     InvalidToken,
     Principal,
@@ -40,24 +41,20 @@ from services.identity.models import (
     RefreshToken,
     TokenPair,
     UserAccount,
-    utcnow,
 )
-from services.identity.service import (
-    Refused,
+from services.identity.records import (
     as_utc,
     find_account,
     has_direct_reports,
     hash_in_thread,
     revoke_refresh_tokens,
+    transaction,
 )
 
 
 def _dummy_hash() -> str:
     """Verified when the account does not exist, so a miss costs as long as a wrong password."""
     return dummy_hash()
-
-
-BAD_CREDENTIALS = "wrong username or password"
 
 
 @dataclass(frozen=True)
@@ -99,17 +96,27 @@ class LoginGuard:
         return cls(parse(per_account), parse(per_address), failures)
 
     def check(self, account: tuple[str, str], address: str) -> None:
-        for item, keys, what in (
-            (self.per_account, (*account, address), "this account from this address"),
-            (self.per_address, ("address", address), "this address"),
-        ):
-            if not self.limiter.test(item, *keys):
-                self.failures.labels(reason="rate_limited").inc()
-                reset = self.limiter.get_window_stats(item, *keys).reset_time
-                wait = max(1, math.ceil(reset - time.time()))
-                raise Refused(
-                    429, f"too many failed logins for {what} ({item}); try again in {wait} s"
-                )
+        keys: tuple[str, ...] = (*account, address)
+        if not self.limiter.test(self.per_account, *keys):
+            raise TooManyRequests(
+                "too many failed logins for this account from this address ({limit}); "
+                "try again in {seconds} s",
+                limit=str(self.per_account),
+                seconds=self._blocked(self.per_account, keys),
+            )
+        keys = ("address", address)
+        if not self.limiter.test(self.per_address, *keys):
+            raise TooManyRequests(
+                "too many failed logins for this address ({limit}); try again in {seconds} s",
+                limit=str(self.per_address),
+                seconds=self._blocked(self.per_address, keys),
+            )
+
+    def _blocked(self, item: RateLimitItem, keys: tuple[str, ...]) -> int:
+        """Count the refusal; the seconds until the window lets another attempt in."""
+        self.failures.labels(reason="rate_limited").inc()
+        reset = self.limiter.get_window_stats(item, *keys).reset_time
+        return max(1, math.ceil(reset - time.time()))
 
     def failed(self, account: tuple[str, str], address: str, reason: str) -> None:
         self.failures.labels(reason=reason).inc()
@@ -142,13 +149,13 @@ async def login(
     if account is None or not account.password_hash or not matches:
         reason = "unknown_account" if account is None else "wrong_password"
         guard.failed(key, address, reason)
-        raise Refused(401, BAD_CREDENTIALS)
+        raise Unauthorized("wrong username or password")
     if not account.active:
         guard.failed(key, address, "disabled")
-        raise Refused(401, "this account is disabled")
+        raise Unauthorized("this account is disabled")
     guard.succeeded(key, address)
     new_hash = await hash_in_thread(body.password) if needs_rehash(stored) else None
-    async with sessions.begin() as session:
+    async with transaction(sessions) as session:
         if new_hash:
             account.password_hash = new_hash
             session.add(account)
@@ -163,7 +170,7 @@ async def issue_pair(session: AsyncSession, account: UserAccount, tokens: TokenC
         and await has_direct_reports(session, account.tenant, account.employee_id)
     )
     roles = domain.token_roles(account.role_set, has_direct_reports=reports)
-    jti = uuid.uuid4().hex
+    jti = new_id()
     common = {
         "secret": tokens.secret,
         "user_id": account.id,
@@ -197,7 +204,7 @@ def _verified_refresh(token: str, secret: str) -> Principal:
     try:
         return verify_token(token, secret=secret, kind="refresh")
     except InvalidToken as exc:
-        raise Refused(401, str(exc)) from None
+        raise Unauthorized("the refresh token is not valid: {problem}", problem=str(exc)) from None
 
 
 async def refresh(
@@ -212,7 +219,7 @@ async def refresh(
     revoked) token: every refresh token of the account is revoked (reuse detection).
     """
     claims = _verified_refresh(refresh_token, tokens.secret)
-    async with sessions.begin() as session:
+    async with transaction(sessions) as session:
         claimed = await session.exec(
             update(RefreshToken)
             .where(
@@ -223,22 +230,22 @@ async def refresh(
         )
         row = await session.get(RefreshToken, claims.token_id)
         if row is None:
-            raise Refused(401, "unknown refresh token")
+            raise Unauthorized("unknown refresh token")
         if claimed.rowcount == 1:
             # An error below rolls the claim back: the token stays as it was.
             if as_utc(row.expires_at) <= utcnow():
-                raise Refused(401, "refresh token expired")
+                raise Unauthorized("refresh token expired")
             account = await session.get(UserAccount, row.user_id)
             if account is None or not account.active:
-                raise Refused(401, "this account is disabled")
+                raise Unauthorized("this account is disabled")
             return await issue_pair(session, account, tokens)
         await revoke_refresh_tokens(session, row.user_id)
-    raise Refused(401, "refresh token already used or revoked: log in again")
+    raise Unauthorized("refresh token already used or revoked: log in again")
 
 
 async def logout(*, sessions: SessionFactory, tokens: TokenConfig, refresh_token: str) -> None:
     claims = _verified_refresh(refresh_token, tokens.secret)
-    async with sessions.begin() as session:
+    async with transaction(sessions) as session:
         row = await session.get(RefreshToken, claims.token_id)
         if row is not None and row.revoked_at is None:
             row.revoked_at = utcnow()
@@ -258,18 +265,18 @@ async def change_password(
     async with sessions() as session:
         account = await session.get(UserAccount, principal.user_id)
     if account is None or not account.active:
-        raise Refused(401, "this account is disabled")
+        raise Unauthorized("this account is disabled")
     if not account.password_hash or not await asyncio.to_thread(
         verify_password, account.password_hash, current
     ):
-        raise Refused(400, "the current password is wrong")
+        raise BadRequest("the current password is wrong")
     problem = domain.password_problem(new, username=account.username)
     if problem:
-        raise Refused(400, problem)
+        raise BadRequest.of(problem)
     if new == current:
-        raise Refused(400, "the new password must differ from the current one")
+        raise BadRequest("the new password must differ from the current one")
     new_hash = await hash_in_thread(new)
-    async with sessions.begin() as session:
+    async with transaction(sessions) as session:
         account.password_hash = new_hash
         account.must_change_password = False
         account.password_changed_at = utcnow()

@@ -13,14 +13,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
-from sqlmodel import select
 
 from services.common.api import errors
-from services.common.security import Principal, Role, require_roles, tenant_of
+from services.common.refusals import BadRequest
+from services.common.security import Principal, Role, require_roles
 from services.common.storage import SessionFactory
-from services.identity import domain, service
+from services.identity import domain
 from services.identity.api import V1, Ctx
-from services.identity.models import UserAccount
+from services.identity.employees import active_account
+from services.identity.records import get_employee, get_unit, revoke_refresh_tokens, transaction
 
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 router = APIRouter(prefix=V1, tags=["units and employees"])
@@ -37,26 +38,24 @@ class DutiesRead(Duties):
 
 
 async def set_duties(
-    *, sessions: SessionFactory, tenant: str, employee_id: str, duties: list[Role]
+    *, sessions: SessionFactory, principal: Principal, employee_id: str, duties: list[Role]
 ) -> list[Role]:
-    async with sessions.begin() as session:
-        employee = await service.get_employee(session, tenant, employee_id)
-        unit = await service.get_unit(session, tenant, employee.unit_id)
+    tenant = principal.home()
+    async with transaction(sessions) as session:
+        employee = await get_employee(session, tenant, employee_id)
+        unit = await get_unit(session, tenant, employee.unit_id)
         problem = domain.duties_problem(
             duties, active=employee.active, unit_serves_public=unit.serves_public
         )
         if problem:
-            raise service.Refused(400, problem)
-        rows = await session.exec(select(UserAccount).where(UserAccount.employee_id == employee_id))
-        account = rows.first()
-        if account is None or not account.active:
-            raise service.Refused(409, "the employee's account is disabled")
+            raise BadRequest.of(problem)
+        account = await active_account(session, employee)
         before = account.role_set & domain.DUTIES
         roles = domain.with_duties(account.role_set, duties)
         account.roles = ",".join(sorted(roles))
         session.add(account)
         if before - set(duties):
-            await service.revoke_refresh_tokens(session, account.id)
+            await revoke_refresh_tokens(session, account.id)
         return sorted(roles & domain.DUTIES)
 
 
@@ -70,7 +69,7 @@ async def put_duties(employee_id: str, body: Duties, principal: Admin, ctx: Ctx)
     login or token refresh."""
     duties = await set_duties(
         sessions=ctx.sessions,
-        tenant=tenant_of(principal),
+        principal=principal,
         employee_id=employee_id,
         duties=body.duties,
     )

@@ -9,8 +9,7 @@ keep them inside the tenant and free of cycles.
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -18,6 +17,7 @@ from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
+from services.common.clock import new_id, utcnow
 from services.common.events import (
     LABEL_MAX,
     NAME_MAX,
@@ -44,14 +44,6 @@ KERNEL_MODELS = (OutboxMessage, ProcessedEvent)  # their tables are migrated wit
 
 # Accounts that belong to no tenant (platform, ops) share this scope for unique usernames.
 PLATFORM_SCOPE = "*"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
 
 
 # ---------------------------------------------------------------- tables
@@ -313,9 +305,15 @@ class Me(Schema):
     employee: EmployeeRead | None
 
 
+class ReasonRead(Schema):
+    message: str = Field(description="the English template, `{name}` placeholders")
+    params: dict[str, str | int | float | None]
+
+
 class ImportProblem(Schema):
     line: int = Field(description="line of the CSV file, the header being line 1")
-    reason: str
+    reason: str = Field(description="what is wrong, in the caller's language")
+    reasons: list[ReasonRead] = Field(description="the same, as templates and parameters")
 
 
 class ImportReport(Schema):

@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from services.common.events import ComplaintStatus as S
+from services.common.refusals import Conflict
 from services.common.skm import ELEMENTS
 from services.feedback import domain
 from services.feedback.models import ComplaintCreate, SurveySubmit
@@ -42,7 +43,7 @@ def test_lifecycle_allows(current: S, target: S) -> None:
 
 @pytest.mark.parametrize(("current", "target"), REFUSED)
 def test_lifecycle_refuses_with_reason(current: S, target: S) -> None:
-    with pytest.raises(domain.TransitionRefused, match=f"from {current} to {target}"):
+    with pytest.raises(Conflict, match=f"from {current} to {target}"):
         domain.check_transition(current, target)
 
 

@@ -7,11 +7,9 @@ from datetime import date
 import pytest
 
 from services.common.security import Role
-from services.identity import domain
+from services.identity import csv_plans, domain
+from services.identity.csv_plans import CsvRow, EmployeeSnapshot, UnitSnapshot
 from services.identity.domain import (
-    CsvRow,
-    EmployeeSnapshot,
-    UnitSnapshot,
     creates_cycle,
     nip_problem,
     nodes_in_cycles,
@@ -54,7 +52,7 @@ def test_valid_nip_is_split_into_its_parts() -> None:
 def test_bad_nip_is_refused_with_its_reason(nip: str, reason: str) -> None:
     problem = nip_problem(nip, today=TODAY)
     assert problem is not None
-    assert reason in problem
+    assert reason in problem.text()
 
 
 def test_nip_boundaries_are_accepted() -> None:
@@ -79,7 +77,8 @@ def test_supervisor_rules() -> None:
     active = {"boss", "mid", "staff"}
 
     def problem(employee: str, supervisor: str | None) -> str | None:
-        return supervisor_problem(employee, supervisor, supervisor_of=supervisor_of, active=active)
+        found = supervisor_problem(employee, supervisor, supervisor_of=supervisor_of, active=active)
+        return found.text() if found else None
 
     assert problem("staff", "boss") is None
     assert problem("new", "staff") is None
@@ -92,10 +91,15 @@ def test_supervisor_rules() -> None:
 
 def test_parent_unit_rules() -> None:
     parent_of = {"pemkab": None, "dinas": "pemkab", "bidang": "dinas"}
-    assert parent_unit_problem("bidang", "pemkab", parent_of=parent_of) is None
-    assert "own parent" in (parent_unit_problem("dinas", "dinas", parent_of=parent_of) or "")
-    assert "cycle" in (parent_unit_problem("pemkab", "bidang", parent_of=parent_of) or "")
-    assert "not a unit" in (parent_unit_problem("dinas", "elsewhere", parent_of=parent_of) or "")
+
+    def problem(unit: str, parent: str) -> str | None:
+        found = parent_unit_problem(unit, parent, parent_of=parent_of)
+        return found.text() if found else None
+
+    assert problem("bidang", "pemkab") is None
+    assert "own parent" in (problem("dinas", "dinas") or "")
+    assert "cycle" in (problem("pemkab", "bidang") or "")
+    assert "not a unit" in (problem("dinas", "elsewhere") or "")
 
 
 def test_token_roles_add_atasan_only_for_employees_with_reports() -> None:
@@ -116,20 +120,22 @@ def test_password_rules() -> None:
 
 def test_read_csv_counts_lines_like_a_spreadsheet() -> None:
     text = '\ufeffCode;Name;Kind\nA;Dinas A;dinas\n\n"B";"Dinas\nB";dinas\nC;only two\n'
-    rows, problems = domain.read_csv(text, required=("code", "name", "kind"), optional=("parent",))
+    rows, problems = csv_plans.read_csv(
+        text, required=("code", "name", "kind"), optional=("parent",)
+    )
     assert [(r.line, r.values["code"], r.values["parent"]) for r in rows] == [
         (2, "A", ""),
         (4, "B", ""),
     ]
-    assert problems == [domain.Problem(6, "2 fields, the header has 3")]
+    assert [(p.line, p.text()) for p in problems] == [(6, "2 fields, the header has 3")]
 
 
 def test_read_csv_refuses_a_bad_header() -> None:
-    _, problems = domain.read_csv("code,nama\n", required=("code", "name"))
+    _, problems = csv_plans.read_csv("code,nama\n", required=("code", "name"))
     assert [p.line for p in problems] == [1, 1]
-    assert "missing column(s): name" in problems[0].reason
-    assert "unknown column(s): nama" in problems[1].reason
-    assert domain.read_csv("", required=("code",))[1][0].line == 1
+    assert "missing column(s): name" in problems[0].text()
+    assert "unknown column(s): nama" in problems[1].text()
+    assert csv_plans.read_csv("", required=("code",))[1][0].line == 1
 
 
 def rows(*records: dict[str, str]) -> list[CsvRow]:
@@ -148,7 +154,7 @@ def unit_row(code: str, parent: str = "", kind: str = "dinas", flag: str = "") -
 
 def test_unit_import_resolves_parents_in_any_order() -> None:
     existing = UnitSnapshot(by_code={"PEMKAB": "u-root"}, parent_of={"u-root": None})
-    planned, problems = domain.plan_unit_import(
+    planned, problems = csv_plans.plan_unit_import(
         rows(unit_row("KEC-1", parent="DINAS"), unit_row("DINAS", parent="PEMKAB", flag="ya")),
         existing,
     )
@@ -161,7 +167,7 @@ def test_unit_import_resolves_parents_in_any_order() -> None:
 
 def test_unit_import_reports_every_bad_row() -> None:
     existing = UnitSnapshot(by_code={"PEMKAB": "u-root"}, parent_of={"u-root": None})
-    planned, problems = domain.plan_unit_import(
+    planned, problems = csv_plans.plan_unit_import(
         rows(
             unit_row("A", parent="B"),
             unit_row("B", parent="A"),
@@ -174,7 +180,7 @@ def test_unit_import_reports_every_bad_row() -> None:
         existing,
     )
     assert planned == []
-    reasons = {p.line: p.reason for p in problems}
+    reasons = {p.line: p.text() for p in problems}
     assert "cycle" in reasons[2] and "cycle" in reasons[3]
     assert "already names a unit" in reasons[4]
     assert "kind 'ministry'" in reasons[5]
@@ -207,7 +213,7 @@ EXISTING = EmployeeSnapshot(
 
 
 def test_employee_import_resolves_supervisors_defined_later() -> None:
-    planned, problems = domain.plan_employee_import(
+    planned, problems = csv_plans.plan_employee_import(
         rows(employee_row(2, supervisor=nip(1)), employee_row(1, supervisor=nip(900))),
         EXISTING,
         today=TODAY,
@@ -221,7 +227,7 @@ def test_employee_import_resolves_supervisors_defined_later() -> None:
 
 def test_employee_import_reports_every_bad_row() -> None:
     bad_password = {**employee_row(7), "password": "short"}
-    planned, problems = domain.plan_employee_import(
+    planned, problems = csv_plans.plan_employee_import(
         rows(
             employee_row(1, supervisor=nip(2)),
             employee_row(2, supervisor=nip(1)),
@@ -238,7 +244,7 @@ def test_employee_import_reports_every_bad_row() -> None:
         today=TODAY,
     )
     assert planned == []
-    reasons = {p.line: p.reason for p in problems}
+    reasons = {p.line: p.text() for p in problems}
     assert "cycle" in reasons[2] and "cycle" in reasons[3]
     assert "exactly 18 digits" in reasons[4]
     assert "already registered" in reasons[5]

@@ -37,10 +37,13 @@ const K = (() => {
   };
 
   class ApiError extends Error {
-    constructor(status, detail) {
+    constructor(status, detail, reason) {
       super(detail || "HTTP " + status);
       this.status = status;
       this.detail = detail;
+      // The refusal's English template and parameters: what a page matches on, since
+      // `detail` comes in the reader's language.
+      this.reason = reason || null;
     }
   }
 
@@ -131,7 +134,8 @@ const K = (() => {
     }
     if (!response.ok) {
       if (response.status === 401 && auth) expired();
-      throw new ApiError(response.status, data && typeof data === "object" ? detailText(data.detail) : "");
+      const body = data && typeof data === "object" ? data : null;
+      throw new ApiError(response.status, body ? detailText(body.detail) : "", body && body.reason);
     }
     return data;
   }

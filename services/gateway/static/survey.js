@@ -10,10 +10,10 @@
   /* What a citizen reads when the token cannot be used. */
   function tokenProblem(err) {
     if (err instanceof K.ApiError) {
-      const detail = (err.detail || "").toLowerCase();
+      const message = (err.reason && err.reason.message) || "";
       if (err.status === 404) return "Tautan survei ini tidak dikenal. Pindai kembali kode QR dari petugas.";
-      if (err.status === 409 && detail.includes("used")) return "Survei untuk layanan ini sudah diisi. Terima kasih atas partisipasi Anda.";
-      if (err.status === 409 && detail.includes("expired")) return "Masa berlaku tautan survei ini sudah habis. Mintalah kode QR baru kepada petugas.";
+      if (err.status === 409 && message.includes("used")) return "Survei untuk layanan ini sudah diisi. Terima kasih atas partisipasi Anda.";
+      if (err.status === 409 && message.includes("expired")) return "Masa berlaku tautan survei ini sudah habis. Mintalah kode QR baru kepada petugas.";
       if (err.status === 429) return "Terlalu banyak percobaan dari perangkat Anda. Tunggu satu menit lalu coba lagi.";
     }
     return K.errorText(err);

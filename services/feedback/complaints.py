@@ -1,37 +1,38 @@
-"""Use cases of the feedback service, each one transaction (rows and events together).
+"""Complaints (mirroring SP4N-LAPOR!): filed and followed by citizens with a tracking code,
+handled by the unit head, the unit's pengelola pengaduan and admin, never by the officer
+a complaint names, along the lifecycle of ``domain.TRANSITIONS``.
 
-Errors are :class:`HTTPException` with a reason; raised inside ``sessions.begin()`` they
-roll the transaction back, so a refused request writes nothing and emits nothing.
+Like every feedback use case: the runtime first, then keyword-only the caller (the
+verified ``principal``; public endpoints the regency's slug), refusals before any write.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
-from typing import Any, cast
+from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import HTTPException, status
 from sqlalchemy import func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.common.clock import utcnow
 from services.common.events import (
     ComplaintFiled,
     ComplaintStatus,
     ComplaintStatusChanged,
-    SurveyReceived,
     new_event,
 )
 from services.common.messaging import add_event
-from services.common.orgchart import OrgChart, OrgEmployee, OrgUnit
+from services.common.orgchart import OrgChart, OrgUnit
 from services.common.pagination import Page, PageParams, paginate
-from services.common.privacy import enough_contributors
+from services.common.refusals import Conflict, Forbidden, NotFound
 from services.common.runtime import Runtime
-from services.common.security import Principal, Role, tenant_of
-from services.common.skm import ELEMENTS
+from services.common.security import Principal
 from services.common.workdays import local_today
 from services.feedback import domain
+from services.feedback.access import check_officer, handled_unit_ids, public_unit, staff_of
 from services.feedback.models import (
     Complaint,
     ComplaintCreate,
@@ -41,243 +42,9 @@ from services.feedback.models import (
     ComplaintStep,
     ComplaintStepRead,
     ComplaintTransition,
-    ElementScore,
     PublicComplaintStatus,
     PublicStep,
-    PublicSurveyForm,
-    Survey,
-    SurveyQuestion,
-    SurveyReceipt,
-    SurveySubmit,
-    SurveyToken,
-    UnitSurveySummary,
-    utcnow,
 )
-
-
-def refuse(code: int, detail: str) -> HTTPException:
-    return HTTPException(code, detail=detail)
-
-
-def not_found(what: str) -> HTTPException:
-    return refuse(status.HTTP_404_NOT_FOUND, f"{what} not found")
-
-
-# ---------------------------------------------------------------- who may act on a unit
-
-
-async def active_employee(org: OrgChart, employee_id: str | None) -> OrgEmployee | None:
-    """An active employee of the tenant, or None."""
-    employee = await org.employee(employee_id)
-    return employee if employee is not None and employee.active else None
-
-
-async def staff_of(org: OrgChart, principal: Principal) -> domain.Staff:
-    """The caller as the rules see them: duties come from the token, the unit from the org
-    chart, so a duty applies only to the unit the employee works in now."""
-    employee = await active_employee(org, principal.employee_id)
-    return domain.Staff(
-        employee_id=principal.employee_id,
-        unit_id=employee.unit_id if employee else None,
-        admin=principal.has(Role.ADMIN),
-        counter_officer=principal.has(Role.PETUGAS_LOKET),
-        complaint_officer=principal.has(Role.PENGELOLA_PENGADUAN),
-    )
-
-
-async def _handled_unit_ids(org: OrgChart, staff: domain.Staff) -> list[str] | None:
-    """Units whose complaints the caller handles; None means every unit (admin)."""
-    if staff.admin:
-        return None
-    units: set[str] = set()
-    if staff.complaint_officer and staff.unit_id is not None:
-        units.add(staff.unit_id)
-    if staff.employee_id:
-        headed = await org.session.exec(
-            select(OrgUnit.unit_id).where(
-                OrgUnit.tenant == org.tenant, OrgUnit.head_employee_id == staff.employee_id
-            )
-        )
-        units.update(headed.all())
-    return sorted(units)
-
-
-async def public_unit(org: OrgChart, unit_id: str) -> OrgUnit:
-    unit = await org.unit(unit_id)
-    if unit is None:
-        raise not_found(f"unit {unit_id}")
-    if not unit.serves_public:
-        raise refuse(
-            status.HTTP_400_BAD_REQUEST,
-            f"unit {unit.name} does not serve the public: it takes no surveys or complaints",
-        )
-    return unit
-
-
-async def _check_officer(org: OrgChart, officer_id: str | None) -> None:
-    if officer_id is None:
-        return
-    if await active_employee(org, officer_id) is None:
-        raise refuse(
-            status.HTTP_400_BAD_REQUEST,
-            f"officer {officer_id} is not an active employee of this regency",
-        )
-
-
-# ---------------------------------------------------------------- public survey
-
-
-async def _token_by_secret(session: AsyncSession, tenant: str, token: str) -> SurveyToken:
-    row = (
-        await session.exec(
-            select(SurveyToken).where(SurveyToken.tenant == tenant, SurveyToken.token == token)
-        )
-    ).first()
-    if row is None:
-        raise not_found("survey token")
-    return row
-
-
-def _check_usable(row: SurveyToken, now: datetime) -> None:
-    if row.used_at is not None:
-        raise refuse(status.HTTP_409_CONFLICT, "this survey token has already been used")
-    if row.expires_at <= now:
-        raise refuse(status.HTTP_409_CONFLICT, "this survey token has expired")
-
-
-async def survey_form(runtime: Runtime, *, tenant: str, token: str) -> PublicSurveyForm:
-    async with runtime.sessions() as session:
-        row = await _token_by_secret(session, tenant, token)
-        _check_usable(row, utcnow())
-        unit = await OrgChart(session, tenant).unit(row.unit_id)
-    return PublicSurveyForm(
-        unit_name=unit.name if unit else "",
-        service_type=row.service_type,
-        expires_at=row.expires_at,
-        questions=[SurveyQuestion(element=e, question=q) for e, q in domain.QUESTIONS.items()],
-        scale=domain.SCALE,
-        max_comment_length=domain.MAX_COMMENT,
-    )
-
-
-async def submit_survey(
-    runtime: Runtime, *, tenant: str, token: str, body: SurveySubmit
-) -> SurveyReceipt:
-    now = utcnow()
-    async with runtime.sessions.begin() as session:
-        # Claim the token first, conditionally: of two concurrent submissions only one
-        # update matches, and the write comes before any read (no stale SQLite snapshot).
-        claimed = await session.exec(
-            update(SurveyToken)
-            .where(
-                col(SurveyToken.tenant) == tenant,
-                col(SurveyToken.token) == token,
-                col(SurveyToken.used_at).is_(None),
-                col(SurveyToken.expires_at) > now,
-            )
-            .values(used_at=now)
-        )
-        row = await _token_by_secret(session, tenant, token)
-        if claimed.rowcount != 1:
-            _check_usable(row, now)
-            raise refuse(status.HTTP_409_CONFLICT, "this survey token cannot be used")
-        scores = body.answers.model_dump()
-        survey = Survey(
-            tenant=tenant,
-            unit_id=row.unit_id,
-            token_id=row.id,
-            officer_id=row.officer_id,
-            service_type=row.service_type,
-            comment=body.comment,
-            submitted_at=now,
-            **scores,
-        )
-        session.add(survey)
-        add_event(
-            session,
-            new_event(
-                SurveyReceived(
-                    survey_id=survey.id,
-                    unit_id=row.unit_id,
-                    officer_id=row.officer_id,
-                    service_type=row.service_type,
-                    scores=[scores[e] for e in ELEMENTS],
-                ),
-                tenant=tenant,
-                occurred_at=now,
-            ),
-        )
-    return SurveyReceipt(survey_id=survey.id, submitted_at=now)
-
-
-# ---------------------------------------------------------------- survey summary
-
-
-def utc_start(day: date, time_zone: str) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(time_zone))
-
-
-async def unit_summary(
-    runtime: Runtime,
-    *,
-    principal: Principal,
-    unit_id: str,
-    date_from: date | None,
-    date_to: date | None,
-) -> UnitSurveySummary:
-    tenant = tenant_of(principal)
-    if date_from and date_to and date_from > date_to:
-        raise refuse(status.HTTP_400_BAD_REQUEST, "from must not be after to")
-    async with runtime.sessions() as session:
-        org = OrgChart(session, tenant)
-        unit = await org.unit(unit_id)
-        if unit is None:
-            raise not_found(f"unit {unit_id}")
-        settings, time_zone = await org.settings()
-        # Small numbers: outside admin, one whole ended month at a time, and figures only
-        # from the tenant's minimum number of responses (domain.md).
-        limited = not principal.has(Role.ADMIN)
-        if limited:
-            try:
-                date_from, date_to = domain.whole_month(date_from, date_to, local_today(time_zone))
-            except ValueError as exc:
-                raise refuse(status.HTTP_400_BAD_REQUEST, str(exc)) from None
-        query = select(
-            func.count(),
-            *(func.coalesce(func.sum(getattr(Survey, e)), 0) for e in ELEMENTS),
-        ).where(Survey.tenant == tenant, Survey.unit_id == unit_id)
-        if date_from:
-            query = query.where(Survey.submitted_at >= utc_start(date_from, time_zone))
-        if date_to:
-            end = utc_start(date_to + timedelta(days=1), time_zone)
-            query = query.where(Survey.submitted_at < end)
-        count, *sums = cast(tuple[int, ...], (await session.exec(query)).one())
-    summary = domain.summarise(
-        [int(s) for s in sums], int(count), min_sample=settings.min_survey_sample
-    )
-    if limited and not enough_contributors(summary.responses, settings.min_aggregate_size):
-        summary = domain.SurveySummary(responses=0, nrr=None, result=None, provisional=True)
-    result = summary.result
-    return UnitSurveySummary(
-        unit_id=unit_id,
-        unit_name=unit.name,
-        date_from=date_from,
-        date_to=date_to,
-        responses=summary.responses,
-        elements=[
-            ElementScore(element=e, question=domain.QUESTIONS[e], nrr=round(float(n), 4))
-            for e, n in zip(ELEMENTS, summary.nrr or (), strict=False)
-        ],
-        ikm=float(result.ikm) if result else None,
-        category=result.category if result else None,
-        label=result.label if result else None,
-        provisional=summary.provisional,
-        min_sample=settings.min_survey_sample,
-        suppressed=limited and summary.result is None,
-    )
-
-
-# ---------------------------------------------------------------- complaints, public side
 
 
 async def file_complaint(
@@ -289,7 +56,7 @@ async def file_complaint(
         # writes fails when another writer committed in between (a burst of citizens).
         org = OrgChart(session, tenant)
         await public_unit(org, body.unit_id)
-        await _check_officer(org, body.officer_id)
+        await check_officer(org, body.officer_id)
     async with runtime.sessions.begin() as session:
         now = utcnow()
         complaint = Complaint(
@@ -351,7 +118,7 @@ async def track_complaint(
             )
         ).first()
         if complaint is None:
-            raise not_found("complaint")
+            raise NotFound("complaint not found")
         unit = await OrgChart(session, tenant).unit(complaint.unit_id)
         steps = await _steps(session, complaint.id)
     return PublicComplaintStatus(
@@ -407,10 +174,10 @@ async def _visible_complaint(
     session: AsyncSession, principal: Principal, complaint_id: str
 ) -> tuple[Complaint, OrgChart, domain.Staff, OrgUnit]:
     """A complaint the caller handles; 404 otherwise (others do not learn it exists)."""
-    tenant = tenant_of(principal)
+    tenant = principal.home()
     complaint = await session.get(Complaint, complaint_id)
     if complaint is None or complaint.tenant != tenant:
-        raise not_found("complaint")
+        raise NotFound("complaint not found")
     org = OrgChart(session, tenant)
     unit = await org.unit(complaint.unit_id)
     staff = await staff_of(org, principal)
@@ -420,7 +187,7 @@ async def _visible_complaint(
         unit_head_id=unit.head_employee_id,
         officer_id=complaint.officer_id,
     ):
-        raise not_found("complaint")
+        raise NotFound("complaint not found")
     return complaint, org, staff, unit
 
 
@@ -432,11 +199,11 @@ async def list_complaints(
     status_filter: ComplaintStatus | None,
     unit_id: str | None,
 ) -> Page[ComplaintRead]:
-    tenant = tenant_of(principal)
+    tenant = principal.home()
     async with runtime.sessions() as session:
         org = OrgChart(session, tenant)
         staff = await staff_of(org, principal)
-        units = await _handled_unit_ids(org, staff)
+        units = await handled_unit_ids(org, staff)
         where: list[Any] = [Complaint.tenant == tenant]
         if units is not None:
             where.append(col(Complaint.unit_id).in_(units))
@@ -485,12 +252,9 @@ async def move_complaint(
         officer_id=complaint.officer_id,
     )
     if refusal is not None:
-        raise refuse(status.HTTP_403_FORBIDDEN, refusal)
+        raise Forbidden.of(refusal)
     current = ComplaintStatus(complaint.status)
-    try:
-        domain.check_transition(current, body.to_status)
-    except domain.TransitionRefused as exc:
-        raise refuse(status.HTTP_409_CONFLICT, str(exc)) from None
+    domain.check_transition(current, body.to_status)
     now = utcnow()
     changes: dict[str, object] = {"status": body.to_status, "updated_at": now}
     if body.to_status == ComplaintStatus.VERIFIED:
@@ -505,7 +269,7 @@ async def move_complaint(
             .values(**changes)
         )
         if moved.rowcount != 1:
-            raise refuse(status.HTTP_409_CONFLICT, "the complaint changed meanwhile; reload it")
+            raise Conflict("the complaint changed meanwhile; reload it")
         session.add(
             ComplaintStep(
                 complaint_id=complaint.id,
@@ -536,14 +300,12 @@ async def move_complaint(
 
 async def complaints_naming_me(runtime: Runtime, *, principal: Principal) -> ComplaintsNamingMe:
     """How many complaints name the caller, by status: no text, no handling, no citizen."""
-    tenant = tenant_of(principal)
-    if not principal.employee_id:
-        raise refuse(status.HTTP_403_FORBIDDEN, "this account is not an employee")
+    tenant, me = principal.home(), principal.me()
     async with runtime.sessions() as session:
         rows = (
             await session.exec(
                 select(Complaint.status, func.count())
-                .where(Complaint.tenant == tenant, Complaint.officer_id == principal.employee_id)
+                .where(Complaint.tenant == tenant, Complaint.officer_id == me)
                 .group_by(Complaint.status)
             )
         ).all()
