@@ -28,27 +28,51 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 Params = Mapping[str, str | int | float | None]
 
 
+# The gettext context of the words that code values stand for (a status ``approved``, a
+# kind ``utama``): a parameter whose value is such a word is shown translated too, so
+# "this one is {status}" reads "SKP ini berstatus disetujui", never "... approved".
+VALUE_CONTEXT = "value"
+
+
 @cache
-def catalog(locale: LocaleCode) -> Mapping[str, str]:
-    """msgid → translation for ``locale`` (empty for English: the ids are English)."""
+def _catalogs(locale: LocaleCode) -> tuple[Mapping[str, str], Mapping[str, str]]:
+    """(messages, values) for ``locale``: msgid → translation, both empty for English
+    (the ids are English)."""
+    messages: dict[str, str] = {}
+    values: dict[str, str] = {}
     if locale == "en":
-        return {}
-    merged: dict[str, str] = {}
+        return messages, values
     for path in sorted((LOCALE_DIR / locale / "LC_MESSAGES").glob("*.po")):
         with path.open("rb") as handle:
             po = read_po(handle, locale=locale)
-        merged.update({str(m.id): str(m.string) for m in po if m.id and m.string and not m.fuzzy})
-    return merged
+        for m in po:
+            if not (m.id and m.string) or m.fuzzy:
+                continue
+            target = values if m.context == VALUE_CONTEXT else messages
+            target[str(m.id)] = str(m.string)
+    return messages, values
+
+
+def catalog(locale: LocaleCode) -> Mapping[str, str]:
+    """msgid → translation for ``locale`` (empty for English: the ids are English)."""
+    return _catalogs(locale)[0]
+
+
+def word(value: str, locale: LocaleCode = API_LOCALE) -> str:
+    """A code value (``approved``, ``utama``, ``in_progress``) as the reader's word."""
+    return _catalogs(locale)[1].get(value, value)
 
 
 def translate(template: str, params: Params | None = None, locale: LocaleCode = API_LOCALE) -> str:
     """``template`` in ``locale`` with ``params`` filled in. An untranslated template falls
     back to the English one; a missing parameter leaves its placeholder, never raises."""
-    text = catalog(locale).get(template, template)
+    messages, values = _catalogs(locale)
+    text = messages.get(template, template)
     if not params:
         return text
+    shown = {k: values.get(v, v) if isinstance(v, str) else v for k, v in params.items()}
     try:
-        return text.format_map(_Lenient(params))
+        return text.format_map(_Lenient(shown))
     except (ValueError, IndexError):
         return text
 

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from services.common.api import install_http_semantics
-from services.common.i18n import catalog, negotiate, translate
+from services.common.i18n import catalog, negotiate, translate, word
 from services.common.refusals import MARKERS, Conflict
 
 pytestmark = pytest.mark.unit
@@ -87,3 +87,14 @@ def test_a_refusal_is_answered_once_in_the_callers_language() -> None:
     indonesian = client.get("/x", headers={"Accept-Language": "id-ID,id;q=0.9"})
     assert indonesian.status_code == 409
     assert indonesian.json()["detail"] == "memerlukan salah satu peran: admin"
+
+
+def test_a_code_value_inside_a_message_is_shown_as_the_readers_word() -> None:
+    template = "only a draft SKP can be edited; this one is {status}"
+    assert translate(template, {"status": "approved"}, "id").endswith("berstatus disetujui")
+    assert translate(template, {"status": "approved"}, "en").endswith("this one is approved")
+    assert word("submitted", "id") == "diajukan"
+    # A name is never mistaken for a word: only values of the "value" context are.
+    assert translate(
+        "{name} is deactivated: their performance year is closed", {"name": "Ana"}, "id"
+    ).startswith("Ana ")
