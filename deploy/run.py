@@ -11,7 +11,6 @@ as its own process (``python -m services.<name>``), as it would in production.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import signal
 import subprocess
@@ -21,34 +20,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from deploy.ports import available_services
+
 ROOT = Path(__file__).resolve().parent.parent
-
-# Start order: identity first (the others build their org chart from its events).
-SERVICES = {
-    "identity": 8001,
-    "targets": 8002,
-    "assessment": 8003,
-    "feedback": 8004,
-    "scoring": 8005,
-    "gateway": 8000,
-}
-
-
-def available_services(offset: int = 0) -> dict[str, int]:
-    """Services that exist in this tree, with their ports moved by ``offset`` (a second
-    platform on one machine, e.g. the end-to-end test: ``KINERJA_PORT_OFFSET``)."""
-    return {
-        name: port + offset
-        for name, port in SERVICES.items()
-        if _exists(f"services.{name}.__main__")
-    }
-
-
-def _exists(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:  # the service's package itself is absent
-        return False
 
 
 def wait_healthy(name: str, port: int, process: subprocess.Popen[bytes], timeout: float) -> None:
@@ -162,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     processes = start_services(env, data_dir, ports)
     try:
         if args.demo:
-            from deploy.demo_data import load_demo_data
+            from deploy.demo.cli import load_demo_data
 
             load_demo_data(ports)
         if args.exit_after_start:
