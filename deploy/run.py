@@ -25,13 +25,15 @@ from deploy.ports import available_services
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def wait_healthy(name: str, port: int, process: subprocess.Popen[bytes], timeout: float) -> None:
+def wait_healthy(
+    name: str, port: int, process: subprocess.Popen[bytes], timeout: float, log: Path
+) -> None:
     deadline = time.monotonic() + timeout
     url = f"http://127.0.0.1:{port}/healthz"
     while time.monotonic() < deadline:
         if process.poll() is not None:
             code = process.returncode
-            raise RuntimeError(f"{name} exited with code {code}; see .data/{name}.log")
+            raise RuntimeError(f"{name} exited with code {code}; see {log}")
         try:
             with urllib.request.urlopen(url, timeout=1) as response:
                 if response.status == 200:
@@ -46,7 +48,8 @@ def start_service(
     name: str, port: int, env: dict[str, str], data_dir: Path
 ) -> subprocess.Popen[bytes]:
     """One service as its own process on ``port``, once it answers /healthz."""
-    log = (data_dir / f"{name}.log").open("ab")
+    log_path = data_dir / f"{name}.log"
+    log = log_path.open("ab")
     process = subprocess.Popen(
         [sys.executable, "-m", f"services.{name}"],
         cwd=ROOT,
@@ -56,7 +59,7 @@ def start_service(
     )
     log.close()  # the child keeps its own descriptor
     try:
-        wait_healthy(name, port, process, timeout=60)
+        wait_healthy(name, port, process, timeout=60, log=log_path)
     except BaseException:
         process.kill()
         process.wait()
@@ -145,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         while all(p.poll() is None for p in processes.values()):
             time.sleep(1)
         failed = [n for n, p in processes.items() if p.poll() is not None]
-        print(f"stopped unexpectedly: {', '.join(failed)}; see .data/<service>.log")
+        print(f"stopped unexpectedly: {', '.join(failed)}; see {data_dir}/<service>.log")
         return 1
     except KeyboardInterrupt:
         return 0
