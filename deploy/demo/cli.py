@@ -77,7 +77,9 @@ def summary(ports: dict[str, int], loaded: Sequence[Loaded]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Load the demo into a running platform.")
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.demo", description="Load the demo into a running platform."
+    )
     parser.add_argument(
         "--port-offset", type=int, default=int(os.environ.get("KINERJA_PORT_OFFSET") or 0)
     )
