@@ -15,7 +15,6 @@ from typing import Any
 
 import httpx
 import uvicorn
-from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import func
 from sqlmodel import SQLModel, select
 
@@ -25,10 +24,9 @@ from services.common.events import (
     EventPayload,
     new_event,
 )
-from services.common.kafka import split_servers
 from services.common.runtime import Runtime
 from services.common.security import Role
-from tests.support import bearer, produce_raw, wait_until
+from tests.support import bearer, delete_topics, produce_raw, wait_until
 
 
 class _Server(uvicorn.Server):
@@ -154,17 +152,6 @@ async def running_stack(
     finally:
         with contextlib.suppress(Exception):
             await delete_topics(bootstrap, prefix)
-
-
-async def delete_topics(bootstrap: str, prefix: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=split_servers(bootstrap))
-    await admin.start()
-    try:
-        mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
-        if mine:
-            await admin.delete_topics(mine)
-    finally:
-        await admin.close()
 
 
 async def count(runtime: Runtime, model: type[SQLModel], **where: Any) -> int:
