@@ -51,23 +51,23 @@ async def test_score_updated_arrives_once_per_change_of_the_published_figures(
     settings: Settings, clock: Clock, kafka_bootstrap: str, topic_prefix: str
 ) -> None:
     day = date(2026, 6, 29)
-    first = activity_event("sleman", "e1", "a1", "ktp", 100, day)
-    # A tenant of its own: scoring parses an SKP version once per process, by its ids, and
-    # the scenario's SKP of bantul's e1 has the same ids with other content.
+    first = activity_event("sukoharjo", "e1", "a1", "ktp", 100, day)
+    # A tenant no other test uses: scoring parses an SKP version once per process, keyed
+    # by (tenant, SKP id, version), and other tests' SKPs of e1 have the same ids.
     phases = [
         # The SKP arrives: the projection exists (achievement 0): one event.
         [
-            tenant_event("sleman"),
-            unit_event("sleman", "u1", "s"),
-            employee_event("sleman", "s", "u1", None, 1),
-            employee_event("sleman", "e1", "u1", "s", 2),
-            target_event("sleman", "e1", [("r1", "utama", [indicator("ktp", 240)])]),
+            tenant_event("sukoharjo"),
+            unit_event("sukoharjo", "u1", "s"),
+            employee_event("sukoharjo", "s", "u1", None, 1),
+            employee_event("sukoharjo", "e1", "u1", "s", 2),
+            target_event("sukoharjo", "e1", [("r1", "utama", [indicator("ktp", 240)])]),
         ],
         [first],  # achievement moves: one event
         # The same event again (skipped by the inbox) and an entry of 0 documents (the row
         # is rewritten, its published figures stay): no event.
-        [first, activity_event("sleman", "e1", "a2", "ktp", 0, day)],
-        [activity_event("sleman", "e1", "a3", "ktp", 20, day)],  # one event
+        [first, activity_event("sukoharjo", "e1", "a2", "ktp", 0, day)],
+        [activity_event("sukoharjo", "e1", "a3", "ktp", 20, day)],  # one event
     ]
     seen: set[object] = set()
     async with running(settings, clock) as (app, client):
@@ -78,7 +78,7 @@ async def test_score_updated_arrives_once_per_change_of_the_published_figures(
         staged = await all_published(app)
         r = await client.get(
             "/api/v1/scores/employees/e1",
-            headers=bearer(tenant="sleman", roles=[Role.PEGAWAI], employee_id="e1"),
+            headers=bearer(tenant="sukoharjo", roles=[Role.PEGAWAI], employee_id="e1"),
         )
         final = r.json()
 
@@ -92,7 +92,7 @@ async def test_score_updated_arrives_once_per_change_of_the_published_figures(
         e for e in (decode_event(r.value) for r in records) if isinstance(e.payload, ScoreUpdated)
     ]
     assert [(e.tenant, e.key, e.payload.employee_id) for e in updates] == [
-        ("sleman", "sleman:e1", "e1")
+        ("sukoharjo", "sukoharjo:e1", "e1")
     ] * 3
     figures = [(e.payload.period_label, e.payload.achievement) for e in updates]
     assert figures == [
