@@ -45,6 +45,7 @@ from services.common.events import (
     dead_letter_topic,
     decode_event,
 )
+from services.common.fastpaths.faststream_batch import batch_message, raw_values
 from services.common.observability import Metrics
 from services.common.storage import SessionFactory
 
@@ -184,34 +185,6 @@ def _processed_at(connection: AsyncConnection, value: datetime) -> Any:
     return process(value) if process else value
 
 
-async def _parse_batch(
-    records: tuple[ConsumerRecord[Any, Any], ...],
-    faststream_parse_batch: Callable[[tuple[ConsumerRecord[Any, Any], ...]], Awaitable[Any]],
-) -> KafkaMessage:
-    """FastStream's batch message, without FastStream's work per record.
-
-    FastStream's own batch parser decodes every record's headers into a dict, and its
-    decoder builds a message per record and ``json.loads`` its body (2-3 s per 100,000
-    events): the kernel reads none of it, it decodes ``record.value`` itself. FastStream
-    builds the message from the first record alone, so the message class (whose ack
-    commits and whose nack rewinds every partition of ``raw_message``), the consumer and
-    the path stay FastStream's; then the message is given the whole batch.
-    ``batch_headers`` keeps the first record's headers only: nothing here reads them.
-    """
-    message: KafkaMessage = await faststream_parse_batch(records[:1])
-    message.raw_message = records
-    # The Prometheus middleware measures the batch by the size of its bodies.
-    message.body = [record.value or b"" for record in records]
-    first, last = records[0], records[-1]
-    message.message_id = f"{first.offset}-{last.offset}-{first.timestamp}"  # as FastStream's
-    return message
-
-
-async def _raw_values(message: KafkaMessage) -> Any:
-    """The handler's ``body``: the records' raw values (see :func:`_parse_batch`)."""
-    return message.body
-
-
 class EventConsumer:
     """Subscribes a service to topics with the inbox, retry and dead-letter rules above.
 
@@ -267,8 +240,8 @@ class EventConsumer:
             auto_offset_reset="earliest",
             ack_policy=AckPolicy.MANUAL,
             listener=listener,
-            parser=_parse_batch,
-            decoder=_raw_values,
+            parser=batch_message,
+            decoder=raw_values,
             **options,
         )(self._on_batch)
 
