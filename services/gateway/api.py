@@ -25,6 +25,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from services.common.api import errors
 from services.common.events import TenantSlug
+from services.common.i18n import LocaleCode
 from services.common.orgchart import OrgTenant, OrgUnit
 from services.common.security import (
     CHANGE_PASSWORD_FIRST,
@@ -36,7 +37,7 @@ from services.common.security import (
 from services.gateway import domain
 from services.gateway.context import Gateway, gateway_of
 from services.gateway.models import AlertRead, GatewayAlert, PublicRegency, PublicUnit
-from services.gateway.session import authenticate
+from services.gateway.session import authenticate, locale_of
 
 router = APIRouter(tags=["gateway"])
 GatewayDep = Annotated[Gateway, Depends(gateway_of)]
@@ -44,7 +45,7 @@ HISTORY = 100  # rows a fresh stream (no Last-Event-ID) starts with
 RETRY_MS = 3000
 
 
-def view(row: GatewayAlert) -> domain.AlertView:
+def view(row: GatewayAlert, locale: LocaleCode) -> domain.AlertView:
     assert row.seq is not None
     return domain.AlertView(
         seq=row.seq,
@@ -54,13 +55,17 @@ def view(row: GatewayAlert) -> domain.AlertView:
         action=row.action,
         kind=row.kind,
         subject_id=row.subject_id,
-        message=row.message,
+        message=domain.alert_message(row.kind, row.params, row.message, locale),
         occurred_at=row.occurred_at.isoformat(),
     )
 
 
 async def alerts_after(
-    gateway: Gateway, principal: Principal, after: int | None, limit: int = HISTORY
+    gateway: Gateway,
+    principal: Principal,
+    after: int | None,
+    locale: LocaleCode,
+    limit: int = HISTORY,
 ) -> list[domain.AlertView]:
     """The caller's alerts after ``after`` (oldest first), or the newest ``limit``."""
     query = select(GatewayAlert).where(
@@ -75,7 +80,8 @@ async def alerts_after(
             later = query.where(col(GatewayAlert.seq) > after).order_by(col(GatewayAlert.seq))
             rows = list((await session.exec(later.limit(limit))).all())
     # The query already filters; the rule is checked again where it is stated.
-    return [v for v in map(view, rows) if domain.visible_to(v, principal)]
+    views = (view(row, locale) for row in rows)
+    return [v for v in views if domain.visible_to(v, principal)]
 
 
 def stream_principal(token: str | None, secret: str) -> Principal:
@@ -126,6 +132,7 @@ async def alert_stream(
     auth = await authenticate(request, gateway)
     principal = stream_principal(auth.token, gateway.jwt_secret)
     cursor = domain.last_event_id(last_event_id_header, last_event_id_query)
+    locale = locale_of(request)
 
     async def events() -> AsyncIterator[ServerSentEvent]:
         nonlocal cursor
@@ -134,7 +141,7 @@ async def alert_stream(
             yield ServerSentEvent(comment="connected", retry=RETRY_MS)
             while True:
                 wake.clear()
-                for alert in await alerts_after(gateway, principal, cursor):
+                for alert in await alerts_after(gateway, principal, cursor, locale):
                     cursor = alert.seq
                     fields = domain.sse_fields(alert)
                     yield ServerSentEvent(
@@ -170,7 +177,7 @@ async def recent_alerts(
     auth = await authenticate(request, gateway)
     auth.apply(response, request, gateway)
     principal = stream_principal(auth.token, gateway.jwt_secret)
-    alerts = await alerts_after(gateway, principal, None)
+    alerts = await alerts_after(gateway, principal, None, locale_of(request))
     return [
         AlertRead(
             seq=a.seq,

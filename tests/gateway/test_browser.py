@@ -161,10 +161,20 @@ async def test_supervisor_sees_a_live_alert_without_reload(stack: Stack, page: P
     await wait_until(lambda: count(gateway, GatewayAlert, alert_id=foreign.alert_id))
     await wait_until(lambda: count(gateway, GatewayAlert, alert_id=not_mine.alert_id))
 
-    mine = raised(atasan, "Capaian Pegawai baru 40% setelah 30% periode")
+    behind = {
+        "name": "Pegawai Satu",
+        "threshold": 80,
+        "indicators": "Dokumen KTP-el (40%)",
+        "share": 30,
+        "year": 2026,
+    }
+    mine = raised(atasan, "Pegawai Satu is projected below 80% on: ...", behind)
     await publish(stack.bootstrap, stack.prefix, regency.slug, mine)
     card = page.locator(f'#alerts li[data-alert-id="{mine.alert_id}"]')
-    await expect(card).to_contain_text("Capaian Pegawai baru 40%")
+    # Rendered for this reader (Indonesian) from the alert's kind and params.
+    await expect(card).to_contain_text(
+        "Capaian Pegawai Satu diproyeksikan di bawah 80% pada: Dokumen KTP-el (40%)"
+    )
     await expect(card).to_contain_text("Di bawah target")
     # Alerts arrive in the order stored: had the others leaked, they would be here already.
     await expect(page.locator("#alerts li.alert")).to_have_count(1)
