@@ -86,6 +86,23 @@ async def test_citizen_pages(stack: Stack, page: Page) -> None:
     await check_page(page, "message")
 
 
+async def test_a_422_shows_next_to_its_field_in_the_readers_language(
+    stack: Stack, page: Page
+) -> None:
+    """K.form: the kernel's rendered 422 item lands beside the input its loc names."""
+    await page.goto(stack.gateway_url + "/")
+    await page.locator("#tenant").fill("Bukan Slug!")
+    await page.locator("#username").fill("198503152010011001")
+    await page.locator("#password").fill("apa saja")
+    await page.locator("#login-form button[type=submit]").click()
+    tenant = page.locator("#tenant")
+    await expect(tenant).to_have_attribute("aria-invalid", "true")
+    error = page.locator("#login-form .field-error")
+    await expect(error).to_have_text("bentuknya tidak sesuai ketentuan")
+    assert await tenant.get_attribute("aria-describedby") == await error.get_attribute("id")
+    await check_page(page, "login-field-error")
+
+
 async def test_the_language_switch_turns_the_pages_english(stack: Stack, page: Page) -> None:
     await page.goto(stack.gateway_url + "/")
     await expect(page.get_by_role("heading", name="Masuk ke Kinerja")).to_be_visible()

@@ -3,7 +3,7 @@
    gateway (POST /api/gateway/session): no script here ever sees a token. State-changing
    calls echo the readable kinerja_csrf cookie in X-CSRF-Token (K.api does it). Words come
    from the page's i18n data block (the gateway.po catalog in the reader's language):
-   K.t("English template {x}", {x}). The DOM is built with textContent only: nothing that
+   K.t(englishTemplate, {name: value}). The DOM is built with textContent only: nothing that
    comes from an API is ever parsed as HTML. */
 const K = (() => {
   function dataBlock(id) {
@@ -94,7 +94,8 @@ const K = (() => {
      a state-changing call carries the CSRF header. The gateway refreshes an expired
      session itself: a 401 here means the session is over. */
   async function request(url, { method = "GET", body, auth = true, contentType } = {}) {
-    const headers = { Accept: "application/json" };
+    // The gateway's own answers (its 422s too) come in the page's language.
+    const headers = { Accept: "application/json", "Accept-Language": LOCALE };
     if (!SAFE.has(method)) headers["X-CSRF-Token"] = cookie("kinerja_csrf");
     let payload;
     if (body !== undefined) {

@@ -27,6 +27,7 @@
       return;
     }
     const button = loginForm.querySelector("button");
+    K.form.clear(loginForm);
     K.busy(button, true);
     try {
       const profile = await K.request("/api/gateway/session", {
@@ -45,11 +46,12 @@
         go(profile);
       }
     } catch (err) {
-      const text =
-        err instanceof K.ApiError && err.status === 401
-          ? K.t("The regency, NIP/username or password is wrong.")
-          : K.errorText(err);
-      K.notice("message", text, "error");
+      if (err instanceof K.ApiError && err.status === 401) {
+        K.form.clear(loginForm);
+        K.notice("message", K.t("The regency, NIP/username or password is wrong."), "error");
+      } else {
+        K.form.errors(loginForm, err, "message");
+      }
     } finally {
       K.busy(button, false);
     }
