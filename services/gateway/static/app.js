@@ -160,34 +160,40 @@ const K = (() => {
 
   /* THE table of every page: columns [{label, num?}] or strings; rows of cells (text or
      nodes). Under ~640px CSS turns each row into a card, and each cell shows its column's
-     label from data-label. */
+     label from data-label. Rows added later go through K.addRow (same labels). */
   function table(columns, rows, numeric) {
     const nums = new Set(numeric || []);
     const cols = columns.map((c, i) =>
       typeof c === "string" ? { label: c, num: nums.has(i) } : Object.assign({ num: nums.has(i) }, c)
     );
-    return el(
+    const wrap = el(
       "div",
       { class: "table-wrap" },
       el(
         "table",
         { class: "table" },
         el("thead", {}, el("tr", {}, cols.map((c) => el("th", { scope: "col", class: c.num ? "num" : null, text: c.label })))),
-        el(
-          "tbody",
-          {},
-          rows.map((cells) =>
-            el(
-              "tr",
-              {},
-              cells.map((cell, i) =>
-                el("td", { class: cols[i] && cols[i].num ? "num" : null, "data-label": cols[i] ? cols[i].label : null }, cell)
-              )
-            )
-          )
-        )
+        el("tbody")
       )
     );
+    for (const cells of rows) addRow(wrap, cells);
+    return wrap;
+  }
+
+  /* One row appended to a K.table (attrs for the <tr>, e.g. dataset); returns the row. */
+  function addRow(wrap, cells, attrs) {
+    const heads = [...wrap.querySelectorAll("thead th")];
+    const row = el(
+      "tr",
+      attrs || {},
+      cells.map((cell, i) => {
+        const head = heads[i];
+        const num = head && head.classList.contains("num");
+        return el("td", { class: num ? "num" : null, "data-label": head ? head.textContent : null }, cell);
+      })
+    );
+    wrap.querySelector("tbody").append(row);
+    return row;
   }
 
   function notice(target, text, kind) {
@@ -416,7 +422,7 @@ const K = (() => {
   topbar();
 
   return {
-    t, session, api, publicApi, ApiError, errorText, el, fill, table, form, notice, muted,
+    t, session, api, publicApi, ApiError, errorText, el, fill, table, addRow, form, notice, muted,
     LABELS, label, badge, fmt, today, yearSelect, dashboardFor, guard, live, busy, request,
     locale: LOCALE,
   };
