@@ -157,7 +157,9 @@ def pair_of(body: dict[str, Any]) -> Pair:
     )
 
 
-def set_session_cookies(response: Response, request: Request, gateway: Gateway, pair: Pair) -> None:
+def set_session_cookies(
+    response: Response, request: Request, gateway: Gateway, pair: Pair, *, new_csrf: bool = False
+) -> None:
     secure = is_secure(request, gateway)
     common: dict[str, Any] = {"path": "/", "samesite": "strict", "secure": secure}
     response.set_cookie(ACCESS_COOKIE, pair.access, httponly=True, **common)
@@ -165,7 +167,10 @@ def set_session_cookies(response: Response, request: Request, gateway: Gateway, 
         REFRESH_COOKIE, pair.refresh, max_age=REFRESH_LIFETIME, httponly=True, **common
     )
     # Readable on purpose: the page copies it into X-CSRF-Token (double submit).
-    csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+    # A new one at each login (a value planted before it is worth nothing); a silent
+    # refresh keeps it, so that a page's other open requests stay valid.
+    kept = None if new_csrf else request.cookies.get(CSRF_COOKIE)
+    csrf = kept or secrets.token_urlsafe(32)
     response.set_cookie(CSRF_COOKIE, csrf, max_age=REFRESH_LIFETIME, httponly=False, **common)
 
 
@@ -350,7 +355,7 @@ async def _opened(
         return JSONResponse({"detail": "identity's token is not valid here"}, status_code=502)
     profile = await profile_of(gateway, principal, locale_of(request), username)
     response = JSONResponse(profile.model_dump(mode="json"))
-    set_session_cookies(response, request, gateway, pair)
+    set_session_cookies(response, request, gateway, pair, new_csrf=True)
     return response
 
 

@@ -92,6 +92,8 @@ async def test_login_sets_http_only_strict_cookies_and_answers_the_profile(stack
             "/api/gateway/session", json=body, headers={"X-Forwarded-Proto": "https"}
         )
         assert all("; secure" in c for c in set_cookies(tls).values())
+        # Each login gives a new CSRF value: one planted before it is worth nothing.
+        assert tls.cookies["kinerja_csrf"] != opened.cookies["kinerja_csrf"]
 
 
 async def test_state_changing_requests_need_the_csrf_header_and_our_origin(stack: Stack) -> None:
