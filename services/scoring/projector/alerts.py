@@ -16,6 +16,7 @@ from services.common.events import (
     Envelope,
     new_internal_event,
 )
+from services.scoring import alert_text as at
 from services.scoring import domain as d
 from services.scoring.models import ScoreAlert, ScoreAlertLog
 from services.scoring.projector.rows import AlertRow, projected_achievement_of
@@ -61,20 +62,20 @@ def employee_messages(b: Batch, tenant: str, employee_id: str) -> dict[str, Aler
     if behind:
         names = {i["indicator_id"]: i["name"] for r in skp["rhk"] for i in r["indicators"]}
         listed = [(names.get(i, i), projected[i] or 0.0) for i in behind]
-        found["behind_target"] = d.behind_target_params(name, listed, share, year)
+        found["behind_target"] = at.behind_target_params(name, listed, share, year)
     since = row["last_activity_date"] or row["skp_received_on"]
     if since is not None and d.is_silent(since, today):
-        found["silent"] = d.silent_params(name, since)
+        found["silent"] = at.silent_params(name, since)
     due = []
     for span in b.regencies.due_spans(tenant):
         assessed = b.employees.get((tenant, employee_id, span.label))
         if not (assessed and assessed["supervisor_assessed"]):
             due.append(span)
     if due:
-        found["assessment_due"] = d.assessment_due_params(name, due)
+        found["assessment_due"] = at.assessment_due_params(name, due)
     if row["predikat_drop_from"]:
         now = d.Predikat(row["projected_predikat"]) if row["projected_predikat"] else None
-        found["predikat_drop"] = d.predikat_drop_params(
+        found["predikat_drop"] = at.predikat_drop_params(
             name, d.Predikat(row["predikat_drop_from"]), now
         )
     return found
@@ -99,7 +100,7 @@ def desired_alerts(b: Batch) -> tuple[Desired, Scope]:
         scope.add((t, "satisfaction", unit_id))
         unit = b.units[(t, unit_id, year)]
         org_unit = b.org_units.get((t, unit_id))
-        told = d.satisfaction_told(
+        told = at.satisfaction_told(
             head_id=org_unit["head_employee_id"] if org_unit else None,
             unit_name=org_unit["name"] if org_unit else unit_id,
             ikm=unit["ikm"],
@@ -114,7 +115,7 @@ def desired_alerts(b: Batch) -> tuple[Desired, Scope]:
         c = b.complaints[(t, complaint_id)]
         officer = b.org_employees.get((t, c["officer_id"])) if c["officer_id"] else None
         org_unit = b.org_units.get((t, c["unit_id"]))
-        told = d.complaint_told(
+        told = at.complaint_told(
             status=c["status"],
             unit_id=c["unit_id"],
             unit_name=org_unit["name"] if org_unit else None,
@@ -199,7 +200,7 @@ async def evaluate_alerts(b: Batch) -> None:
     m = b.ctx.metrics
     counts: Counter[tuple[str, str]] = Counter()
     for key, (params, cause) in sorted(desired.items()):
-        message = d.alert_text(key[2], params)
+        message = at.alert_text(key[2], params)
         if key in active:
             if active[key]["message"] != message:  # same condition, figures moved
                 changed = active[key].copy()
