@@ -173,13 +173,18 @@ async def publish(bootstrap: str, prefix: str, tenant: str, *payloads: EventPayl
     return [str(e.event_id) for e in events]
 
 
-def raised(recipient: str, message: str = "Capaian Budi 40% setelah 30% periode") -> AlertRaised:
+def raised(
+    recipient: str,
+    message: str = "Capaian Budi 40% setelah 30% periode",
+    params: dict[str, str | int | float] | None = None,
+) -> AlertRaised:
     return AlertRaised(
         alert_id=str(uuid.uuid4()),
         recipient_id=recipient,
         kind="behind_target",
         subject_id="subject-1",
         message=message,
+        params=params or {},
     )
 
 

@@ -93,7 +93,14 @@ from services.common.events.identity import (
     UnitUpdated,
 )
 from services.common.events.payload import EventPayload
-from services.common.events.scoring import AlertCleared, AlertRaised, ScoreUpdated
+from services.common.events.scoring import (
+    ALERT_TEMPLATES,
+    AlertCleared,
+    AlertParam,
+    AlertParams,
+    AlertRaised,
+    ScoreUpdated,
+)
 from services.common.events.targets import ActivityLogged, Indicator, Rhk, TargetRevised, TargetSet
 from services.common.events.vocabulary import (
     Aggregation,
@@ -111,6 +118,7 @@ from services.common.fastpaths.pydantic_build import adopt
 
 __all__ = [
     "ALERT_MESSAGE_MAX",
+    "ALERT_TEMPLATES",
     "ALL_TOPICS",
     "ASSESSMENT_TOPIC",
     "EXPECTATION_MAX",
@@ -135,6 +143,8 @@ __all__ = [
     "Aggregation",
     "AlertCleared",
     "AlertMessage",
+    "AlertParam",
+    "AlertParams",
     "AlertRaised",
     "Aspect",
     "AssessmentSubmitted",

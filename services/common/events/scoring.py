@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import Field
 
 from services.common.events.bounds import SCORING_TOPIC, AlertMessage, EntityId, Label
 from services.common.events.payload import EventPayload
@@ -21,6 +23,22 @@ class ScoreUpdated(EventPayload):
     projected_predikat: Label | None = None
 
 
+# An alert's text by kind: an English template (a gettext msgid) filled from the event's
+# ``params``, so that each reader gets it in their own language; the ``message`` field is
+# the English rendering, kept for logs and older readers. Params hold names, never ids.
+ALERT_TEMPLATES: dict[str, str] = {
+    "behind_target": "{name} is projected below {threshold}% on: {indicators}"
+    " ({share}% of {year} passed).",
+    "silent": "{name} has logged no activity since {since}.",
+    "assessment_due": "Assess {name} for period {periods} (ends {ends}).",
+    "predikat_drop": "{name}'s projected predikat fell from {before} to {now}.",
+    "satisfaction": "IKM of {unit} is {ikm:.2f} (category {category}) from {responses} responses.",
+    "complaint": "A complaint ({status}) names {about}.",
+}
+AlertParam = AlertMessage | int | float
+AlertParams = Annotated[dict[Label, AlertParam], Field(max_length=12)]
+
+
 class AlertRaised(EventPayload):
     TYPE = "alert.raised"
     TOPIC = SCORING_TOPIC
@@ -32,6 +50,7 @@ class AlertRaised(EventPayload):
     ]
     subject_id: EntityId
     message: AlertMessage
+    params: AlertParams = Field(default_factory=dict)
     cause_event_id: uuid.UUID | None = None
 
 
