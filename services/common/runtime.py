@@ -128,9 +128,12 @@ class Runtime:
     async def stop(self) -> None:
         # Each step is bounded: a shutdown that hangs (a broker that does not answer, a
         # connection cancelled mid-query) must not keep the process from exiting.
-        steps = [("outbox relay", self.relay.stop())]
+        # The consumers stop first, so that the relay's last round at stop sends what
+        # their final batches staged.
+        steps = []
         if self.connection is not None:
             steps.append(("broker", self.connection.stop()))
+        steps.append(("outbox relay", self.relay.stop()))
         steps.append(("database", self.engine.dispose()))
         for name, step in steps:
             try:

@@ -19,21 +19,23 @@ from jinja2.runtime import Context
 
 from services.common.i18n import LOCALE_DIR, LocaleCode, translate
 
-GATEWAY_PO = "gateway.po"
+# The gateway's catalogs: ``gateway.po`` for what every page shares, and one
+# ``gateway_<page>.po`` per page family, each edited by that page's owner.
+GATEWAY_PO = "gateway*.po"
 
 
 @cache
 def script_catalog(locale: LocaleCode) -> Mapping[str, str]:
-    """msgid → translation of the gateway's own catalog (what page scripts may ask for);
+    """msgid → translation of the gateway's own catalogs (what page scripts may ask for);
     empty for English, whose ids are the texts."""
+    merged: dict[str, str] = {}
     if locale == "en":
-        return {}
-    path = LOCALE_DIR / locale / "LC_MESSAGES" / GATEWAY_PO
-    if not path.exists():
-        return {}
-    with path.open("rb") as handle:
-        po = read_po(handle, locale=locale)
-    return {str(m.id): str(m.string) for m in po if m.id and m.string and not m.fuzzy}
+        return merged
+    for path in sorted((LOCALE_DIR / locale / "LC_MESSAGES").glob(GATEWAY_PO)):
+        with path.open("rb") as handle:
+            po = read_po(handle, locale=locale)
+        merged.update({str(m.id): str(m.string) for m in po if m.id and m.string and not m.fuzzy})
+    return merged
 
 
 @pass_context

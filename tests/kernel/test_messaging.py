@@ -40,9 +40,7 @@ async def running(
         database_url=database_url,
         kafka_bootstrap_servers=bootstrap,
         topic_prefix=prefix,
-        outbox_poll_seconds=0.2,
-        max_delivery_attempts=2,
-        **overrides,
+        **({"outbox_poll_seconds": 0.2, "max_delivery_attempts": 2} | overrides),
     )
     runtime, app = create_app(settings, consume=consume)
     async with serve(app) as client:

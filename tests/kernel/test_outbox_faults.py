@@ -207,3 +207,39 @@ async def test_a_producer_left_fatal_is_replaced_by_a_new_one(
         assert _sample(runtime, "kinerja_outbox_producer_restarts_total") == 1
     records = await read_topic(kafka_bootstrap, topic_prefix + ASSESSMENT_TOPIC, expected=1)
     assert [dict(r.headers)["event-id"].decode() for r in records] == [event_id]
+
+
+@pytest.mark.kafka
+async def test_what_is_staged_when_the_service_stops_is_sent_before_it_exits(
+    database_url: str, kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    # A poll so long that only the drain at stop can send the row: a row written without
+    # waking the relay (as a crash between commit and wake would leave it).
+    async with running(
+        database_url, kafka_bootstrap, topic_prefix, consume=False, outbox_poll_seconds=3600
+    ) as (runtime, _client):
+        await asyncio.sleep(0.5)  # the relay's first round (nothing to send) is over
+        event = new_event(
+            FeedbackNoted(
+                note_id=uuid.uuid4().hex,
+                supervisor_id="sup-1",
+                employee_id="emp-stop",
+                text="staged just before a deploy",
+                noted_on=date.today(),
+            ),
+            tenant="bantul",
+        )
+        async with runtime.sessions.begin() as session:
+            session.add(
+                OutboxMessage(
+                    event_id=str(event.event_id),
+                    topic=event.topic,
+                    key=event.key,
+                    type=event.type,
+                    body=event.to_checked_bytes(),
+                )
+            )
+        await asyncio.sleep(0.5)
+        assert not await _published(runtime, str(event.event_id))
+    records = await read_topic(kafka_bootstrap, topic_prefix + ASSESSMENT_TOPIC, expected=1)
+    assert [r.key for r in records] == [event.key.encode()]

@@ -83,6 +83,9 @@ class OutboxMessage(SQLModel, table=True):
 
 
 OUTBOX_DIRTY = "kinerja_outbox_dirty"
+# At stop, how long the relay keeps sending what is already staged (within the runtime's
+# bound on each shutdown step).
+DRAIN_ON_STOP_SECONDS = 5.0
 
 
 def add_event(session: AsyncSession, event: Envelope) -> None:
@@ -192,6 +195,9 @@ class OutboxRelay:
         # Last moment the relay was not behind: it published, or nothing was publishable.
         self._healthy_at = time.monotonic()
         self._wake = asyncio.Event()
+        # Seen broker_ready once: the topics exist, so a drain at stop may publish (the
+        # broker connection, stopped first, clears broker_ready).
+        self._topics_exist = False
         self._task: asyncio.Task[None] | None = None
         service = metrics.service
         metrics.outbox_backlog.labels(service).set_function(lambda: self.state.backlog)
@@ -212,11 +218,19 @@ class OutboxRelay:
         self._healthy_at = time.monotonic()
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
-    async def stop(self) -> None:
+    async def stop(self, drain_seconds: float = DRAIN_ON_STOP_SECONDS) -> None:
+        """Stop relaying. What the last requests and events staged is sent first, for at
+        most ``drain_seconds``: a row left behind is not lost (the next start sends it),
+        but a deploy should not hold events back for the length of a restart."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._topics_exist and drain_seconds > 0:
+            try:
+                await asyncio.wait_for(self._drain(), drain_seconds)
+            except Exception as exc:  # Kafka or the database gone: the next start sends them
+                log.warning("outbox not drained at stop (%s)", type(exc).__name__)
         await self._close_producer()
         sa_event.remove(self.sessions.kw["sync_session_class"], "after_commit", self._after_commit)
 
@@ -277,6 +291,7 @@ class OutboxRelay:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.broker_ready.wait(), self.poll_seconds)
                 continue
+            self._topics_exist = True
             try:
                 sent = await self.publish_pending()
                 delay = 0.5
@@ -295,6 +310,10 @@ class OutboxRelay:
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+
+    async def _drain(self) -> None:
+        while await self.publish_pending():
+            pass
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
