@@ -17,10 +17,11 @@ from typing import Annotated, Any, Literal
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from services.common.refusals import Forbidden
+from services.common.clock import utcnow
+from services.common.refusals import Forbidden, Unauthorized
 
 ALGORITHM = "HS256"
 ISSUER = "kinerja"
@@ -125,7 +126,7 @@ def issue_token(
     token_id: str | None = None,
     must_change_password: bool = False,
 ) -> str:
-    now = datetime.now(UTC)
+    now = utcnow()
     claims: dict[str, Any] = {
         "iss": ISSUER,
         "sub": user_id,
@@ -179,9 +180,11 @@ def verify_token(token: str, *, secret: str, kind: str = "access") -> Principal:
 _bearer = HTTPBearer(auto_error=False, description="An access token from POST /api/v1/auth/login")
 
 
-def _unauthorized(reason: str) -> HTTPException:
-    return HTTPException(
-        status.HTTP_401_UNAUTHORIZED, detail=reason, headers={"WWW-Authenticate": "Bearer"}
+def _unauthorized(reason: str) -> Unauthorized:
+    return Unauthorized(
+        "the access token is not valid: {problem}",
+        problem=reason,
+        headers={"WWW-Authenticate": "Bearer"},
     )
 
 
@@ -199,7 +202,7 @@ def password_change_principal(
     read from ``app.state.jwt_secret`` (set by each service's create_app).
     """
     if credentials is None:
-        raise _unauthorized("missing bearer token")
+        raise Unauthorized("missing bearer token", headers={"WWW-Authenticate": "Bearer"})
     try:
         return verify_token(credentials.credentials, secret=request.app.state.jwt_secret)
     except InvalidToken as exc:
@@ -213,7 +216,7 @@ def current_principal(principal: PasswordChangePrincipal) -> Principal:
     """FastAPI dependency: the verified caller; 401 without a valid access token, 403 for a
     token issued on an initial password that has not been changed yet."""
     if principal.must_change_password:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=CHANGE_PASSWORD_FIRST)
+        raise Forbidden(CHANGE_PASSWORD_FIRST)
     return principal
 
 

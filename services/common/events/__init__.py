@@ -18,7 +18,7 @@ order on one partition.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -33,6 +33,7 @@ from pydantic import (
     model_validator,
 )
 
+from services.common.clock import utcnow
 from services.common.events.assessment import (
     AssessmentSubmitted,
     FeedbackNoted,
@@ -286,7 +287,7 @@ def new_event(
         type=payload.TYPE,
         version=payload.VERSION,
         tenant=tenant,
-        occurred_at=occurred_at or datetime.now(UTC),
+        occurred_at=occurred_at or utcnow(),
         key=payload.key_for(tenant),
         payload=payload,
     )
