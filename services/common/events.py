@@ -272,6 +272,21 @@ class EmployeeDeactivated(EventPayload):
     reason: Text = ""
 
 
+class KepalaDaerahSet(EventPayload):
+    """The regency's kepala daerah account (Bupati/Wali Kota, pejabat pembina
+    kepegawaian): not an employee, no NIP. It approves and assesses the employees who have
+    no direct supervisor (domain.md, "Top of the chain"). Emitted on creation, on every
+    change and on deactivation (``active`` false); at most one is active per regency.
+    Keyed by the regency alone, like ``tenant.registered``, so the two stay in order."""
+
+    TYPE = "kepala_daerah.set"
+    TOPIC = IDENTITY_TOPIC
+    user_id: EntityId  # the account id: the KD's id wherever an actor or recipient is named
+    title: Name  # the office as the documents print it, e.g. "Bupati Bantul"
+    name: Name  # the person holding it
+    active: bool = True
+
+
 class Indicator(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     indicator_id: EntityId
@@ -478,6 +493,7 @@ PAYLOAD_TYPES: tuple[type[EventPayload], ...] = (
     EmployeeRegistered,
     EmployeeUpdated,
     EmployeeDeactivated,
+    KepalaDaerahSet,
     TargetSet,
     TargetRevised,
     ActivityLogged,
