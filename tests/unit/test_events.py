@@ -71,7 +71,7 @@ def test_the_kepala_daerah_is_keyed_by_the_regency_like_tenant_registered() -> N
     event = new_event(kd, tenant="bantul")
     assert event.key == "bantul"
     assert decode_event(event.to_bytes()).payload == kd
-    with pytest.raises(EventDecodeError, match="payload.title"):
+    with pytest.raises(EventDecodeError, match=r"payload\.title"):
         data = json.loads(event.to_bytes())
         data["payload"]["title"] = "x" * 201
         decode_event(json.dumps(data).encode())
