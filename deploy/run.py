@@ -11,7 +11,6 @@ as its own process (``python -m services.<name>``), as it would in production.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import signal
 import subprocess
@@ -21,43 +20,20 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from deploy.ports import available_services
+
 ROOT = Path(__file__).resolve().parent.parent
 
-# Start order: identity first (the others build their org chart from its events).
-SERVICES = {
-    "identity": 8001,
-    "targets": 8002,
-    "assessment": 8003,
-    "feedback": 8004,
-    "scoring": 8005,
-    "gateway": 8000,
-}
 
-
-def available_services(offset: int = 0) -> dict[str, int]:
-    """Services that exist in this tree, with their ports moved by ``offset`` (a second
-    platform on one machine, e.g. the end-to-end test: ``KINERJA_PORT_OFFSET``)."""
-    return {
-        name: port + offset
-        for name, port in SERVICES.items()
-        if _exists(f"services.{name}.__main__")
-    }
-
-
-def _exists(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:  # the service's package itself is absent
-        return False
-
-
-def wait_healthy(name: str, port: int, process: subprocess.Popen[bytes], timeout: float) -> None:
+def wait_healthy(
+    name: str, port: int, process: subprocess.Popen[bytes], timeout: float, log: Path
+) -> None:
     deadline = time.monotonic() + timeout
     url = f"http://127.0.0.1:{port}/healthz"
     while time.monotonic() < deadline:
         if process.poll() is not None:
             code = process.returncode
-            raise RuntimeError(f"{name} exited with code {code}; see .data/{name}.log")
+            raise RuntimeError(f"{name} exited with code {code}; see {log}")
         try:
             with urllib.request.urlopen(url, timeout=1) as response:
                 if response.status == 200:
@@ -72,7 +48,8 @@ def start_service(
     name: str, port: int, env: dict[str, str], data_dir: Path
 ) -> subprocess.Popen[bytes]:
     """One service as its own process on ``port``, once it answers /healthz."""
-    log = (data_dir / f"{name}.log").open("ab")
+    log_path = data_dir / f"{name}.log"
+    log = log_path.open("ab")
     process = subprocess.Popen(
         [sys.executable, "-m", f"services.{name}"],
         cwd=ROOT,
@@ -82,7 +59,7 @@ def start_service(
     )
     log.close()  # the child keeps its own descriptor
     try:
-        wait_healthy(name, port, process, timeout=60)
+        wait_healthy(name, port, process, timeout=60, log=log_path)
     except BaseException:
         process.kill()
         process.wait()
@@ -162,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     processes = start_services(env, data_dir, ports)
     try:
         if args.demo:
-            from deploy.demo_data import load_demo_data
+            from deploy.demo.cli import load_demo_data
 
             load_demo_data(ports)
         if args.exit_after_start:
@@ -171,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         while all(p.poll() is None for p in processes.values()):
             time.sleep(1)
         failed = [n for n, p in processes.items() if p.poll() is not None]
-        print(f"stopped unexpectedly: {', '.join(failed)}; see .data/<service>.log")
+        print(f"stopped unexpectedly: {', '.join(failed)}; see {data_dir}/<service>.log")
         return 1
     except KeyboardInterrupt:
         return 0

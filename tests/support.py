@@ -7,7 +7,7 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
@@ -15,11 +15,28 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from services.common.kafka import split_servers
 from services.common.security import Role, issue_token
-from services.common.settings import DEVELOPMENT_JWT_SECRET
+from services.common.settings import DEVELOPMENT_JWT_SECRET, ServiceSettings
 
 # A test's Kafka address: the fixture's "host:port,..." string or a settings' list. Every
 # client below gets a list (FastStream takes a string as one host; keep all clients alike).
 Servers = str | Sequence[str]
+
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def service_settings(
+    settings_type: type[S], database_url: str, bootstrap: Servers, prefix: str, **overrides: Any
+) -> S:
+    """A service's settings for a test: the test's database, broker and topics, and an
+    outbox polled often enough that a test never waits a whole default second."""
+    return settings_type(
+        database_url=database_url,
+        kafka_bootstrap_servers=bootstrap,
+        topic_prefix=prefix,
+        outbox_poll_seconds=0.2,
+        **overrides,
+    )
 
 
 async def wait_until(

@@ -8,7 +8,9 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field
 from starlette.datastructures import Headers
@@ -18,6 +20,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Pages live in their own module; these names stay importable from here.
+from services.common.i18n import LocaleCode, negotiate, translate
 from services.common.pagination import Page, PageParams, page_params
 from services.common.refusals import install_refusals
 
@@ -80,6 +83,7 @@ def install_http_semantics(app: FastAPI) -> None:
     method of the path, and an OpenAPI that documents the 400 FastAPI answers to a body it
     cannot parse."""
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
     install_refusals(app)
     generate = app.openapi
 
@@ -99,6 +103,69 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         if allowed:
             response.headers["Allow"] = ", ".join(allowed)
     return response
+
+
+# A 422 item's ``msg`` in the caller's language, by pydantic's error ``type``; the
+# placeholders are the item's ``ctx``. A type not listed keeps pydantic's own (English)
+# message, as do English callers: the templates below are for other languages.
+VALIDATION_MESSAGES: dict[str, str] = {
+    "missing": "required",
+    "string_too_short": "at least {min_length} characters",
+    "string_too_long": "at most {max_length} characters",
+    "too_short": "at least {min_length} items",
+    "too_long": "at most {max_length} items",
+    "greater_than": "must be greater than {gt}",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than": "must be less than {lt}",
+    "less_than_equal": "must be at most {le}",
+    "literal_error": "must be one of: {expected}",
+    "enum": "must be one of: {expected}",
+    "date_parsing": "must be a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "must be a date (YYYY-MM-DD)",
+    "date_type": "must be a date (YYYY-MM-DD)",
+    "datetime_parsing": "must be a date and time",
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "bool_parsing": "must be yes or no (true or false)",
+    "string_type": "must be text",
+    "string_pattern_mismatch": "does not have the expected form",
+    "extra_forbidden": "is not a known field",
+    "json_invalid": "the body is not valid JSON",
+    "uuid_parsing": "must be an identifier (UUID)",
+}
+
+
+def validation_message(item: dict[str, Any], locale: LocaleCode) -> str:
+    """The item's message in ``locale``: its type's template with its ``ctx``."""
+    template = VALIDATION_MESSAGES.get(str(item.get("type")))
+    if template is None or locale == "en":
+        return str(item.get("msg", ""))
+    ctx = item.get("ctx") or {}
+    params: dict[str, str | int | float] = {k: _number_or_text(v) for k, v in ctx.items()}
+    expected = params.get("expected")
+    if isinstance(expected, str):  # pydantic writes "'a', 'b' or 'c'"
+        params["expected"] = expected.replace("'", "").replace(" or ", ", ")
+    return translate(template, params, locale)
+
+
+def _number_or_text(value: Any) -> str | int | float:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # a float field's bound 1.0 reads as 1
+    return value if isinstance(value, int | float) else str(value)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    """FastAPI's 422 list (``loc``, ``type``, ``ctx`` kept for the page to place each item
+    by its field) with ``msg`` in the caller's language."""
+    assert isinstance(exc, RequestValidationError)
+    locale = negotiate(request.headers.get("accept-language"))
+    items = jsonable_encoder(exc.errors())
+    for item in items:
+        item["msg"] = validation_message(item, locale)
+    return JSONResponse({"detail": items}, status_code=422)
 
 
 def _documented_methods(request: Request) -> list[str]:

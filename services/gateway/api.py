@@ -11,7 +11,6 @@ from typing import Annotated
 
 from fastapi import (
     APIRouter,
-    Cookie,
     Depends,
     Header,
     HTTPException,
@@ -21,16 +20,15 @@ from fastapi import (
     Response,
     status,
 )
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import col, select
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from services.common.api import errors
 from services.common.events import TenantSlug
+from services.common.i18n import LocaleCode
 from services.common.orgchart import OrgTenant, OrgUnit
 from services.common.security import (
     CHANGE_PASSWORD_FIRST,
-    CurrentPrincipal,
     InvalidToken,
     Principal,
     tenant_of,
@@ -39,18 +37,15 @@ from services.common.security import (
 from services.gateway import domain
 from services.gateway.context import Gateway, gateway_of
 from services.gateway.models import AlertRead, GatewayAlert, PublicRegency, PublicUnit
+from services.gateway.session import authenticate, locale_of
 
 router = APIRouter(tags=["gateway"])
 GatewayDep = Annotated[Gateway, Depends(gateway_of)]
 HISTORY = 100  # rows a fresh stream (no Last-Event-ID) starts with
 RETRY_MS = 3000
-# The alert stream's credential for a browser (EventSource sends cookies, not headers).
-STREAM_COOKIE = "kinerja_stream"
-STREAM_COOKIE_PATH = "/events/"
-_bearer = HTTPBearer(auto_error=False, description="an access token from identity's login")
 
 
-def view(row: GatewayAlert) -> domain.AlertView:
+def view(row: GatewayAlert, locale: LocaleCode) -> domain.AlertView:
     assert row.seq is not None
     return domain.AlertView(
         seq=row.seq,
@@ -60,13 +55,17 @@ def view(row: GatewayAlert) -> domain.AlertView:
         action=row.action,
         kind=row.kind,
         subject_id=row.subject_id,
-        message=row.message,
+        message=domain.alert_message(row.kind, row.params, row.message, locale),
         occurred_at=row.occurred_at.isoformat(),
     )
 
 
 async def alerts_after(
-    gateway: Gateway, principal: Principal, after: int | None, limit: int = HISTORY
+    gateway: Gateway,
+    principal: Principal,
+    after: int | None,
+    locale: LocaleCode,
+    limit: int = HISTORY,
 ) -> list[domain.AlertView]:
     """The caller's alerts after ``after`` (oldest first), or the newest ``limit``."""
     query = select(GatewayAlert).where(
@@ -81,7 +80,8 @@ async def alerts_after(
             later = query.where(col(GatewayAlert.seq) > after).order_by(col(GatewayAlert.seq))
             rows = list((await session.exec(later.limit(limit))).all())
     # The query already filters; the rule is checked again where it is stated.
-    return [v for v in map(view, rows) if domain.visible_to(v, principal)]
+    views = (view(row, locale) for row in rows)
+    return [v for v in views if domain.visible_to(v, principal)]
 
 
 def stream_principal(token: str | None, secret: str) -> Principal:
@@ -90,8 +90,8 @@ def stream_principal(token: str | None, secret: str) -> Principal:
     if not token:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
-            detail="missing token: send Authorization: Bearer, or open a stream session"
-            " first (POST /api/gateway/stream-session)",
+            detail="missing token: send Authorization: Bearer, or log in first"
+            " (POST /api/gateway/session sets the session cookie)",
         )
     try:
         principal = verify_token(token, secret=secret)
@@ -107,48 +107,6 @@ def stream_principal(token: str | None, secret: str) -> Principal:
     return principal
 
 
-@router.post(
-    "/api/gateway/stream-session",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=errors(401, 403),
-    summary="Let this browser open the alert stream (sets an HttpOnly cookie)",
-)
-async def open_stream_session(
-    request: Request,
-    gateway: GatewayDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Response:
-    """EventSource cannot send an Authorization header, and a token in the URL ends up in
-    logs and history: the page posts its access token here first, and the gateway keeps
-    it in an HttpOnly, SameSite=Strict cookie sent only to `/events/` until the token
-    expires. Call again after a refresh."""
-    token = credentials.credentials if credentials else None
-    principal = stream_principal(token, gateway.jwt_secret)
-    left = int((principal.expires_at - datetime.now(UTC)).total_seconds())
-    response = Response(status_code=status.HTTP_204_NO_CONTENT)
-    response.set_cookie(
-        STREAM_COOKIE,
-        str(token),
-        max_age=max(1, left),
-        path=STREAM_COOKIE_PATH,
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-    )
-    return response
-
-
-@router.delete(
-    "/api/gateway/stream-session",
-    status_code=status.HTTP_204_NO_CONTENT,
-    summary="Forget this browser's stream cookie (logout)",
-)
-async def close_stream_session() -> Response:
-    response = Response(status_code=status.HTTP_204_NO_CONTENT)
-    response.delete_cookie(STREAM_COOKIE, path=STREAM_COOKIE_PATH, httponly=True, samesite="strict")
-    return response
-
-
 @router.get(
     "/events/alerts",
     response_class=EventSourceResponse,
@@ -161,22 +119,20 @@ async def close_stream_session() -> Response:
 async def alert_stream(
     request: Request,
     gateway: GatewayDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    cookie_token: Annotated[
-        str | None,
-        Cookie(alias=STREAM_COOKIE, description="set by POST /api/gateway/stream-session"),
-    ] = None,
     last_event_id_query: Annotated[str | None, Query(alias="last_event_id")] = None,
     last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> EventSourceResponse:
     """Each event is `alert` with the JSON of an alert (`action` raised or cleared). A
     fresh stream starts with the recent history; a reconnect (`Last-Event-ID` header or
     `last_event_id` query) gets only what came after. The stream ends with an `expired`
-    event when the token expires: reconnect with a fresh token. The token comes from the
-    Authorization header or the stream cookie, never from the URL."""
-    token = credentials.credentials if credentials else cookie_token
-    principal = stream_principal(token, gateway.jwt_secret)
+    event when the token expires: reconnect (a browser's reconnect carries the refresh
+    cookie, and the gateway renews the session then). The token comes from the
+    Authorization header or the session cookie (EventSource sends cookies, not headers),
+    never from the URL."""
+    auth = await authenticate(request, gateway)
+    principal = stream_principal(auth.token, gateway.jwt_secret)
     cursor = domain.last_event_id(last_event_id_header, last_event_id_query)
+    locale = locale_of(request)
 
     async def events() -> AsyncIterator[ServerSentEvent]:
         nonlocal cursor
@@ -185,7 +141,7 @@ async def alert_stream(
             yield ServerSentEvent(comment="connected", retry=RETRY_MS)
             while True:
                 wake.clear()
-                for alert in await alerts_after(gateway, principal, cursor):
+                for alert in await alerts_after(gateway, principal, cursor, locale):
                     cursor = alert.seq
                     fields = domain.sse_fields(alert)
                     yield ServerSentEvent(
@@ -202,9 +158,11 @@ async def alert_stream(
                         wake.wait(), timeout=min(left, gateway.stream_recheck_seconds)
                     )
 
-    return EventSourceResponse(
+    response = EventSourceResponse(
         events(), ping=15, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     )
+    auth.apply(response, request, gateway)
+    return response
 
 
 @router.get(
@@ -213,11 +171,13 @@ async def alert_stream(
     responses=errors(401, 403),
     summary="The caller's recent alerts (oldest first)",
 )
-async def recent_alerts(principal: CurrentPrincipal, gateway: GatewayDep) -> list[AlertRead]:
-    tenant_of(principal)
-    if principal.employee_id is None:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="this account is not an employee")
-    alerts = await alerts_after(gateway, principal, None)
+async def recent_alerts(
+    request: Request, response: Response, gateway: GatewayDep
+) -> list[AlertRead]:
+    auth = await authenticate(request, gateway)
+    auth.apply(response, request, gateway)
+    principal = stream_principal(auth.token, gateway.jwt_secret)
+    alerts = await alerts_after(gateway, principal, None, locale_of(request))
     return [
         AlertRead(
             seq=a.seq,

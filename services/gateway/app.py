@@ -15,7 +15,7 @@ from pydantic_settings import SettingsConfigDict
 
 from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
-from services.gateway import api, pages, proxy
+from services.gateway import api, pages, proxy, session
 from services.gateway.context import STATIC_DIR, Gateway
 from services.gateway.handlers import TOPICS, handlers
 from services.gateway.internal import InternalOnly
@@ -50,6 +50,9 @@ class Settings(ServiceSettings):
     max_import_body_bytes: int = Field(default=20_000_000 + 64 * 1024, ge=1024)
     # An open stream re-reads its alerts this often even without a wake-up.
     stream_recheck_seconds: float = Field(default=20.0, gt=0)
+    # Session cookies marked Secure: None decides per request (https or not); set true
+    # behind a TLS-terminating proxy that talks plain HTTP to the gateway.
+    cookie_secure: bool | None = None
     # Who may read /metrics, /docs, /redoc and /openapi.json: direct callers from these
     # networks only (Prometheus on the host), never a request relayed by a front proxy.
     internal_allowed_from: list[IPv4Network | IPv6Network] = Field(
@@ -76,7 +79,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = runtime.create_api(
         title="Kinerja gateway",
         description=DESCRIPTION,
-        routers=[api.router, pages.router, proxy.router],
+        routers=[session.router, api.router, pages.router, proxy.router],
         larger_bodies=[(proxy.IMPORT_PATHS, settings.max_import_body_bytes)],
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -88,6 +91,7 @@ def create_app(settings: Settings) -> FastAPI:
         jwt_secret=settings.jwt_secret,
         upstream_timeout=settings.upstream_timeout_seconds,
         stream_recheck_seconds=settings.stream_recheck_seconds,
+        cookie_secure=settings.cookie_secure,
     )
     app.state.gateway = gateway
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 from fastapi import Request
@@ -11,6 +12,9 @@ from fastapi.templating import Jinja2Templates
 
 from services.common.storage import SessionFactory
 from services.gateway.live import AlertHub
+
+if TYPE_CHECKING:
+    from services.gateway.session import Refresher
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
@@ -26,6 +30,9 @@ class Gateway:
     upstream_timeout: float
     stream_recheck_seconds: float
     client: httpx.AsyncClient | None = field(default=None)
+    # None: Secure cookies exactly when the request came over TLS.
+    cookie_secure: bool | None = None
+    refresher: Refresher = field(default_factory=lambda: _refresher())
 
     def http(self) -> httpx.AsyncClient:
         if self.client is None:  # outside the lifespan (never in a running app)
@@ -36,3 +43,9 @@ class Gateway:
 def gateway_of(request: Request) -> Gateway:
     gateway: Gateway = request.app.state.gateway
     return gateway
+
+
+def _refresher() -> Refresher:
+    from services.gateway.session import Refresher
+
+    return Refresher()

@@ -7,8 +7,11 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network, ip_address
+from typing import Any
 from urllib.parse import quote
 
+from services.common.events import ALERT_TEMPLATES
+from services.common.i18n import LocaleCode, translate
 from services.common.pagination import MAX_CURSOR
 from services.common.security import Principal
 
@@ -95,8 +98,36 @@ class AlertView:
     action: str
     kind: str
     subject_id: str
-    message: str
+    message: str  # in the reader's language (see ``alert_message``)
     occurred_at: str  # ISO 8601
+
+
+def alert_message(
+    kind: str, params: Mapping[str, Any] | None, stored: str, locale: LocaleCode
+) -> str:
+    """An alert's text for one reader: its kind's template (``ALERT_TEMPLATES``, with
+    the translations in gateway.po) filled from its params, a complaint's status as its
+    label in that language. An alert stored without params keeps its stored text."""
+    template = ALERT_TEMPLATES.get(kind)
+    if template is None or not params:
+        return stored
+    filled: dict[str, Any] = dict(params)
+    status = filled.get("status")
+    if kind == "complaint" and isinstance(status, str) and status in COMPLAINT_STATUS:
+        filled["status"] = translate(COMPLAINT_STATUS[status], None, locale)
+    return translate(template, filled, locale)
+
+
+# A complaint's status as people read it (the same msgids as the pages' labels).
+COMPLAINT_STATUS = {
+    "received": "Received",
+    "verified": "Verified",
+    "in_progress": "Being followed up",
+    "resolved": "Resolved",
+    "rejected": "Rejected",
+    "not_our_authority": "Not our authority",
+    "archived": "Archived",
+}
 
 
 def visible_to(alert: AlertView, principal: Principal) -> bool:

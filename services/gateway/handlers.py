@@ -37,6 +37,7 @@ def alert_handlers(hub: AlertHub, *, keep_per_recipient: int) -> dict[str, Event
                 kind=payload.kind,
                 subject_id=payload.subject_id,
                 message=payload.message if isinstance(payload, AlertRaised) else "",
+                params=dict(payload.params) if isinstance(payload, AlertRaised) else None,
                 event_id=str(event.event_id),
                 occurred_at=event.occurred_at,
             )

@@ -9,9 +9,10 @@ a browser that reconnects with ``Last-Event-ID`` gets exactly what it missed.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Index
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from services.common.orgchart import ORG_TABLE_NAMES
@@ -31,7 +32,9 @@ class GatewayAlert(SQLModel, table=True):
     action: str = Field(max_length=8)  # raised | cleared
     kind: str = Field(max_length=24)
     subject_id: str = Field(max_length=64)
-    message: str = ""
+    message: str = ""  # English, as scoring wrote it (alerts from before params)
+    # The template's parameters (names and figures): the text is rendered per reader.
+    params: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     event_id: str = Field(max_length=36)
     occurred_at: datetime = Field(sa_type=UtcDateTime)
 
@@ -44,7 +47,7 @@ class AlertRead(BaseModel):
     action: str
     kind: str
     subject_id: str
-    message: str
+    message: str = Field(description="the alert's text in the reader's language")
     occurred_at: datetime
 
 

@@ -1,17 +1,27 @@
 """HTML pages: thin shells that name their data in ``data-*`` attributes; the page's
-script fetches the rest through ``/api/...`` with the token kept in sessionStorage."""
+script fetches the rest through ``/api/...``, authenticated by the HttpOnly session cookie
+(see ``session``). Staff pages are checked here: no session → the login page; the wrong
+role → a clear refusal. Every page carries the reader's language, the profile and the
+script catalog as JSON data blocks, and the top bar's links from ``NAV``."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from pydantic import TypeAdapter, ValidationError
 
 from services.common.events import TenantSlug
+from services.common.i18n import LOCALES, translate
+from services.gateway import words
 from services.gateway.api import public_regency
 from services.gateway.context import TEMPLATES, Gateway, gateway_of
+from services.gateway.session import Profile, authenticate, locale_of, profile_of
 
 router = APIRouter(include_in_schema=False)
 GatewayDep = Annotated[Gateway, Depends(gateway_of)]
@@ -30,39 +40,125 @@ SECURITY_HEADERS = {
 }
 
 
-def page(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
+words.install(TEMPLATES.env)
+
+
+def _json_block(value: Any) -> Markup:
+    """JSON safe inside <script type="application/json">: no "</" can close the block."""
+    text = json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+    return Markup(text)
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One link of the top bar: shown to a profile for which ``shows`` is true. Role pages
+    add their entry here (the label is an English msgid with a gateway.po entry)."""
+
+    href: str
+    label: str
+    shows: Callable[[Profile], bool]
+
+
+def _role(name: str) -> Callable[[Profile], bool]:
+    return lambda profile: name in profile.roles
+
+
+NAV: list[NavEntry] = [
+    NavEntry("/pegawai", "My performance", lambda p: p.employee_id is not None),
+    NavEntry("/atasan", "My team", _role("atasan")),
+    NavEntry("/admin", "BKPSDM", _role("admin")),
+]
+
+
+def nav_for(profile: Profile | None) -> list[NavEntry]:
+    return [entry for entry in NAV if profile is not None and entry.shows(profile)]
+
+
+def page(
+    request: Request,
+    template: str,
+    status_code: int = 200,
+    profile: Profile | None = None,
+    **context: Any,
+) -> Response:
+    locale = locale_of(request)
+    context.update(
+        locale=locale,
+        locales=LOCALES,
+        profile=profile,
+        nav=nav_for(profile),
+        here=request.url.path,
+        i18n_json=_json_block(words.script_catalog(locale)),
+        profile_json=_json_block(profile.model_dump(mode="json") if profile else None),
+    )
     response = TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
     response.headers.update(SECURITY_HEADERS)
     return response
 
 
-def staff_page(template: str, title: str, role: str) -> Any:
-    async def show(request: Request) -> Response:
-        return page(request, template, title=title, role=role)
+def message(request: Request, status_code: int, heading: str, text: str, **kw: Any) -> Response:
+    locale = locale_of(request)
+    return page(
+        request,
+        "message.html",
+        status_code,
+        title=translate(heading, None, locale),
+        heading=translate(heading, None, locale),
+        text=translate(text, None, locale),
+        **kw,
+    )
+
+
+def staff_page(template: str, title: str, allowed: Callable[[Profile], bool]) -> Any:
+    async def show(request: Request, gateway: GatewayDep) -> Response:
+        auth = await authenticate(request, gateway)
+        principal = auth.principal
+        if principal is None or principal.must_change_password:
+            return auth.apply(RedirectResponse("/", status_code=303), request, gateway)
+        profile = await profile_of(gateway, principal, locale_of(request))
+        if not allowed(profile):
+            answer = message(
+                request,
+                403,
+                "This page is not for your account",
+                "Your account does not have the role this page needs. Use the links in the"
+                " top bar to open your own pages.",
+                profile=profile,
+            )
+        else:
+            title_text = translate(title, None, locale_of(request))
+            answer = page(request, template, title=title_text, profile=profile)
+        return auth.apply(answer, request, gateway)
 
     return show
 
 
-router.add_api_route("/", staff_page("login.html", "Masuk", ""), response_class=HTMLResponse)
+async def login_page(request: Request) -> Response:
+    return page(request, "login.html", title=translate("Log in", None, locale_of(request)))
+
+
+router.add_api_route("/", login_page, response_class=HTMLResponse)
 router.add_api_route(
-    "/pegawai", staff_page("employee.html", "Kinerja Saya", "pegawai"), response_class=HTMLResponse
+    "/pegawai",
+    staff_page("employee.html", "My performance", lambda p: p.employee_id is not None),
+    response_class=HTMLResponse,
 )
 router.add_api_route(
-    "/atasan", staff_page("supervisor.html", "Tim Saya", "atasan"), response_class=HTMLResponse
+    "/atasan",
+    staff_page("supervisor.html", "My team", _role("atasan")),
+    response_class=HTMLResponse,
 )
 router.add_api_route(
-    "/admin", staff_page("admin.html", "BKPSDM", "admin"), response_class=HTMLResponse
+    "/admin", staff_page("admin.html", "BKPSDM", _role("admin")), response_class=HTMLResponse
 )
 
 
 def unknown_regency(request: Request) -> Response:
-    return page(
+    return message(
         request,
-        "message.html",
         404,
-        title="Tidak ditemukan",
-        heading="Halaman tidak ditemukan",
-        text="Alamat ini tidak dikenal. Periksa kembali tautan atau kode QR yang Anda pindai.",
+        "Page not found",
+        "This address is not known. Check the link or the QR code you scanned.",
     )
 
 
@@ -74,7 +170,8 @@ async def citizen_page(
     regency = await public_regency(gateway, tenant)
     if regency is None:
         return unknown_regency(request)
-    return page(request, template, regency=regency, **context)
+    title = translate(str(context.pop("title")), None, locale_of(request))
+    return page(request, template, regency=regency, title=title, **context)
 
 
 _SLUG: TypeAdapter[str] = TypeAdapter(TenantSlug)
@@ -96,7 +193,7 @@ async def survey(
     token: Annotated[str, Path(max_length=64)],
 ) -> Response:
     return await citizen_page(
-        request, gateway, tenant, "survey.html", title="Survei Kepuasan", token=token
+        request, gateway, tenant, "survey.html", title="Satisfaction survey", token=token
     )
 
 
@@ -104,7 +201,7 @@ async def survey(
 async def complaint(request: Request, gateway: GatewayDep, tenant: PublicTenant) -> Response:
     unit = request.query_params.get("unit", "")
     return await citizen_page(
-        request, gateway, tenant, "complaint.html", title="Pengaduan", unit=unit[:64]
+        request, gateway, tenant, "complaint.html", title="Complaint", unit=unit[:64]
     )
 
 
@@ -112,5 +209,5 @@ async def complaint(request: Request, gateway: GatewayDep, tenant: PublicTenant)
 async def track(request: Request, gateway: GatewayDep, tenant: PublicTenant) -> Response:
     code = request.query_params.get("kode", "")
     return await citizen_page(
-        request, gateway, tenant, "track.html", title="Lacak Pengaduan", code=code[:20]
+        request, gateway, tenant, "track.html", title="Track a complaint", code=code[:20]
     )

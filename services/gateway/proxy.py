@@ -1,7 +1,10 @@
 """``/api/<service>/<path>``: the browser's JSON calls, passed to the service's ``/api/v1``.
 
-The Authorization header travels unchanged (each service verifies the token itself); the
-browser's address goes in ``X-Forwarded-For``. A service that cannot be reached answers
+The caller's token travels upstream as ``Authorization: Bearer`` (each service verifies it
+itself): an API client's own header, or the browser's session cookie (refreshed here when
+it expired; see ``session``), whose state-changing requests must pass the CSRF check. The
+reader's language goes as ``Accept-Language`` so refusals come back in it; the browser's
+address goes in ``X-Forwarded-For``. A service that cannot be reached answers
 503 with a reason a person can read, one that fails answers 502; never a 500.
 """
 
@@ -17,6 +20,7 @@ from fastapi.responses import JSONResponse
 from services.common.api import client_address, errors
 from services.gateway import domain
 from services.gateway.context import Gateway, gateway_of
+from services.gateway.session import LANG_COOKIE, SessionError, authenticate, check_csrf, locale_of
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +40,18 @@ async def proxy(service: str, path: str, request: Request, gateway: GatewayDep) 
     if service not in gateway.upstreams or target is None:
         return problem(404, f"no such API: /api/{service}/{path}")
     # Read under the BodyLimit cap: over it, reading stops at once with 413.
+    auth = await authenticate(request, gateway)
+    try:
+        check_csrf(request, auth)
+    except SessionError as exc:
+        return exc.response(locale_of(request))
     body = await request.body()
     headers = domain.forward_headers(request.headers, client_address(request))
+    headers.pop("authorization", None)
+    if auth.token:
+        headers["authorization"] = f"Bearer {auth.token}"
+    if auth.from_cookie or LANG_COOKIE in request.cookies:
+        headers["accept-language"] = locale_of(request)
     url = gateway.upstreams[service].rstrip("/") + target
     try:
         upstream = await gateway.http().request(
@@ -60,11 +74,12 @@ async def proxy(service: str, path: str, request: Request, gateway: GatewayDep) 
     if status != upstream.status_code:
         log.warning("upstream %s answered %s for %s", service, upstream.status_code, target)
         return problem(status, domain.failed_detail(service))
-    return Response(
+    response = Response(
         content=upstream.content,
         status_code=status,
         headers=domain.response_headers(upstream.headers),
     )
+    return auth.apply(response, request, gateway)
 
 
 # One route per method: a route with several methods gets one operation id for all of them

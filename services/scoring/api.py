@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from services.common.api import Page, PageParams, errors, page_params
 from services.common.orgchart import OrgChart, OrgEmployee
 from services.common.pagination import MAX_LIMIT, Cursor, page_of
+from services.common.refusals import Forbidden, NotFound
 from services.common.runtime import Runtime
 from services.common.security import CurrentPrincipal, Principal, Role, require_roles, tenant_of
 from services.common.workdays import local_today
@@ -78,12 +79,12 @@ async def get_team(
     async with runtime_of(request).sessions() as session:
         org = OrgChart(session, tenant)
         if supervisor_id is not None and not principal.has(Role.ADMIN):
-            raise views.forbidden("only the HR admin may look at another supervisor's team")
+            raise Forbidden("only the HR admin may look at another supervisor's team")
         root = supervisor_id or (None if principal.has(Role.ADMIN) else views.actor_of(principal))
         if supervisor_id is not None and await org.employee(supervisor_id) is None:
-            raise views.not_found("supervisor")
+            raise NotFound("supervisor not found")
         if root is None and not principal.has(Role.ADMIN):
-            raise views.forbidden("this account is not an employee")
+            raise Forbidden("this account is not an employee")
         if root is None:
             people = list(
                 (
@@ -156,7 +157,7 @@ async def get_alerts(
     tenant = tenant_of(principal)
     recipient = views.actor_of(principal)  # an employee, or the kepala daerah's account
     if not recipient:
-        raise views.forbidden("alerts go to employees; this account is not one")
+        raise Forbidden("alerts go to employees; this account is not one")
     async with runtime_of(request).sessions() as session:
         rows = (
             await session.exec(

@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from fastapi import FastAPI
 from pydantic_settings import SettingsConfigDict
 
+from services.common.clock import Clock, utcnow
 from services.common.events import (
     ASSESSMENT_TOPIC,
     FEEDBACK_TOPIC,
@@ -26,7 +26,7 @@ from services.scoring.api import router
 from services.scoring.projector import Projector
 from services.scoring.projector.cache import ClearOnRebalance
 from services.scoring.scheduler import Scheduler
-from services.scoring.shared import Clock, Context, ScoringMetrics
+from services.scoring.shared import Context, ScoringMetrics
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 CONSUMED_TOPICS = (IDENTITY_TOPIC, TARGETS_TOPIC, ASSESSMENT_TOPIC, FEEDBACK_TOPIC)
@@ -64,14 +64,10 @@ def tune_gc() -> None:
     gc.set_threshold(100_000, 50, 1000)
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def build(settings: Settings, clock: Clock | None = None) -> tuple[Runtime, Projector, Context]:
     runtime = Runtime(settings=settings, migrations_dir=MIGRATIONS, produces=[SCORING_TOPIC])
     ctx = Context(
-        clock=clock or utc_now,
+        clock=clock or utcnow,
         metrics=ScoringMetrics(runtime.metrics.registry, settings.service_name),
     )
     return runtime, Projector(ctx), ctx

@@ -307,68 +307,6 @@ def employee_alert_recipient(
     return supervisor_id or kepala_daerah or None
 
 
-def behind_target_message(
-    name: str, behind: Sequence[tuple[str, float]], share: float, year: int
-) -> str:
-    """``behind``: (indicator name, projected achievement) of each indicator behind."""
-    listed = ", ".join(f"{indicator} ({value:.0f}%)" for indicator, value in behind)
-    return (
-        f"{name} is projected below {BEHIND_TARGET_BELOW:.0f}% on: {listed} "
-        f"({share * 100:.0f}% of {year} passed)."
-    )
-
-
-def silent_message(name: str, since: date) -> str:
-    return f"{name} has logged no activity since {since.isoformat()}."
-
-
-def assessment_due_message(name: str, due: Sequence[PeriodSpan]) -> str:
-    labels = ", ".join(f"{s.label} (ends {s.end.isoformat()})" for s in due)
-    return f"Assess {name} for period {labels}."
-
-
-def predikat_drop_message(name: str, before: Predikat, now: Predikat | None) -> str:
-    return f"{name}'s projected predikat fell from {before.label} to {now.label if now else '-'}."
-
-
-def satisfaction_alert(
-    *,
-    head_id: str | None,
-    unit_name: str,
-    ikm: float | None,
-    category: str | None,
-    responses: int,
-    min_sample: int,
-) -> tuple[str, str] | None:
-    """(recipient, message): a unit's IKM in a poor category over at least the regency's
-    minimum sample tells the unit's head."""
-    if not head_id or category not in POOR_SERVICE_CATEGORIES or responses < min_sample:
-        return None
-    return (
-        head_id,
-        f"IKM of {unit_name} is {ikm:.2f} (category {category}) from {responses} responses.",
-    )
-
-
-def complaint_alert(
-    *,
-    status: str,
-    unit_id: str,
-    officer_name: str | None,
-    officer_supervisor_id: str | None,
-    unit_head_id: str | None,
-) -> tuple[str, str] | None:
-    """(recipient, message): an open complaint tells the named officer's supervisor, or
-    the unit's head when no officer (or no supervisor of them) is known."""
-    if status not in OPEN_COMPLAINT:
-        return None
-    recipient = officer_supervisor_id or unit_head_id
-    if not recipient:
-        return None
-    about = officer_name if officer_name is not None else f"unit {unit_id}"
-    return recipient, f"A complaint ({status}) names {about}."
-
-
 # ---------------------------------------------------------------- legacy PP 46/2011
 
 _CENT = Decimal("0.01")

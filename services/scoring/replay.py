@@ -18,11 +18,11 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from sqlalchemy import func, select, update
 
+from services.common.clock import Clock
 from services.common.messaging import EventConsumer, OutboxMessage
 from services.common.storage import migrate
 from services.scoring.app import CONSUMED_TOPICS, MIGRATIONS, Settings, build
 from services.scoring.models import ScoreEmployee
-from services.scoring.shared import Clock
 from services.scoring.store import execute, table_of
 
 

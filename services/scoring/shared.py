@@ -4,7 +4,7 @@ interface the scheduler drives, and how a stored RHK's indicators are read."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -12,10 +12,9 @@ from typing import Any, Protocol
 from prometheus_client import CollectorRegistry, Counter, Gauge
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.common.clock import Clock
 from services.common.events import Aggregation, Direction
 from services.scoring import domain as d
-
-Clock = Callable[[], datetime]
 
 
 def utc_now(clock: Clock) -> datetime:

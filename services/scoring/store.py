@@ -4,24 +4,22 @@ take the locks that let two scoring instances share one database safely."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime
-from functools import cache
-from operator import itemgetter
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-import orjson
-from sqlalchemy import JSON, Boolean, Date, DateTime, Table, bindparam, delete, select, text, tuple_
+from sqlalchemy import Table, bindparam, delete, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Result
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Executable
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.common.clock import utcnow
 from services.common.events import Envelope
 from services.common.messaging import OutboxMessage
 from services.common.messaging.outbox import OUTBOX_DIRTY
 from services.scoring.models import ScoreLock
+from services.scoring.sqlite_rows import write_many
 
 Row = dict[str, Any]
 # What the writers take: plain dicts and the projector's TypedDict rows alike.
@@ -65,92 +63,11 @@ async def load(
     return rows
 
 
-# ---- SQLite hot path: the DB-API's executemany with values converted here exactly as
-# SQLAlchemy's SQLite types store them (ISO dates, "YYYY-MM-DD HH:MM:SS.ffffff" times,
-# JSON text), without SQLAlchemy's per-row parameter processing.
-
-
-def _dumps(value: Any) -> str:
-    # orjson: the figures and explanations of thousands of employees are encoded per batch
-    # (the standard encoder was a tenth of the drain's time). Dates as ISO strings, as
-    # SQLAlchemy's JSON would have them through pydantic.
-    return orjson.dumps(value).decode()
-
-
-def _sqlite_date(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _sqlite_datetime(value: datetime | None) -> str | None:
-    return None if value is None else f"{value:%Y-%m-%d %H:%M:%S.%f}"
-
-
-def _sqlite_json(value: Any) -> str | None:
-    return None if value is None else _dumps(value)
-
-
-def _sqlite_converter(column: Any) -> Callable[[Any], Any] | None:
-    kind = column.type
-    if isinstance(kind, JSON):
-        return _sqlite_json
-    if isinstance(kind, DateTime):
-        return _sqlite_datetime
-    if isinstance(kind, Date):
-        return _sqlite_date
-    if isinstance(kind, Boolean):
-        return None  # sqlite3 stores bool as 0/1 itself
-    return None
-
-
-@cache
-def _sqlite_statement(
-    table: Table, columns: tuple[str, ...], conflict: str
-) -> tuple[str, tuple[Callable[[Any], Any] | None, ...]]:
-    """(SQL, per-column converters) of INSERT ... [ON CONFLICT (pk) DO UPDATE]."""
-    keys = [c.name for c in table.primary_key.columns]
-    names = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join("?" for _ in columns)
-    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
-    others = [c for c in columns if c not in keys]
-    if conflict == "replace" and others:
-        sets = ", ".join(f'"{c}" = excluded."{c}"' for c in others)
-        sql += f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}"
-    return sql, tuple(_sqlite_converter(table.c[c]) for c in columns)
-
-
-async def _sqlite_many(
-    session: AsyncSession, model: Any, rows: Sequence[RowIn], conflict: str
-) -> bool:
-    """Write ``rows`` through the raw driver if the session is on SQLite; False if not."""
-    conn = await connection(session)
-    if conn.dialect.name != "sqlite":
-        return False
-    table = table_of(model)
-    present = rows[0].keys()
-    columns = tuple(c.name for c in table.columns if c.name in present)
-    sql, converters = _sqlite_statement(table, columns, conflict)
-    get = itemgetter(*columns)
-    convert = [(i, f) for i, f in enumerate(converters) if f is not None]
-    if len(columns) == 1:
-        params: list[Any] = [(get(row),) for row in rows]
-    elif not convert:
-        params = [get(row) for row in rows]
-    else:
-        params = []
-        for row in rows:
-            values = list(get(row))
-            for i, f in convert:
-                values[i] = f(values[i])
-            params.append(tuple(values))
-    await conn.exec_driver_sql(sql, params)
-    return True
-
-
 async def upsert(session: AsyncSession, model: Any, rows: Sequence[RowIn]) -> None:
     """INSERT ... ON CONFLICT (primary key) DO UPDATE for many rows at once."""
     if not rows:
         return
-    if await _sqlite_many(session, model, rows, "replace"):
+    if await write_many(await connection(session), table_of(model), rows, "replace"):
         return
     table = table_of(model)
     conn = await connection(session)
@@ -184,7 +101,7 @@ async def add_to(
 
 
 async def insert(session: AsyncSession, model: Any, rows: Sequence[RowIn]) -> None:
-    if rows and not await _sqlite_many(session, model, rows, "insert"):
+    if rows and not await write_many(await connection(session), table_of(model), rows, "insert"):
         conn = await connection(session)
         await conn.execute(table_of(model).insert(), list(rows))
 
@@ -211,7 +128,7 @@ async def stage_events(session: AsyncSession, events: Sequence[Envelope]) -> Non
     and the relay is woken after the commit as ``add_event`` does."""
     if not events:
         return
-    now = datetime.now(UTC)
+    now = utcnow()
     rows = [
         {
             "event_id": str(e.event_id),

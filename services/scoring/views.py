@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from fastapi import HTTPException, status
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.common.events import Rating, TenantSettings
 from services.common.orgchart import OrgChart, OrgEmployee, OrgUnit
 from services.common.privacy import enough_contributors, unit_aggregates
+from services.common.refusals import Forbidden, NotFound
 from services.common.security import Principal, Role
 from services.common.skm import ikm_from_sums
 from services.common.workdays import local_today
@@ -39,14 +39,6 @@ from services.scoring.models import (
 from services.scoring.shared import indicator_specs
 
 CLOSED = {"resolved", "rejected", "not_our_authority", "archived"}
-
-
-def not_found(what: str) -> HTTPException:
-    return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"{what} not found")
-
-
-def forbidden(reason: str) -> HTTPException:
-    return HTTPException(status.HTTP_403_FORBIDDEN, detail=reason)
 
 
 def actor_of(principal: Principal) -> str | None:
@@ -147,9 +139,9 @@ async def employee_score(
     period = period or str(local_today(tz).year)
     row = await session.get(ScoreEmployee, (tenant, employee_id, period))
     if person is None and row is None:
-        raise not_found("employee")
+        raise NotFound("employee not found")
     if not await may_see_employee(org, principal, employee_id):
-        raise forbidden("only the employee, their supervisors and the HR admin see these scores")
+        raise Forbidden("only the employee, their supervisors and the HR admin see these scores")
     if row is None:
         row = ScoreEmployee(
             tenant=tenant,
@@ -308,7 +300,7 @@ async def unit_score(
     unit = await org.unit(unit_id)
     surveys = await session.get(ScoreUnit, (tenant, unit_id, year))
     if unit is None and surveys is None:
-        raise not_found("unit")
+        raise NotFound("unit not found")
     head = unit.head_employee_id if unit else None
     # The head and the HR admin are the members' supervisor chain; a member is not.
     chain = principal.has(Role.ADMIN) or (
@@ -317,7 +309,7 @@ async def unit_score(
     if not chain:
         me = await org.employee(principal.employee_id)
         if me is None or me.unit_id != unit_id:
-            raise forbidden("only the unit's head, its members and the HR admin see it")
+            raise Forbidden("only the unit's head, its members and the HR admin see it")
     settings, _ = await org.settings()
     complaints = (
         await session.exec(

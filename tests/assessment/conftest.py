@@ -12,17 +12,12 @@ from services.assessment.models import ApprovedSkp
 from services.common.orgchart import OrgEmployee
 from services.common.runtime import Runtime
 from tests.assessment.world import EMPLOYEES, Clock, Service, count, publish, world_events
-from tests.support import serve, wait_until
+from tests.support import serve, service_settings, wait_until
 
 
 @pytest.fixture
 def settings(database_url: str, kafka_bootstrap: str, topic_prefix: str) -> Settings:
-    return Settings(
-        database_url=database_url,
-        kafka_bootstrap_servers=kafka_bootstrap,
-        topic_prefix=topic_prefix,
-        outbox_poll_seconds=0.2,
-    )
+    return service_settings(Settings, database_url, kafka_bootstrap, topic_prefix)
 
 
 @pytest.fixture

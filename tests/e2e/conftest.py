@@ -26,8 +26,13 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from deploy.demo_data import DEMO_PASSWORD, REGENCIES, RegencyPlan, demo_plan, load_demo_data
-from deploy.run import available_services, start_service, start_services, stop_services
+from deploy.demo.accounts import DEMO_PASSWORD
+from deploy.demo.cli import load_demo_data
+from deploy.demo.model import RegencyPlan
+from deploy.demo.plan import demo_plan
+from deploy.demo.regencies import REGENCIES
+from deploy.ports import available_services
+from deploy.run import start_service, start_services, stop_services
 from services.common.events import Envelope, EventPayload, decode_event
 from services.common.kafka import split_servers
 from tests.support import delete_topics

@@ -6,7 +6,9 @@ from datetime import date
 
 import pytest
 
-from deploy.demo_data import REGENCIES, SKP, demo_plan, make_nip
+from deploy.demo.org import SKP
+from deploy.demo.plan import demo_plan, make_nip
+from deploy.demo.regencies import REGENCIES
 from services.identity.domain import NipError, parse_nip
 
 pytestmark = pytest.mark.unit

@@ -1,7 +1,7 @@
 """The platform end to end: real processes, real Kafka, the demo data loaded over HTTP.
 
 Each test reads what the services show and compares it with what the demo plan put in
-(``deploy.demo_data.demo_plan``), computed here independently of the services' code.
+(``deploy.demo.plan.demo_plan``), computed here independently of the services' code.
 """
 
 from __future__ import annotations
@@ -17,15 +17,10 @@ from typing import Any
 import httpx
 import pytest
 
-from deploy.demo_data import (
-    INITIAL_PASSWORD,
-    SKM_ELEMENTS,
-    Api,
-    PersonPlan,
-    RegencyPlan,
-    make_nip,
-    tenant_today,
-)
+from deploy.demo.accounts import INITIAL_PASSWORD
+from deploy.demo.client import Api
+from deploy.demo.model import PersonPlan, RegencyPlan
+from deploy.demo.plan import make_nip
 from services.common import skm
 from services.common.events import (
     FEEDBACK_TOPIC,
@@ -35,6 +30,7 @@ from services.common.events import (
     SurveyReceived,
     TargetSet,
 )
+from services.common.workdays import local_today
 from tests.e2e.conftest import Platform, auth, events_until, payloads
 from tests.support import wait_until
 
@@ -173,7 +169,7 @@ async def test_employee_created_in_identity_logs_in_and_gets_an_approved_skp(
         return any(m["employee_id"] == created["id"] for m in team["items"])
 
     await wait_until(known_to_targets, timeout=30)
-    year = tenant_today(plan.time_zone).year
+    year = local_today(plan.time_zone).year
     options = await get(platform, "targets", "/skp/parent-options", token, year=year)
     assert options and options[0]["supervisor_id"] == boss_id
     skp = await post(
@@ -263,12 +259,12 @@ async def test_public_survey_shows_up_in_the_unit_summary(platform: Platform) ->
         assert form.status_code == 200 and form.json()["unit_name"].startswith("Loket 1")
         receipt = await citizen.post(
             f"/public/bantul/surveys/{issued['token']}",
-            json={"answers": dict(zip(SKM_ELEMENTS, mine, strict=True))},
+            json={"answers": dict(zip(skm.ELEMENTS, mine, strict=True))},
         )
         assert receipt.status_code == 201, receipt.text
         again = await citizen.post(
             f"/public/bantul/surveys/{issued['token']}",
-            json={"answers": dict(zip(SKM_ELEMENTS, mine, strict=True))},
+            json={"answers": dict(zip(skm.ELEMENTS, mine, strict=True))},
         )
         assert again.status_code == 409  # one survey per service transaction
     after = await get(platform, "feedback", f"/units/{counter}/survey-summary", admin)
@@ -374,7 +370,7 @@ async def test_sigkill_of_targets_mid_way_loses_nothing(platform: Platform) -> N
     accepted: list[str] = []
     refused: list[str] = []
     enough, stop = threading.Event(), threading.Event()
-    today = tenant_today(plan.time_zone).isoformat()
+    today = local_today(plan.time_zone).isoformat()
 
     def log_until_gone() -> None:
         with httpx.Client(

@@ -140,3 +140,40 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
     finally:
         await context.close()
     assert not problems, problems
+
+
+async def use_session(page: Page, base_url: str, access_token: str) -> None:
+    """Give the page's browser a session as the gateway's login would (the test forges
+    the token: admin accounts here have no password to log in with)."""
+    await page.context.add_cookies(
+        [
+            {
+                "name": "kinerja_access",
+                "value": access_token,
+                "url": base_url,
+                "httpOnly": True,
+                "sameSite": "Strict",
+            },
+            {
+                "name": "kinerja_csrf",
+                "value": "csrf-" + access_token[-12:],
+                "url": base_url,
+                "sameSite": "Strict",
+            },
+        ]
+    )
+
+
+async def assert_no_token_readable(page: Page) -> None:
+    """Scripts see no token: not in document.cookie, not in either web storage."""
+    readable = await page.evaluate(
+        """() => [document.cookie,
+                  JSON.stringify(Object.assign({}, sessionStorage)),
+                  JSON.stringify(Object.assign({}, localStorage))].join(" ")"""
+    )
+    assert "kinerja_access" not in readable and "kinerja_refresh" not in readable, readable
+    assert "eyJ" not in readable, readable  # any JWT starts with a base64 "{\""
+    cookies = {c["name"]: c for c in await page.context.cookies()}
+    assert (
+        cookies["kinerja_access"]["httpOnly"] and cookies["kinerja_access"]["sameSite"] == "Strict"
+    )

@@ -15,7 +15,6 @@ from typing import Any
 
 import httpx
 import uvicorn
-from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import func
 from sqlmodel import SQLModel, select
 
@@ -25,10 +24,9 @@ from services.common.events import (
     EventPayload,
     new_event,
 )
-from services.common.kafka import split_servers
 from services.common.runtime import Runtime
 from services.common.security import Role
-from tests.support import bearer, produce_raw, wait_until
+from tests.support import bearer, delete_topics, produce_raw, wait_until
 
 
 class _Server(uvicorn.Server):
@@ -156,17 +154,6 @@ async def running_stack(
             await delete_topics(bootstrap, prefix)
 
 
-async def delete_topics(bootstrap: str, prefix: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=split_servers(bootstrap))
-    await admin.start()
-    try:
-        mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
-        if mine:
-            await admin.delete_topics(mine)
-    finally:
-        await admin.close()
-
-
 async def count(runtime: Runtime, model: type[SQLModel], **where: Any) -> int:
     query = select(func.count()).select_from(model)
     for name, value in where.items():
@@ -186,13 +173,18 @@ async def publish(bootstrap: str, prefix: str, tenant: str, *payloads: EventPayl
     return [str(e.event_id) for e in events]
 
 
-def raised(recipient: str, message: str = "Capaian Budi 40% setelah 30% periode") -> AlertRaised:
+def raised(
+    recipient: str,
+    message: str = "Capaian Budi 40% setelah 30% periode",
+    params: dict[str, str | int | float] | None = None,
+) -> AlertRaised:
     return AlertRaised(
         alert_id=str(uuid.uuid4()),
         recipient_id=recipient,
         kind="behind_target",
         subject_id="subject-1",
         message=message,
+        params=params or {},
     )
 
 

@@ -11,7 +11,7 @@ from playwright.async_api import Page, expect
 from services.common.events import FEEDBACK_TOPIC, decode_event
 from services.common.security import Role
 from services.gateway.models import GatewayAlert
-from tests.gateway.conftest import Stack
+from tests.gateway.conftest import Stack, assert_no_token_readable, use_session
 from tests.gateway.harness import (
     PASSWORD,
     SKP_BODY,
@@ -106,6 +106,7 @@ async def test_employee_logs_in_changes_password_and_sees_the_skp(stack: Stack, 
     await page.get_by_role("button", name="Simpan kata sandi").click()
 
     await page.wait_for_url("**/pegawai")
+    await assert_no_token_readable(page)
     await expect(page.locator("#who-line")).to_contain_text("Pegawai")
     await expect(page.locator("#skp")).to_contain_text("Disetujui")
     await expect(page.locator("#skp")).to_contain_text(skp["rhk"][0]["title"])
@@ -135,21 +136,12 @@ async def open_supervisor_dashboard(stack: Stack, page: Page, regency: Regency) 
     token = regency.as_("atasan")["Authorization"].removeprefix("Bearer ")
     streams: list[str] = []
     page.on("request", lambda r: streams.append(r.url) if "/events/" in r.url else None)
-    await page.goto(stack.gateway_url + "/")
-    await page.evaluate(
-        "t => { sessionStorage.setItem('kinerja.access', t); "
-        "sessionStorage.setItem('kinerja.refresh', 'none'); }",
-        token,
-    )
+    await use_session(page, stack.gateway_url, token)
     await page.goto(stack.gateway_url + "/atasan")
     await expect(page.locator("#live-state")).to_have_text("Langsung")
     # The stream was opened with the HttpOnly cookie: no token in its URL, none readable.
     assert streams and not any(token in url or "access_token" in url for url in streams)
-    assert "kinerja_stream" not in await page.evaluate("document.cookie")
-    cookies = {c["name"]: c for c in await page.context.cookies()}
-    assert (
-        cookies["kinerja_stream"]["httpOnly"] and cookies["kinerja_stream"]["sameSite"] == "Strict"
-    )
+    await assert_no_token_readable(page)
 
 
 async def test_supervisor_sees_a_live_alert_without_reload(stack: Stack, page: Page) -> None:
@@ -169,10 +161,20 @@ async def test_supervisor_sees_a_live_alert_without_reload(stack: Stack, page: P
     await wait_until(lambda: count(gateway, GatewayAlert, alert_id=foreign.alert_id))
     await wait_until(lambda: count(gateway, GatewayAlert, alert_id=not_mine.alert_id))
 
-    mine = raised(atasan, "Capaian Pegawai baru 40% setelah 30% periode")
+    behind = {
+        "name": "Pegawai Satu",
+        "threshold": 80,
+        "indicators": "Dokumen KTP-el (40%)",
+        "share": 30,
+        "year": 2026,
+    }
+    mine = raised(atasan, "Pegawai Satu is projected below 80% on: ...", behind)
     await publish(stack.bootstrap, stack.prefix, regency.slug, mine)
     card = page.locator(f'#alerts li[data-alert-id="{mine.alert_id}"]')
-    await expect(card).to_contain_text("Capaian Pegawai baru 40%")
+    # Rendered for this reader (Indonesian) from the alert's kind and params.
+    await expect(card).to_contain_text(
+        "Capaian Pegawai Satu diproyeksikan di bawah 80% pada: Dokumen KTP-el (40%)"
+    )
     await expect(card).to_contain_text("Di bawah target")
     # Alerts arrive in the order stored: had the others leaked, they would be here already.
     await expect(page.locator("#alerts li.alert")).to_have_count(1)
@@ -206,11 +208,7 @@ async def test_supervisor_approves_a_submitted_skp(stack: Stack, page: Page) -> 
 async def test_admin_dashboard_and_csv_dry_run(stack: Stack, page: Page) -> None:
     regency = await new_regency(stack, offset=50)
     token = bearer(tenant=regency.slug, roles=[Role.ADMIN], user_id="admin-x")
-    await page.goto(stack.gateway_url + "/")
-    await page.evaluate(
-        "t => sessionStorage.setItem('kinerja.access', t)",
-        token["Authorization"].removeprefix("Bearer "),
-    )
+    await use_session(page, stack.gateway_url, token["Authorization"].removeprefix("Bearer "))
     await page.goto(stack.gateway_url + "/admin")
     await expect(page.locator("#units")).to_contain_text("Dinas Kependudukan")
     await expect(page.locator("#employees")).to_contain_text("Atasan")

@@ -8,6 +8,8 @@ from ipaddress import IPv4Network
 
 import pytest
 
+from services.common.events import ALERT_TEMPLATES
+from services.common.i18n import catalog
 from services.common.security import Principal, Role
 from services.gateway import domain
 from services.gateway.live import AlertHub
@@ -144,3 +146,26 @@ def test_internal_paths_only_for_a_direct_caller_from_an_allowed_network() -> No
     assert not domain.internal_caller(None, False, allowed)
     assert not domain.internal_caller("testclient", False, allowed)
     assert {"/metrics", "/docs", "/openapi.json", "/redoc"} <= domain.INTERNAL_PATHS
+
+
+def test_an_alert_reads_in_the_readers_language_from_its_params() -> None:
+    params = {"status": "in_progress", "about": "unit Dinas Kependudukan"}
+    assert domain.alert_message("complaint", params, "stored", "id") == (
+        "Sebuah pengaduan (Sedang ditindaklanjuti) menyebut unit Dinas Kependudukan."
+    )
+    assert domain.alert_message("complaint", params, "stored", "en") == (
+        "A complaint (Being followed up) names unit Dinas Kependudukan."
+    )
+    ikm = {"unit": "Dukcapil", "ikm": 61.5, "category": "C", "responses": 30}
+    assert domain.alert_message("satisfaction", ikm, "", "id") == (
+        "IKM Dukcapil sebesar 61.50 (kategori C) dari 30 responden."
+    )
+    # Alerts stored before params existed keep their text.
+    assert domain.alert_message("silent", None, "Budi has logged nothing", "id") == (
+        "Budi has logged nothing"
+    )
+
+
+def test_every_alert_template_has_an_indonesian_translation() -> None:
+    indonesian = catalog("id")
+    assert not [t for t in ALERT_TEMPLATES.values() if t not in indonesian]

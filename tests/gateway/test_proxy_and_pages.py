@@ -118,8 +118,54 @@ async def test_public_pages_know_the_regency_and_its_public_units(
         survey = await client.get("/survey/bantul/tok<en>")
         assert survey.status_code == 200
         assert 'data-token="tok&lt;en&gt;"' in survey.text  # escaped, never markup
-        for path in ("/", "/pegawai", "/atasan", "/admin", "/static/app.js", "/static/app.css"):
+        for path in ("/", "/static/app.js", "/static/app.css"):
             assert (await client.get(path)).status_code == 200, path
+        # Staff pages need a session (else the login page) and the page's role.
+        for path in ("/pegawai", "/atasan", "/admin"):
+            anonymous = await client.get(path, follow_redirects=False)
+            assert anonymous.status_code == 303 and anonymous.headers["location"] == "/", path
+        pegawai = _token(bearer(tenant="bantul", roles=[Role.PEGAWAI], employee_id="e1"))
+        client.cookies.set("kinerja_access", pegawai)
+        assert (await client.get("/pegawai")).status_code == 200
+        refused = await client.get("/atasan")
+        assert refused.status_code == 403 and "bukan untuk akun Anda" in refused.text
+        client.cookies.set("kinerja_lang", "en")
+        refused = await client.get("/admin")
+        assert refused.status_code == 403 and "not for your account" in refused.text
+
+
+def _token(header: dict[str, str]) -> str:
+    return header["Authorization"].removeprefix("Bearer ")
+
+
+async def test_a_browser_session_goes_upstream_as_a_bearer_token_in_its_language(
+    proxied: httpx.AsyncClient,
+) -> None:
+    token = _token(bearer(tenant="bantul", roles=[Role.PEGAWAI]))
+    proxied.cookies.update({"kinerja_access": token, "kinerja_csrf": "c1", "kinerja_lang": "en"})
+    read = await proxied.get("/api/targets/activities")
+    assert read.status_code == 201
+    seen = read.json()["headers"]
+    assert seen["authorization"] == f"Bearer {token}"
+    assert seen["accept-language"] == "en"
+    assert "cookie" not in seen
+    # Writing by cookie needs the double-submitted token, and our own origin.
+    refused = await proxied.post("/api/targets/activities", json={})
+    assert refused.status_code == 403 and "X-CSRF-Token" in refused.json()["detail"]
+    proxied.cookies.set("kinerja_lang", "id")
+    refused = await proxied.post(
+        "/api/targets/activities", json={}, headers={"X-CSRF-Token": "other"}
+    )
+    assert refused.status_code == 403 and "tidak sesuai" in refused.json()["detail"]
+    foreign = await proxied.post(
+        "/api/targets/activities",
+        json={},
+        headers={"X-CSRF-Token": "c1", "Origin": "http://evil.example"},
+    )
+    assert foreign.status_code == 403 and "evil.example" in foreign.json()["detail"]
+    written = await proxied.post("/api/targets/activities", json={}, headers={"X-CSRF-Token": "c1"})
+    assert written.status_code == 201
+    assert written.json()["headers"]["accept-language"] == "id"
 
 
 async def _has_units(client: httpx.AsyncClient, n: int) -> bool:

@@ -19,7 +19,7 @@ from services.common.messaging import OutboxMessage
 from services.common.runtime import Runtime
 from services.common.security import Role
 from services.identity.app import Settings, create_app
-from tests.support import bearer, read_topic, serve
+from tests.support import bearer, read_topic, serve, service_settings
 
 PLATFORM_PASSWORD = "platform-test-password"
 
@@ -102,12 +102,8 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def settings(database_url: str, kafka_bootstrap: str, topic_prefix: str) -> Settings:
-    return Settings(
-        database_url=database_url,
-        kafka_bootstrap_servers=kafka_bootstrap,
-        topic_prefix=topic_prefix,
-        outbox_poll_seconds=0.2,
-        platform_password=PLATFORM_PASSWORD,
+    return service_settings(
+        Settings, database_url, kafka_bootstrap, topic_prefix, platform_password=PLATFORM_PASSWORD
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from services.common.events import Aggregation, BerAkhlak, Direction, Rating, TenantSettings
 from services.common.skm import ikm
+from services.scoring import alert_text as at
 from services.scoring import domain as d
 from services.scoring.domain import Predikat
 
@@ -216,7 +217,7 @@ def test_explanations_name_the_figures() -> None:
 
 def test_satisfaction_alert_tells_the_head_of_a_poor_unit_over_the_sample() -> None:
     def told(category: str, responses: int = 30, head: str | None = "h1") -> object:
-        return d.satisfaction_alert(
+        return at.satisfaction_alert(
             head_id=head,
             unit_name="Dukcapil",
             ikm=61.5,
@@ -234,7 +235,7 @@ def test_satisfaction_alert_tells_the_head_of_a_poor_unit_over_the_sample() -> N
 
 def test_complaint_alert_falls_back_to_the_unit_head() -> None:
     def told(status: str, name: str | None, supervisor: str | None, head: str | None) -> object:
-        return d.complaint_alert(
+        return at.complaint_alert(
             status=status,
             unit_id="u1",
             officer_name=name,
@@ -251,6 +252,16 @@ def test_complaint_alert_falls_back_to_the_unit_head() -> None:
         "A complaint (in_progress) names unit u1.",
     )
     assert told("received", None, None, None) is None  # nobody to tell
+    # With the org chart's unit, a person reads its name, never its id.
+    named = at.complaint_told(
+        status="received",
+        unit_id="u1",
+        unit_name="Dukcapil",
+        officer_name=None,
+        officer_supervisor_id=None,
+        unit_head_id="h1",
+    )
+    assert named == ("h1", {"status": "received", "about": "unit Dukcapil"})
     for closed in ("resolved", "rejected", "not_our_authority", "archived"):
         assert told(closed, "Budi", "s1", "h1") is None
 
@@ -262,18 +273,18 @@ def test_employee_alert_messages() -> None:
     # The top of the chain: the regency's kepala daerah hears about them.
     assert d.employee_alert_recipient(None, "kd") == "kd"
     assert d.employee_alert_recipient("s1", "kd") == "s1"
-    assert d.behind_target_message("Budi", [("Reports", 42.4), ("Visits", 79.6)], 0.5, 2026) == (
+    assert at.behind_target_message("Budi", [("Reports", 42.4), ("Visits", 79.6)], 0.5, 2026) == (
         "Budi is projected below 80% on: Reports (42%), Visits (80%) (50% of 2026 passed)."
     )
-    assert d.silent_message("Budi", date(2026, 3, 2)) == (
+    assert at.silent_message("Budi", date(2026, 3, 2)) == (
         "Budi has logged no activity since 2026-03-02."
     )
     span = d.annual_period(2026)
-    assert d.assessment_due_message("Budi", [span]) == (
+    assert at.assessment_due_message("Budi", [span]) == (
         "Assess Budi for period 2026 (ends 2026-12-31)."
     )
-    assert d.predikat_drop_message("Budi", Predikat.BAIK, Predikat.BUTUH_PERBAIKAN) == (
+    assert at.predikat_drop_message("Budi", Predikat.BAIK, Predikat.BUTUH_PERBAIKAN) == (
         f"Budi's projected predikat fell from {Predikat.BAIK.label} to "
         f"{Predikat.BUTUH_PERBAIKAN.label}."
     )
-    assert d.predikat_drop_message("Budi", Predikat.BAIK, None).endswith(" to -.")
+    assert at.predikat_drop_message("Budi", Predikat.BAIK, None).endswith(" to -.")

@@ -5,18 +5,13 @@ from collections.abc import AsyncIterator
 import pytest
 
 from services.targets.app import Settings, create_app
-from tests.support import serve
+from tests.support import serve, service_settings
 from tests.targets.harness import Targets
 
 
 @pytest.fixture
 def settings(database_url: str, kafka_bootstrap: str, topic_prefix: str) -> Settings:
-    return Settings(
-        database_url=database_url,
-        kafka_bootstrap_servers=kafka_bootstrap,
-        topic_prefix=topic_prefix,
-        outbox_poll_seconds=0.2,
-    )
+    return service_settings(Settings, database_url, kafka_bootstrap, topic_prefix)
 
 
 @pytest.fixture

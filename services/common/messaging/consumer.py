@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.common.clock import utcnow
 from services.common.events import (
     Envelope,
     EventDecodeError,
@@ -44,6 +45,7 @@ from services.common.events import (
     dead_letter_topic,
     decode_event,
 )
+from services.common.fastpaths.faststream_batch import batch_message, raw_values
 from services.common.observability import Metrics
 from services.common.storage import SessionFactory
 
@@ -60,7 +62,7 @@ class ProcessedEvent(SQLModel, table=True):
 
     event_id: str = Field(primary_key=True, max_length=36)
     type: str = Field(max_length=100)
-    processed_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    processed_at: datetime = Field(default_factory=utcnow)
 
 
 LAG_SAMPLE = 1000  # events per batch whose lag is observed (see _count)
@@ -127,7 +129,7 @@ _POSTGRESQL_CLAIM = text(
 async def _claim_postgresql(connection: AsyncConnection, batch: Mapping[str, Envelope]) -> set[str]:
     result = await connection.execute(
         _POSTGRESQL_CLAIM,
-        {"ids": list(batch), "types": [e.type for e in batch.values()], "now": datetime.now(UTC)},
+        {"ids": list(batch), "types": [e.type for e in batch.values()], "now": utcnow()},
     )
     return set(result.scalars())
 
@@ -168,7 +170,7 @@ def _unique_now() -> datetime:
     so no older inbox row carries the stamp of the batch being claimed (another process
     would have to have claimed the same id in the same microsecond)."""
     global _last_stamp
-    now = datetime.now(UTC)
+    now = utcnow()
     if now <= _last_stamp:
         now = _last_stamp + timedelta(microseconds=1)
     _last_stamp = now
@@ -181,34 +183,6 @@ def _processed_at(connection: AsyncConnection, value: datetime) -> Any:
     column = ProcessedEvent.__table__.c.processed_at  # type: ignore[attr-defined]
     process = column.type.bind_processor(connection.dialect)
     return process(value) if process else value
-
-
-async def _parse_batch(
-    records: tuple[ConsumerRecord[Any, Any], ...],
-    faststream_parse_batch: Callable[[tuple[ConsumerRecord[Any, Any], ...]], Awaitable[Any]],
-) -> KafkaMessage:
-    """FastStream's batch message, without FastStream's work per record.
-
-    FastStream's own batch parser decodes every record's headers into a dict, and its
-    decoder builds a message per record and ``json.loads`` its body (2-3 s per 100,000
-    events): the kernel reads none of it, it decodes ``record.value`` itself. FastStream
-    builds the message from the first record alone, so the message class (whose ack
-    commits and whose nack rewinds every partition of ``raw_message``), the consumer and
-    the path stay FastStream's; then the message is given the whole batch.
-    ``batch_headers`` keeps the first record's headers only: nothing here reads them.
-    """
-    message: KafkaMessage = await faststream_parse_batch(records[:1])
-    message.raw_message = records
-    # The Prometheus middleware measures the batch by the size of its bodies.
-    message.body = [record.value or b"" for record in records]
-    first, last = records[0], records[-1]
-    message.message_id = f"{first.offset}-{last.offset}-{first.timestamp}"  # as FastStream's
-    return message
-
-
-async def _raw_values(message: KafkaMessage) -> Any:
-    """The handler's ``body``: the records' raw values (see :func:`_parse_batch`)."""
-    return message.body
 
 
 class EventConsumer:
@@ -266,8 +240,8 @@ class EventConsumer:
             auto_offset_reset="earliest",
             ack_policy=AckPolicy.MANUAL,
             listener=listener,
-            parser=_parse_batch,
-            decoder=_raw_values,
+            parser=batch_message,
+            decoder=raw_values,
             **options,
         )(self._on_batch)
 
@@ -359,7 +333,7 @@ class EventConsumer:
         for event_type, count in Counter(e.type for e in fresh).items():
             self.metrics.events_applied.labels(service, event_type).inc(count)
         lag = self.metrics.event_lag_seconds.labels(service)
-        now = datetime.now(UTC)
+        now = utcnow()
         # An even sample of a large batch: the lag's distribution is what the alert reads,
         # and observing 50,000 events one by one cost 3% of a scoring drain.
         step = max(len(fresh) // LAG_SAMPLE, 1)

@@ -57,6 +57,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.common.clock import utcnow
 from services.common.events import Envelope
 from services.common.kafka import KafkaClientConfig
 from services.common.messaging.broker import create_producer
@@ -64,10 +65,6 @@ from services.common.observability import Metrics, NotReady
 from services.common.storage import SessionFactory
 
 log = logging.getLogger(__name__)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -1,59 +1,67 @@
 "use strict";
-/* Kinerja: what every page shares. The access token lives in sessionStorage (gone when
-   the tab closes) and is refreshed with the refresh token. The DOM is built with
-   textContent only: nothing that comes from an API is ever parsed as HTML. */
+/* Kinerja: what every page shares. The session lives in HttpOnly cookies set by the
+   gateway (POST /api/gateway/session): no script here ever sees a token. State-changing
+   calls echo the readable kinerja_csrf cookie in X-CSRF-Token (K.api does it). Words come
+   from the page's i18n data block (the gateway.po catalog in the reader's language):
+   K.t(englishTemplate, {name: value}). The DOM is built with textContent only: nothing that
+   comes from an API is ever parsed as HTML. */
 const K = (() => {
-  const store = window.sessionStorage;
-  const ACCESS = "kinerja.access";
-  const REFRESH = "kinerja.refresh";
-
-  function decode(token) {
+  function dataBlock(id) {
+    const node = document.getElementById(id);
     try {
-      const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-      const json = decodeURIComponent(
-        atob(part).split("").map((c) => "%" + c.charCodeAt(0).toString(16).padStart(2, "0")).join("")
-      );
-      return JSON.parse(json);
+      return node ? JSON.parse(node.textContent) : null;
     } catch (e) {
       return null;
     }
   }
+  const CATALOG = dataBlock("i18n") || {};
+  const PROFILE = dataBlock("profile");
+  const LOCALE = document.documentElement.lang || "id";
+  const NUMBER_LOCALE = LOCALE === "en" ? "en-GB" : "id-ID";
+
+  /* The template in the reader's language with {name} filled from params. */
+  function t(template, params) {
+    const text = Object.prototype.hasOwnProperty.call(CATALOG, template) ? CATALOG[template] : template;
+    if (!params) return text;
+    return text.replace(/\{(\w+)\}/g, (whole, name) =>
+      Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole
+    );
+  }
+
+  function cookie(name) {
+    for (const part of document.cookie.split(";")) {
+      const [key, ...rest] = part.trim().split("=");
+      if (key === name) return decodeURIComponent(rest.join("="));
+    }
+    return "";
+  }
 
   const session = {
-    save(pair) {
-      store.setItem(ACCESS, pair.access_token);
-      store.setItem(REFRESH, pair.refresh_token);
-    },
-    access: () => store.getItem(ACCESS),
-    refresh: () => store.getItem(REFRESH),
-    clear() {
-      store.removeItem(ACCESS);
-      store.removeItem(REFRESH);
-    },
-    claims() {
-      const token = store.getItem(ACCESS);
-      return token ? decode(token) : null;
-    },
+    profile: () => PROFILE,
   };
 
   class ApiError extends Error {
-    constructor(status, detail, reason) {
+    /* status, the rendered detail, and the structured body (reason, or 422's list).
+       `reason` is the refusal's English template and parameters: what a page matches
+       on, since `detail` comes in the reader's language. */
+    constructor(status, detail, body) {
       super(detail || "HTTP " + status);
       this.status = status;
       this.detail = detail;
-      // The refusal's English template and parameters: what a page matches on, since
-      // `detail` comes in the reader's language.
-      this.reason = reason || null;
+      this.body = body || null;
+      this.reason = (body && body.reason) || null;
     }
   }
 
+  /* A 422 item: the field's label and the kernel's rendered msg ("Title: at most 500
+     characters"); a CSV problem: its line. */
   function detailText(detail) {
     if (detail === undefined || detail === null) return "";
     if (typeof detail === "string") return detail;
     if (Array.isArray(detail)) {
       return detail
         .map((d) => {
-          if (d.line !== undefined) return "baris " + d.line + ": " + d.reason;
+          if (d.line !== undefined) return t("line {line}: {reason}", d);
           const where = (d.loc || []).filter((p) => p !== "body").join(".");
           return (where ? where + ": " : "") + (d.msg || JSON.stringify(d));
         })
@@ -63,66 +71,46 @@ const K = (() => {
   }
 
   const STATUS_TEXT = {
-    400: "Permintaan tidak dapat diproses",
-    401: "Sesi Anda berakhir. Silakan masuk kembali",
-    403: "Anda tidak berwenang untuk tindakan ini",
-    404: "Data tidak ditemukan",
-    409: "Tidak sesuai dengan keadaan data saat ini",
-    413: "Berkas terlalu besar",
-    422: "Isian belum benar",
-    429: "Terlalu banyak permintaan. Tunggu sebentar lalu coba lagi",
-    502: "Layanan sedang mengalami gangguan",
-    503: "Layanan sedang tidak tersedia",
+    400: "The request cannot be processed",
+    401: "Your session has ended. Please log in again",
+    403: "You are not allowed to do this",
+    404: "Not found",
+    409: "This does not match the current state of the data",
+    413: "The file is too large",
+    422: "Some fields are not right yet",
+    429: "Too many requests. Wait a moment and try again",
+    502: "The service is having problems",
+    503: "The service is not available right now",
   };
 
   function errorText(err) {
     if (err instanceof ApiError) {
-      const head = STATUS_TEXT[err.status] || "Terjadi kesalahan (" + err.status + ")";
+      const head = STATUS_TEXT[err.status] ? t(STATUS_TEXT[err.status]) : t("Something went wrong ({status})", { status: err.status });
       return err.detail ? head + ". " + err.detail : head + ".";
     }
-    return "Tidak dapat terhubung ke server. Periksa koneksi internet Anda.";
+    return t("Cannot reach the server. Check your internet connection.");
   }
 
-  let refreshing = null;
-  function refresh() {
-    if (!session.refresh()) return Promise.resolve(false);
-    if (!refreshing) {
-      refreshing = fetch("/api/identity/auth/refresh", {
-        method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ refresh_token: session.refresh() }),
-      })
-        .then(async (r) => {
-          if (!r.ok) return false;
-          session.save(await r.json());
-          return true;
-        })
-        .catch(() => false)
-        .finally(() => {
-          refreshing = null;
-        });
-    }
-    return refreshing;
-  }
+  const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
+  /* One JSON call through the gateway. The session cookie goes by itself (same origin);
+     a state-changing call carries the CSRF header. The gateway refreshes an expired
+     session itself: a 401 here means the session is over. */
   async function request(url, { method = "GET", body, auth = true, contentType } = {}) {
-    const send = () => {
-      const headers = { Accept: "application/json" };
-      if (auth && session.access()) headers.Authorization = "Bearer " + session.access();
-      let payload;
-      if (body !== undefined) {
-        if (contentType) {
-          headers["Content-Type"] = contentType;
-          payload = body;
-        } else {
-          headers["Content-Type"] = "application/json";
-          payload = JSON.stringify(body);
-        }
+    // The gateway's own answers (its 422s too) come in the page's language.
+    const headers = { Accept: "application/json", "Accept-Language": LOCALE };
+    if (!SAFE.has(method)) headers["X-CSRF-Token"] = cookie("kinerja_csrf");
+    let payload;
+    if (body !== undefined) {
+      if (contentType) {
+        headers["Content-Type"] = contentType;
+        payload = body;
+      } else {
+        headers["Content-Type"] = "application/json";
+        payload = JSON.stringify(body);
       }
-      return fetch(url, { method, headers, body: payload });
-    };
-    let response = await send();
-    if (response.status === 401 && auth && (await refresh())) response = await send();
+    }
+    const response = await fetch(url, { method, headers, body: payload, credentials: "same-origin" });
     const text = await response.text();
     let data = null;
     if (text) {
@@ -133,9 +121,9 @@ const K = (() => {
       }
     }
     if (!response.ok) {
-      if (response.status === 401 && auth) expired();
-      const body = data && typeof data === "object" ? data : null;
-      throw new ApiError(response.status, body ? detailText(body.detail) : "", body && body.reason);
+      if (response.status === 401 && auth && PROFILE) expired();
+      const structured = data && typeof data === "object" ? data : null;
+      throw new ApiError(response.status, structured ? detailText(structured.detail) : "", structured);
     }
     return data;
   }
@@ -145,7 +133,6 @@ const K = (() => {
     request("/api/" + service + path, Object.assign({ auth: false }, options || {}));
 
   function expired() {
-    session.clear();
     window.location.assign("/?berakhir=1");
   }
 
@@ -174,24 +161,42 @@ const K = (() => {
     return node;
   }
 
-  function table(headers, rows, numeric) {
+  /* THE table of every page: columns [{label, num?}] or strings; rows of cells (text or
+     nodes). Under ~640px CSS turns each row into a card, and each cell shows its column's
+     label from data-label. Rows added later go through K.addRow (same labels). */
+  function table(columns, rows, numeric) {
     const nums = new Set(numeric || []);
-    return el(
+    const cols = columns.map((c, i) =>
+      typeof c === "string" ? { label: c, num: nums.has(i) } : Object.assign({ num: nums.has(i) }, c)
+    );
+    const wrap = el(
       "div",
       { class: "table-wrap" },
       el(
         "table",
-        {},
-        el("thead", {}, el("tr", {}, headers.map((h, i) => el("th", { class: nums.has(i) ? "num" : null, text: h })))),
-        el(
-          "tbody",
-          {},
-          rows.map((cells) =>
-            el("tr", {}, cells.map((c, i) => el("td", { class: nums.has(i) ? "num" : null }, c)))
-          )
-        )
+        { class: "table" },
+        el("thead", {}, el("tr", {}, cols.map((c) => el("th", { scope: "col", class: c.num ? "num" : null, text: c.label })))),
+        el("tbody")
       )
     );
+    for (const cells of rows) addRow(wrap, cells);
+    return wrap;
+  }
+
+  /* One row appended to a K.table (attrs for the <tr>, e.g. dataset); returns the row. */
+  function addRow(wrap, cells, attrs) {
+    const heads = [...wrap.querySelectorAll("thead th")];
+    const row = el(
+      "tr",
+      attrs || {},
+      cells.map((cell, i) => {
+        const head = heads[i];
+        const num = head && head.classList.contains("num");
+        return el("td", { class: num ? "num" : null, "data-label": head ? head.textContent : null }, cell);
+      })
+    );
+    wrap.querySelector("tbody").append(row);
+    return row;
   }
 
   function notice(target, text, kind) {
@@ -206,56 +211,95 @@ const K = (() => {
     node.hidden = false;
   }
 
+  /* THE form helper: K.form.errors(form, err, messageTarget) puts each 422 item next to
+     its field (the input whose name is the last part of `loc`), and a refusal's detail
+     (reason rendered by the service in the reader's language) in the form's notice.
+     K.form.clear(form) removes them. Returns true when something was shown by a field. */
+  const form = {
+    clear(formNode) {
+      for (const old of formNode.querySelectorAll(".field-error")) old.remove();
+      for (const input of formNode.querySelectorAll("[aria-invalid]")) {
+        input.removeAttribute("aria-invalid");
+        input.removeAttribute("aria-describedby");
+      }
+    },
+    errors(formNode, err, messageTarget) {
+      form.clear(formNode);
+      const items = err instanceof ApiError && err.body && Array.isArray(err.body.detail) ? err.body.detail : [];
+      const unplaced = [];
+      let placed = 0;
+      items.forEach((item, n) => {
+        const loc = (item.loc || []).filter((p) => p !== "body");
+        const name = loc.length ? String(loc[loc.length - 1]) : "";
+        const input = name ? formNode.querySelector('[name="' + CSS.escape(name) + '"]') : null;
+        if (!input) {
+          unplaced.push(item);
+          return;
+        }
+        const id = (formNode.id || "form") + "-error-" + n;
+        input.setAttribute("aria-invalid", "true");
+        input.setAttribute("aria-describedby", id);
+        input.insertAdjacentElement("afterend", el("span", { class: "field-error", id, text: item.msg || "" }));
+        placed += 1;
+      });
+      if (messageTarget) {
+        const text = items.length ? (unplaced.length ? detailText(unplaced) : t("Some fields are not right yet")) : errorText(err);
+        notice(messageTarget, text, "error");
+      }
+      return placed > 0;
+    },
+  };
+
   const muted = (text) => el("p", { class: "muted", text });
 
   // ------------------------------------------------------------ words and numbers
 
   const LABELS = {
     skpStatus: {
-      draft: "Draf",
-      submitted: "Menunggu persetujuan",
-      approved: "Disetujui",
-      missing: "Belum dibuat",
+      draft: "Draft",
+      submitted: "Awaiting approval",
+      approved: "Approved",
+      missing: "Not made yet",
     },
-    rating: { di_atas: "Di atas ekspektasi", sesuai: "Sesuai ekspektasi", di_bawah: "Di bawah ekspektasi" },
+    rating: { di_atas: "Above expectations", sesuai: "As expected", di_bawah: "Below expectations" },
     predikat: {
-      sangat_baik: "Sangat Baik",
-      baik: "Baik",
-      butuh_perbaikan: "Butuh Perbaikan",
-      kurang: "Kurang",
-      sangat_kurang: "Sangat Kurang",
+      sangat_baik: "Very good",
+      baik: "Good",
+      butuh_perbaikan: "Needs improvement",
+      kurang: "Poor",
+      sangat_kurang: "Very poor",
     },
-    aspect: { kuantitas: "Kuantitas", kualitas: "Kualitas", waktu: "Waktu", biaya: "Biaya" },
-    direction: { higher: "makin tinggi makin baik", lower: "makin rendah makin baik" },
-    kind: { utama: "Utama", tambahan: "Tambahan" },
+    aspect: { kuantitas: "Quantity", kualitas: "Quality", waktu: "Time", biaya: "Cost" },
+    direction: { higher: "higher is better", lower: "lower is better" },
+    kind: { utama: "Main", tambahan: "Additional" },
     alertKind: {
-      behind_target: "Di bawah target",
-      silent: "Belum ada kegiatan",
-      complaint: "Pengaduan",
-      satisfaction: "Kepuasan masyarakat",
-      assessment_due: "Penilaian segera jatuh tempo",
-      predikat_drop: "Predikat turun",
+      behind_target: "Behind target",
+      silent: "No activity yet",
+      complaint: "Complaint",
+      satisfaction: "Public satisfaction",
+      assessment_due: "Assessment due soon",
+      predikat_drop: "Predikat dropped",
     },
     complaintStatus: {
-      received: "Diterima",
-      verified: "Diverifikasi",
-      in_progress: "Sedang ditindaklanjuti",
-      resolved: "Selesai",
-      rejected: "Ditolak",
-      not_our_authority: "Bukan kewenangan kami",
-      archived: "Diarsipkan",
+      received: "Received",
+      verified: "Verified",
+      in_progress: "Being followed up",
+      resolved: "Resolved",
+      rejected: "Rejected",
+      not_our_authority: "Not our authority",
+      archived: "Archived",
     },
     unitKind: {
-      dinas: "Dinas",
-      badan: "Badan",
-      kantor: "Kantor",
-      kecamatan: "Kecamatan",
-      kelurahan: "Kelurahan",
-      desa: "Desa",
-      counter: "Loket layanan",
+      dinas: "Department",
+      badan: "Agency",
+      kantor: "Office",
+      kecamatan: "District",
+      kelurahan: "Urban village",
+      desa: "Village",
+      counter: "Service counter",
     },
   };
-  const label = (group, value) => (value === null || value === undefined ? "–" : LABELS[group][value] || value);
+  const label = (group, value) => (value === null || value === undefined ? "–" : LABELS[group][value] ? t(LABELS[group][value]) : value);
 
   function badge(group, value, cls) {
     return el("span", { class: "badge " + (cls || value || ""), text: label(group, value) });
@@ -264,7 +308,7 @@ const K = (() => {
   const fmt = {
     num(value, digits) {
       if (value === null || value === undefined) return "–";
-      return Number(value).toLocaleString("id-ID", { maximumFractionDigits: digits === undefined ? 2 : digits });
+      return Number(value).toLocaleString(NUMBER_LOCALE, { maximumFractionDigits: digits === undefined ? 2 : digits });
     },
     pct(value) {
       return value === null || value === undefined ? "–" : fmt.num(value, 1) + "%";
@@ -272,10 +316,10 @@ const K = (() => {
     date(iso) {
       if (!iso) return "–";
       const d = iso.length === 10 ? new Date(iso + "T00:00:00") : new Date(iso);
-      return d.toLocaleDateString("id-ID", { day: "numeric", month: "short", year: "numeric" });
+      return d.toLocaleDateString(NUMBER_LOCALE, { day: "numeric", month: "short", year: "numeric" });
     },
     time(iso) {
-      return new Date(iso).toLocaleString("id-ID", { dateStyle: "medium", timeStyle: "short" });
+      return new Date(iso).toLocaleString(NUMBER_LOCALE, { dateStyle: "medium", timeStyle: "short" });
     },
   };
 
@@ -295,84 +339,57 @@ const K = (() => {
 
   // ------------------------------------------------------------ pages
 
-  function dashboardFor(claims) {
-    const roles = (claims && claims.roles) || [];
+  function dashboardFor(profile) {
+    const roles = (profile && profile.roles) || [];
     if (roles.includes("admin")) return "/admin";
     if (roles.includes("atasan")) return "/atasan";
-    if (claims && claims.emp) return "/pegawai";
+    if (profile && profile.employee_id) return "/pegawai";
     return null;
   }
 
-  function nav(claims) {
-    const node = document.getElementById("nav");
-    if (!node) return;
-    const here = window.location.pathname;
-    const links = [];
-    if (claims.emp) links.push(["/pegawai", "Kinerja Saya"]);
-    if (claims.roles.includes("atasan")) links.push(["/atasan", "Tim Saya"]);
-    if (claims.roles.includes("admin")) links.push(["/admin", "BKPSDM"]);
-    fill(
-      node,
-      links.map(([href, text]) => el("a", { href, text, "aria-current": href === here ? "page" : null })),
-      el("span", { class: "who", text: claims.tenant || "" }),
-      el("button", { type: "button", id: "logout", text: "Keluar", onclick: logout })
-    );
-  }
-
   async function logout() {
-    const token = session.refresh();
-    session.clear();
-    await fetch("/api/gateway/stream-session", { method: "DELETE" }).catch(() => null);
-    if (token) {
-      try {
-        await fetch("/api/identity/auth/logout", {
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ refresh_token: token }),
-        });
-      } catch (e) {
-        /* logged out locally anyway */
-      }
+    try {
+      await request("/api/gateway/session", { method: "DELETE", auth: false });
+    } catch (e) {
+      /* the cookies expire by themselves */
     }
     window.location.assign("/");
   }
 
-  /* A staff page: the caller's claims, or a redirect to the login page. */
-  function guard(role) {
-    const claims = session.claims();
-    if (!claims) {
-      window.location.replace("/");
-      return null;
+  async function chooseLanguage(code) {
+    try {
+      await request("/api/gateway/language/" + encodeURIComponent(code), { method: "PUT", auth: false });
+    } catch (e) {
+      return;
     }
-    nav(claims);
-    const ok =
-      role === "pegawai" ? !!claims.emp : role ? (claims.roles || []).includes(role) : true;
-    if (!ok) {
-      notice("page-message", "Halaman ini bukan untuk akun Anda.", "error");
-      return null;
-    }
-    return claims;
+    window.location.reload();
   }
 
-  /* Live alerts: an EventSource on /events/alerts, reopened with a fresh token when the
-     old one expires; a reopened stream resumes after the last alert received. EventSource
-     cannot send the token as a header and a URL would leak it into logs: the gateway keeps
-     it in an HttpOnly cookie for the stream, set by a POST before each (re)opening. */
-  function streamSession() {
-    return fetch("/api/gateway/stream-session", {
-      method: "POST",
-      headers: { Authorization: "Bearer " + (session.access() || "") },
-    }).catch(() => null);
+  function topbar() {
+    const out = document.getElementById("logout");
+    if (out) out.addEventListener("click", logout);
+    for (const button of document.querySelectorAll(".lang-choice")) {
+      button.addEventListener("click", () => chooseLanguage(button.dataset.lang));
+    }
   }
 
+  /* A staff page: the server already checked the session and the role (the page is not
+     served otherwise); this gives the profile to the page's script. */
+  function guard() {
+    return PROFILE;
+  }
+
+  /* Live alerts: an EventSource on /events/alerts, authenticated by the session cookie
+     (never a token in the URL). The stream ends with "expired" when the access token runs
+     out; the reopening request carries the refresh cookie and the gateway renews the
+     session. A reopened stream resumes after the last alert received. */
   function live(onAlert, onState) {
     let last = null;
     let source = null;
     let retry = null;
     let stopped = false;
-    async function open() {
+    function open() {
       clearTimeout(retry);
-      await streamSession();
       if (stopped) return;
       let url = "/events/alerts";
       if (last !== null) url += "?last_event_id=" + last;
@@ -385,13 +402,12 @@ const K = (() => {
       source.addEventListener("expired", () => reopen(0));
       source.addEventListener("error", () => {
         onState(false);
-        // CLOSED: refused (token expired, 401); CONNECTING: the browser retries itself.
+        // CLOSED: refused (session over, 401); CONNECTING: the browser retries itself.
         if (source.readyState === EventSource.CLOSED) reopen(3000);
       });
     }
-    async function reopen(delay) {
+    function reopen(delay) {
       if (source) source.close();
-      await refresh();
       retry = setTimeout(open, delay);
     }
     open();
@@ -406,8 +422,11 @@ const K = (() => {
     if (button) button.disabled = running;
   }
 
+  topbar();
+
   return {
-    session, api, publicApi, refresh, ApiError, errorText, el, fill, table, notice, muted,
+    t, session, api, publicApi, ApiError, errorText, el, fill, table, addRow, form, notice, muted,
     LABELS, label, badge, fmt, today, yearSelect, dashboardFor, guard, live, busy, request,
+    locale: LOCALE,
   };
 })();

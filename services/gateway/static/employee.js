@@ -205,7 +205,7 @@
 
   async function loadScores() {
     try {
-      const s = await K.api("scoring", "/scores/employees/" + encodeURIComponent(claims.emp) + "?period=" + year);
+      const s = await K.api("scoring", "/scores/employees/" + encodeURIComponent(claims.employee_id) + "?period=" + year);
       const ex = s.explanations || {};
       fill(
         "scores",

@@ -105,21 +105,17 @@
       }
       const waiting = page.items.filter((m) => m.status === "submitted").length;
       const wrap = K.table(["Nama", "Jabatan", "Status SKP", ""], [], []);
-      const body = wrap.querySelector("tbody");
       for (const member of page.items) {
-        const cells = [member.name, member.position, badge("skpStatus", member.status)];
-        const row = el("tr", { dataset: { employeeId: member.employee_id } }, cells.map((c) => el("td", {}, c)));
-        const action = el("td");
-        if (member.status === "submitted") {
-          const button = el("button", { class: "button", type: "button", text: "Periksa" });
+        const button =
+          member.status === "submitted" ? el("button", { class: "button", type: "button", text: "Periksa" }) : "";
+        const cells = [member.name, member.position, badge("skpStatus", member.status), button];
+        const row = K.addRow(wrap, cells, { dataset: { employeeId: member.employee_id } });
+        if (button) {
           button.addEventListener("click", () => {
             button.disabled = true;
             review(member, row);
           });
-          action.append(button);
         }
-        row.append(action);
-        body.append(row);
       }
       fill(
         "team",

@@ -9,7 +9,14 @@ import uuid
 from collections import Counter
 from typing import TYPE_CHECKING, cast
 
-from services.common.events import AlertCleared, AlertRaised, Envelope, new_internal_event
+from services.common.events import (
+    AlertCleared,
+    AlertParams,
+    AlertRaised,
+    Envelope,
+    new_internal_event,
+)
+from services.scoring import alert_text as at
 from services.scoring import domain as d
 from services.scoring.models import ScoreAlert, ScoreAlertLog
 from services.scoring.projector.rows import AlertRow, projected_achievement_of
@@ -25,12 +32,12 @@ ALERT_OWNER = dict.fromkeys(d.EMPLOYEE_KINDS, "e") | {"satisfaction": "u"}
 ALERT_NAMESPACE = uuid.UUID("5d1c7a52-8a4e-4b8e-9a51-5c0b1ad0e7f1")
 AlertKey = tuple[str, str, str, str]  # (tenant, recipient, kind, subject)
 Scope = set[tuple[str, str, str]]  # (tenant, kind, subject) evaluated
-# alert key -> (message, id of the causing event; None: the scheduler)
-Desired = dict[AlertKey, tuple[str, uuid.UUID | None]]
+# alert key -> (its params, id of the causing event; None: the scheduler)
+Desired = dict[AlertKey, tuple[AlertParams, uuid.UUID | None]]
 
 
-def employee_messages(b: Batch, tenant: str, employee_id: str) -> dict[str, str]:
-    """kind -> message for each employee alert whose condition holds now."""
+def employee_messages(b: Batch, tenant: str, employee_id: str) -> dict[str, AlertParams]:
+    """kind -> params of each employee alert whose condition holds now."""
     org = b.org_employees.get((tenant, employee_id))
     if org is None or not org["active"]:
         return {}
@@ -41,7 +48,7 @@ def employee_messages(b: Batch, tenant: str, employee_id: str) -> dict[str, str]
     if row is None or skp is None:
         return {}
     name = org["name"]
-    found: dict[str, str] = {}
+    found: dict[str, AlertParams] = {}
     figures = row["figures"]
     share = figures.get("share", 0.0)
     projected = {
@@ -55,20 +62,20 @@ def employee_messages(b: Batch, tenant: str, employee_id: str) -> dict[str, str]
     if behind:
         names = {i["indicator_id"]: i["name"] for r in skp["rhk"] for i in r["indicators"]}
         listed = [(names.get(i, i), projected[i] or 0.0) for i in behind]
-        found["behind_target"] = d.behind_target_message(name, listed, share, year)
+        found["behind_target"] = at.behind_target_params(name, listed, share, year)
     since = row["last_activity_date"] or row["skp_received_on"]
     if since is not None and d.is_silent(since, today):
-        found["silent"] = d.silent_message(name, since)
+        found["silent"] = at.silent_params(name, since)
     due = []
     for span in b.regencies.due_spans(tenant):
         assessed = b.employees.get((tenant, employee_id, span.label))
         if not (assessed and assessed["supervisor_assessed"]):
             due.append(span)
     if due:
-        found["assessment_due"] = d.assessment_due_message(name, due)
+        found["assessment_due"] = at.assessment_due_params(name, due)
     if row["predikat_drop_from"]:
         now = d.Predikat(row["projected_predikat"]) if row["projected_predikat"] else None
-        found["predikat_drop"] = d.predikat_drop_message(
+        found["predikat_drop"] = at.predikat_drop_params(
             name, d.Predikat(row["predikat_drop_from"]), now
         )
     return found
@@ -87,15 +94,15 @@ def desired_alerts(b: Batch) -> tuple[Desired, Scope]:
         )
         if recipient is None:
             continue
-        for kind, message in employee_messages(b, t, emp).items():
-            desired[(t, recipient, kind, emp)] = (message, cause)
+        for kind, params in employee_messages(b, t, emp).items():
+            desired[(t, recipient, kind, emp)] = (params, cause)
     for (t, unit_id, year), cause in b.touched_units.items():
         if year != b.regencies.today(t).year:
             continue
         scope.add((t, "satisfaction", unit_id))
         unit = b.units[(t, unit_id, year)]
         org_unit = b.org_units.get((t, unit_id))
-        told = d.satisfaction_alert(
+        told = at.satisfaction_told(
             head_id=org_unit["head_employee_id"] if org_unit else None,
             unit_name=org_unit["name"] if org_unit else unit_id,
             ikm=unit["ikm"],
@@ -110,9 +117,10 @@ def desired_alerts(b: Batch) -> tuple[Desired, Scope]:
         c = b.complaints[(t, complaint_id)]
         officer = b.org_employees.get((t, c["officer_id"])) if c["officer_id"] else None
         org_unit = b.org_units.get((t, c["unit_id"]))
-        told = d.complaint_alert(
+        told = at.complaint_told(
             status=c["status"],
             unit_id=c["unit_id"],
+            unit_name=org_unit["name"] if org_unit else None,
             officer_name=officer["name"] if officer else None,
             officer_supervisor_id=officer["supervisor_id"] if officer else None,
             unit_head_id=org_unit["head_employee_id"] if org_unit else None,
@@ -194,7 +202,8 @@ async def evaluate_alerts(b: Batch) -> None:
     staged: list[Envelope] = []
     m = b.ctx.metrics
     counts: Counter[tuple[str, str]] = Counter()
-    for key, (message, cause) in sorted(desired.items()):
+    for key, (params, cause) in sorted(desired.items()):
+        message = at.alert_text(key[2], params)
         if key in active:
             if active[key]["message"] != message:  # same condition, figures moved
                 changed = active[key].copy()
@@ -224,6 +233,7 @@ async def evaluate_alerts(b: Batch) -> None:
                     kind=kind,
                     subject_id=subject,
                     message=message,
+                    params=params,
                     cause_event_id=cause,
                 ),
                 tenant=t,

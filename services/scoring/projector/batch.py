@@ -65,6 +65,7 @@ from services.scoring.store import (
     load,
     lock,
     read_epoch,
+    stage_events,
     table_of,
     upsert,
 )
@@ -113,6 +114,8 @@ class Batch:
     waiting: dict[str, list[Parked]] = field(default_factory=dict)
     blocked: Counter[str] = field(default_factory=Counter)
     unparked: list[int] = field(default_factory=list)
+    # Events of the projections this batch changed (``score.updated``), staged with them.
+    outgoing: list[Envelope] = field(default_factory=list)
     regencies: Regencies = field(init=False)
 
     def __post_init__(self) -> None:
@@ -240,6 +243,7 @@ class Batch:
         unit.recompute(self)
         employee.recompute(self)
         await evaluate_alerts(self)
+        await stage_events(self.session, self.outgoing)
         await self.write()
 
     async def write_activities(self) -> None:

@@ -17,8 +17,10 @@ from services.common.events import (
     ObjectionDecided,
     Rating,
     Relation,
+    ScoreUpdated,
     TargetSet,
     TenantSettings,
+    new_internal_event,
 )
 from services.scoring import domain as d
 from services.scoring.models import ScoreActivity
@@ -122,15 +124,22 @@ def set_final(
     row["final_predikat"] = d.predikat(result, overall).value if result and overall else None
 
 
+# The figures ``score.updated`` carries: an event goes out when one of them moves.
+PUBLISHED = ("achievement", "projected_rating", "projected_predikat")
+
+
 def recompute(b: Batch) -> None:
-    """The figures of the batch's changed annual rows."""
-    for key in b.dirty.get("employee", set()):
+    """The figures of the batch's changed annual rows; a ``score.updated`` for each row
+    whose published figures moved (one per employee and year per batch, whatever the
+    number of its events: the batch's net change)."""
+    for key in sorted(b.dirty.get("employee", set())):
         row = b.employees[key]
         if row["period_kind"] != "annual":
             continue
         t, emp, _ = key
         settings, _ = b.regencies.rules(t)
         year = row["year"]
+        before = [row[f] for f in PUBLISHED]  # type: ignore[literal-required]
         project(
             row,
             b.skps.get((t, emp, year)),
@@ -138,6 +147,20 @@ def recompute(b: Batch) -> None:
             b.regencies.today(t),
             b.regencies.share(t, year),
         )
+        if [row[f] for f in PUBLISHED] != before:  # type: ignore[literal-required]
+            b.outgoing.append(score_updated(b, row))
+
+
+def score_updated(b: Batch, row: EmployeeRow) -> Envelope:
+    rating = row["projected_rating"]
+    payload = ScoreUpdated(
+        employee_id=row["employee_id"],
+        period_label=row["period"],
+        achievement=row["achievement"],
+        projected_rating=Rating(rating) if rating else None,
+        projected_predikat=row["projected_predikat"],
+    )
+    return new_internal_event(payload, tenant=row["tenant"], occurred_at=b.now)
 
 
 async def recompute_latest(b: Batch) -> None:

@@ -1,0 +1,5 @@
+import sys
+
+from deploy.demo.cli import main
+
+sys.exit(main())
