@@ -39,6 +39,10 @@ class Role(StrEnum):
     PENGELOLA_PENGADUAN = "pengelola_pengaduan"  # complaint officer: handles complaints
     PLATFORM = "platform"
     OPS = "ops"
+    # The regency's Bupati/Wali Kota (pejabat pembina kepegawaian): an account of the
+    # tenant that is not an employee (no NIP, no employee record). It approves and assesses
+    # the employees who have no direct supervisor (domain.md, "Top of the chain").
+    KEPALA_DAERAH = "kepala_daerah"
 
 
 def hash_password(password: str) -> str:
@@ -106,6 +110,20 @@ class Principal:
         if self.tenant is None:
             raise Forbidden("this account has no tenant")
         return self.tenant
+
+    @property
+    def is_kepala_daerah(self) -> bool:
+        return Role.KEPALA_DAERAH in self.roles and self.employee_id is None
+
+    def actor(self) -> str:
+        """The caller as the org chart names a supervisor: the employee id, or for the
+        kepala daerah (no employee record) the account id, which every event and alert
+        uses for them. Refused for other accounts that are not an employee."""
+        if self.employee_id is not None:
+            return self.employee_id
+        if self.is_kepala_daerah:
+            return self.user_id
+        raise Forbidden("this account is not an employee")
 
     def me(self) -> str:
         """The caller's employee id; refused for accounts that are not an employee."""

@@ -37,6 +37,7 @@ TABLE_NAMES: set[str] = {
     "employee",
     "user_account",
     "refresh_token",
+    "kepala_daerah",
     "outbox",
     "processed_event",
 }
@@ -116,6 +117,22 @@ class UserAccount(SQLModel, table=True):
     @property
     def role_set(self) -> frozenset[Role]:
         return frozenset(Role(r) for r in self.roles.split(",") if r)
+
+
+class KepalaDaerah(SQLModel, table=True):
+    """The regency's Bupati/Wali Kota: an account of the tenant that is not an employee (no
+    NIP, no employee record). One row per account; the account's ``active`` says whether
+    it holds the office (at most one active per regency); former ones are kept so the name
+    of whoever approved or assessed stays known."""
+
+    __tablename__ = "kepala_daerah"
+
+    user_id: str = SQLField(foreign_key="user_account.id", primary_key=True, max_length=64)
+    tenant: str = SQLField(foreign_key="tenant.slug", index=True, max_length=40)
+    title: str = SQLField(max_length=200)  # the office, e.g. "Bupati Bantul"
+    name: str = SQLField(max_length=200)  # the person holding it
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=UtcDateTime)
+    updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UtcDateTime)
 
 
 class RefreshToken(SQLModel, table=True):
@@ -296,6 +313,26 @@ class PasswordChange(Schema):
     new_password: Password
 
 
+class KepalaDaerahCreate(Schema):
+    title: Name = Field(description='the office as documents print it, e.g. "Bupati Bantul"')
+    name: Name = Field(description="the person holding it")
+    username: Username
+    password: Password = Field(description="initial password, to be changed at first login")
+
+
+class KepalaDaerahUpdate(Schema):
+    title: Name | None = None
+    name: Name | None = None
+
+
+class KepalaDaerahRead(Schema):
+    user_id: str
+    username: str | None = Field(description="shown to admins and to the kepala daerah only")
+    title: str
+    name: str
+    active: bool
+
+
 class Me(Schema):
     user_id: str
     username: str
@@ -303,6 +340,9 @@ class Me(Schema):
     roles: list[str]
     must_change_password: bool
     employee: EmployeeRead | None
+    kepala_daerah: KepalaDaerahRead | None = Field(
+        default=None, description="the office and name, for a kepala daerah account"
+    )
 
 
 class ReasonRead(Schema):

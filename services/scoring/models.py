@@ -16,7 +16,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from services.common.orgchart import ORG_TABLE_NAMES
+from services.common.orgchart import KEPALA_DAERAH_TABLE_NAMES, ORG_TABLE_NAMES
 
 
 def _json(default: Any) -> Any:
@@ -232,6 +232,7 @@ TABLE_NAMES: set[str] = {
     "outbox",
     "processed_event",
     *ORG_TABLE_NAMES,
+    *KEPALA_DAERAH_TABLE_NAMES,
 }
 
 

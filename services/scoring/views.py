@@ -41,13 +41,19 @@ from services.scoring.shared import indicator_specs
 CLOSED = {"resolved", "rejected", "not_our_authority", "archived"}
 
 
+def actor_of(principal: Principal) -> str | None:
+    """The caller as the org chart names supervisors: the employee id, or the kepala
+    daerah's account id."""
+    return principal.user_id if principal.is_kepala_daerah else principal.employee_id
+
+
 async def may_see_employee(org: OrgChart, principal: Principal, employee_id: str) -> bool:
-    """Self, anyone up the supervisor chain, or the regency's HR admin."""
+    """Self, anyone up the supervisor chain (the kepala daerah tops every chain), or the
+    regency's HR admin."""
     if principal.has(Role.ADMIN) or principal.employee_id == employee_id:
         return True
-    return bool(principal.employee_id) and principal.employee_id in await org.supervisor_chain(
-        employee_id
-    )
+    me = actor_of(principal)
+    return bool(me) and me in await org.supervisor_chain(employee_id)
 
 
 def ikm_score(sums: list[int], responses: int, minimum: int) -> IkmScore:

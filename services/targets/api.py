@@ -30,7 +30,7 @@ from services.targets.models import (
     TeamMember,
 )
 
-_staff = require_roles(Role.PEGAWAI, Role.ATASAN, Role.ADMIN)
+_staff = require_roles(Role.PEGAWAI, Role.ATASAN, Role.ADMIN, Role.KEPALA_DAERAH)
 
 
 @dataclass(frozen=True)

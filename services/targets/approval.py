@@ -86,8 +86,9 @@ async def team(
     status: TeamStatus | None,
     page: PageParams,
 ) -> Page[TeamMember]:
-    """The caller's direct reports and where their SKP of ``year`` stands."""
-    me = principal.me()
+    """The caller's direct reports and where their SKP of ``year`` stands (for the kepala
+    daerah: the employees without a direct supervisor)."""
+    me = principal.actor()
     tenant = principal.home()
     async with sessions() as session:
         org = OrgChart(session, tenant)
