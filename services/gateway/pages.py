@@ -63,10 +63,22 @@ def _role(name: str) -> Callable[[Profile], bool]:
     return lambda profile: name in profile.roles
 
 
+def _any_role(*names: str) -> Callable[[Profile], bool]:
+    return lambda profile: any(name in profile.roles for name in names)
+
+
+# The complaint desk and the unit IKM: the unit's pengelola pengaduan, its head (an
+# atasan; one who heads no unit sees an empty desk) and admin. The counter: petugas loket.
+DESK = _any_role("pengelola_pengaduan", "atasan", "admin")
+COUNTER = _any_role("petugas_loket", "admin")
+
 NAV: list[NavEntry] = [
     NavEntry("/pegawai", "My performance", lambda p: p.employee_id is not None),
     NavEntry("/atasan", "My team", _role("atasan")),
     NavEntry("/admin", "BKPSDM", _role("admin")),
+    NavEntry("/meja-pengaduan", "Complaint desk", DESK),
+    NavEntry("/ikm-unit", "Unit IKM", DESK),
+    NavEntry("/loket", "Service counter", COUNTER),
 ]
 
 
@@ -151,6 +163,14 @@ router.add_api_route(
 router.add_api_route(
     "/admin", staff_page("admin.html", "BKPSDM", _role("admin")), response_class=HTMLResponse
 )
+for _path, _template, _title, _allowed in (
+    ("/meja-pengaduan", "desk.html", "Complaint desk", DESK),
+    ("/ikm-unit", "desk_ikm.html", "Unit IKM", DESK),
+    ("/loket", "counter.html", "Service counter", COUNTER),
+):
+    router.add_api_route(
+        _path, staff_page(_template, _title, _allowed), response_class=HTMLResponse
+    )
 
 
 def unknown_regency(request: Request) -> Response:

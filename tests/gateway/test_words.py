@@ -32,6 +32,12 @@ def page_words() -> dict[str, str]:
                 body = text[text.index(block) : text.index("};", text.index(block))]
                 for word in re.findall(r':\s*"([^"]+)"', body):
                     found.setdefault(word, f"{path.name} {block}")
+        # Word tables a page renders with t(TABLE[code]) (desk, IKM, counter, survey).
+        for match in re.finditer(
+            r"const (QUESTION|SCALE|CATEGORY|STEP|ELEMENT) = \{(.*?)\};", text, re.S
+        ):
+            for word in re.findall(r':\s*"([^"]+)"', match.group(2)):
+                found.setdefault(word, f"{path.name} {match.group(1)}")
         # Inside app.js the helper is called as t("...").
         for match in re.finditer(r'[^.\w]t\(\s*"((?:[^"\\]|\\.)*)"', text):
             found.setdefault(match.group(1), path.name)
