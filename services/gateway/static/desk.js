@@ -152,7 +152,7 @@
           {},
           el("strong", { text: label("complaintStatus", s.to_status) }),
           " · " + fmt.time(s.at) + (s.actor_employee_id ? " · " + personName(s.actor_employee_id) : ""),
-          el("div", { text: s.reason })
+          s.reason ? el("div", { text: s.reason }) : null
         )
       )
     );
