@@ -65,6 +65,7 @@ def _role(name: str) -> Callable[[Profile], bool]:
 
 NAV: list[NavEntry] = [
     NavEntry("/pegawai", "My performance", lambda p: p.employee_id is not None),
+    NavEntry("/pegawai/penilaian", "My assessment", lambda p: p.employee_id is not None),
     NavEntry("/atasan", "My team", _role("atasan")),
     NavEntry("/admin", "BKPSDM", _role("admin")),
 ]
@@ -141,6 +142,11 @@ router.add_api_route("/", login_page, response_class=HTMLResponse)
 router.add_api_route(
     "/pegawai",
     staff_page("employee.html", "My performance", lambda p: p.employee_id is not None),
+    response_class=HTMLResponse,
+)
+router.add_api_route(
+    "/pegawai/penilaian",
+    staff_page("employee_assessment.html", "My assessment", lambda p: p.employee_id is not None),
     response_class=HTMLResponse,
 )
 router.add_api_route(
