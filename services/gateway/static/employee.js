@@ -13,9 +13,8 @@
 
   async function loadWho() {
     try {
-      const me = await K.api("identity", "/me");
-      const who = me.employee ? me.employee.name + " · " + me.employee.position : me.username;
-      fill("who-line", who + " · NIP " + ((me.employee && me.employee.nip) || "–"));
+      const me = await K.api("identity", "/employees/" + encodeURIComponent(claims.employee_id));
+      fill("who-line", me.name + " · " + me.position + " · NIP " + (me.nip || "–"));
     } catch (err) {
       fill("who-line", K.errorText(err));
     }
@@ -54,8 +53,8 @@
     }
   }
 
-  function button(text, cls, onClick) {
-    const node = el("button", { class: "button " + (cls || ""), type: "button", text });
+  function button(text, cls, onClick, id) {
+    const node = el("button", { class: "button " + (cls || ""), type: "button", text, id });
     node.addEventListener("click", () => onClick(node));
     return node;
   }
@@ -66,8 +65,8 @@
       el(
         "div",
         { class: "buttons" },
-        button(t("Draft a new SKP"), "primary", (b) => act(b, "/skp", { year, rhk: [] }, t("An empty draft was created. Add your RHK."))),
-        button(t("Copy last year's SKP"), "", (b) => act(b, "/skp/copy", { year }, t("Last year's SKP was copied as this year's draft.")))
+        button(t("Draft a new SKP"), "primary", (b) => act(b, "/skp", { year, rhk: [] }, t("An empty draft was created. Add your RHK.")), "skp-new"),
+        button(t("Copy last year's SKP"), "", (b) => act(b, "/skp/copy", { year }, t("Last year's SKP was copied as this year's draft.")), "skp-copy")
       ),
     ];
   }
@@ -81,7 +80,7 @@
     const steps = transitions.items;
     const last = steps[steps.length - 1];
     const returned =
-      skp.status === "draft" && last && last.action === "return"
+      skp.status === "draft" && last && last.action === "returned"
         ? el("div", { class: "notice", id: "return-comment", role: "note" }, el("strong", { text: t("Returned by your supervisor:") }), " ", last.comment)
         : null;
     const table = el(
@@ -128,7 +127,7 @@
         actions = el(
           "div",
           { class: "buttons" },
-          button(t("Revise the SKP"), "", (b) => act(b, "/skp/" + skp.id + "/revise", undefined, t("A new version was started; the approved one stays in force until the new one is approved.")))
+          button(t("Revise the SKP"), "", (b) => act(b, "/skp/" + skp.id + "/revise", undefined, t("A new version was started; the approved one stays in force until the new one is approved.")), "skp-revise")
         );
       }
       fill("skp", head, returned, actions, body, table);

@@ -104,6 +104,7 @@ Pegawai.activities = (() => {
       if (!armed) {
         armed = true;
         button.textContent = t("Really delete?");
+        button.setAttribute("aria-label", t("Really delete the entry of {date}?", { date: fmt.date(a.activity_date) }));
         return;
       }
       K.busy(button, true);

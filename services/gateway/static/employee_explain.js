@@ -36,9 +36,9 @@ K.LABELS.aggregation = { sum: K.t("sum of entries"), mean: K.t("mean of entries"
 K.LABELS.transition = {
   created: K.t("Drafted"),
   copied: K.t("Copied from last year"),
-  edit: K.t("Edited"),
-  submit: K.t("Submitted"),
-  approve: K.t("Approved"),
-  return: K.t("Returned"),
-  revise: K.t("Revision started"),
+  edited: K.t("Edited"),
+  submitted: K.t("Submitted"),
+  approved: K.t("Approved"),
+  returned: K.t("Returned"),
+  revised: K.t("Revision started"),
 };

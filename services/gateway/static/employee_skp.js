@@ -55,7 +55,7 @@ Pegawai.editor = (() => {
       el("option", { value: "", text: t("— does not support a supervisor's RHK —") }),
       parents.map((p) => el("option", { value: p.rhk_id, text: p.title, selected: p.rhk_id === r.parent_rhk_id }))
     );
-    const addIndicator = el("button", { type: "button", class: "button", text: t("Add indicator") });
+    const addIndicator = el("button", { type: "button", class: "button add-indicator", text: t("Add indicator") });
     addIndicator.addEventListener("click", () => change(() => model[i].indicators.push(blankIndicator())));
     const remove = el("button", { type: "button", class: "button", text: t("Remove RHK") });
     remove.addEventListener("click", () => change(() => model.splice(i, 1)));
@@ -112,7 +112,7 @@ Pegawai.editor = (() => {
   }
 
   function draw() {
-    const addRhk = el("button", { type: "button", class: "button", text: t("Add RHK") });
+    const addRhk = el("button", { type: "button", class: "button", id: "skp-add-rhk", text: t("Add RHK") });
     addRhk.addEventListener("click", () => change(() => model.push(blankRhk(model.length ? "tambahan" : "utama"))));
     K.fill(formNode, model.map(rhkFields), el("div", { class: "buttons" }, addRhk));
   }
@@ -182,8 +182,8 @@ Pegawai.editor = (() => {
     formNode = el("form", { id: "skp-form", class: "skp-form", novalidate: true });
     formNode.addEventListener("submit", (e) => e.preventDefault());
     draw();
-    const saveButton = el("button", { type: "button", class: "button", text: t("Save draft") });
-    const submitButton = el("button", { type: "button", class: "button primary", text: t("Submit to my supervisor") });
+    const saveButton = el("button", { type: "button", class: "button", id: "skp-save", text: t("Save draft") });
+    const submitButton = el("button", { type: "button", class: "button primary", id: "skp-submit", text: t("Submit to my supervisor") });
     saveButton.addEventListener("click", async () => {
       K.busy(saveButton, true);
       try {
