@@ -160,7 +160,8 @@
     try {
       const s = await K.api("scoring", "/scores/employees/" + encodeURIComponent(claims.employee_id) + "?period=" + year);
       const ex = s.explained || {};
-      const explain = (key, id) => (ex[key] && ex[key].length ? el("p", { class: "explain", id, text: K.explain(ex[key]) }) : null);
+      // Before an approved SKP the figures are empty: their explanations would only say so.
+      const explain = (key, id) => (s.rhk.length && ex[key] && ex[key].length ? el("p", { class: "explain", id, text: K.explain(ex[key]) }) : null);
       fill(
         "scores",
         el(
