@@ -74,6 +74,7 @@ COUNTER = _any_role("petugas_loket", "admin")
 
 NAV: list[NavEntry] = [
     NavEntry("/pegawai", "My performance", lambda p: p.employee_id is not None),
+    NavEntry("/pegawai/penilaian", "My assessment", lambda p: p.employee_id is not None),
     NavEntry("/atasan", "My team", _role("atasan")),
     NavEntry("/admin", "BKPSDM", _role("admin")),
     NavEntry("/meja-pengaduan", "Complaint desk", DESK),
@@ -153,6 +154,11 @@ router.add_api_route("/", login_page, response_class=HTMLResponse)
 router.add_api_route(
     "/pegawai",
     staff_page("employee.html", "My performance", lambda p: p.employee_id is not None),
+    response_class=HTMLResponse,
+)
+router.add_api_route(
+    "/pegawai/penilaian",
+    staff_page("employee_assessment.html", "My assessment", lambda p: p.employee_id is not None),
     response_class=HTMLResponse,
 )
 router.add_api_route(

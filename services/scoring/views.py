@@ -18,9 +18,11 @@ from services.common.security import Principal, Role
 from services.common.skm import ikm_from_sums
 from services.common.workdays import local_today
 from services.scoring import domain as d
+from services.scoring import explain as ex
 from services.scoring.models import (
     EmployeeScore,
     EmployeeSummary,
+    ExplainedParts,
     Explanations,
     IkmScore,
     IndicatorScore,
@@ -58,22 +60,26 @@ async def may_see_employee(org: OrgChart, principal: Principal, employee_id: str
 
 def ikm_score(sums: list[int], responses: int, minimum: int) -> IkmScore:
     if responses <= 0:
+        none_yet = ex.explain_ikm_parts(None, None, 0, minimum)
         return IkmScore(
             ikm=None,
             category=None,
             label=None,
             responses=0,
             provisional=True,
-            explanation=d.explain_ikm(None, None, 0, minimum),
+            explanation=ex.english(none_yet),
+            explained=none_yet,
         )
     result = ikm_from_sums(sums, responses)
+    parts = ex.explain_ikm_parts(float(result.ikm), result.category, responses, minimum)
     return IkmScore(
         ikm=float(result.ikm),
         category=result.category,
         label=result.label,
         responses=responses,
         provisional=responses < minimum,
-        explanation=d.explain_ikm(float(result.ikm), result.category, responses, minimum),
+        explanation=ex.english(parts),
+        explained=parts,
     )
 
 
@@ -100,6 +106,7 @@ def rhk_scores(
         for spec, raw in zip(indicator_specs(rhk), rhk["indicators"], strict=True):
             values = figs["indicators"].get(spec.indicator_id, [None, None, None, None, None])
             fig = d.IndicatorFigures(spec.indicator_id, *values)
+            parts = ex.explain_indicator_parts(spec, fig, share, cap)
             indicators.append(
                 IndicatorScore(
                     indicator_id=spec.indicator_id,
@@ -114,7 +121,8 @@ def rhk_scores(
                     achievement=fig.achievement,
                     expected_to_date=fig.expected_to_date,
                     projected_achievement=fig.projected_achievement,
-                    explanation=d.explain_indicator(spec, fig, share, cap),
+                    explanation=ex.english(parts),
+                    explained=parts,
                 )
             )
         out.append(
@@ -187,28 +195,33 @@ async def employee_score(
     latest_behaviour = _rating(row.latest_behaviour) or Rating.SESUAI
     tambahan = settings.count_tambahan_in_overall
     counted = sum(1 for r in rhks if r.kind == "utama" or tambahan)
-    explanations = Explanations(
-        achievement=d.explain_overall(row.achievement, counted, tambahan, projected=False),
-        projected_achievement=d.explain_overall(
+    explained = ExplainedParts(
+        achievement=ex.explain_overall_parts(row.achievement, counted, tambahan, projected=False),
+        projected_achievement=ex.explain_overall_parts(
             row.projected_achievement, counted, tambahan, projected=True
         ),
-        projected_rating=d.explain_projected_rating(
+        projected_rating=ex.explain_projected_rating_parts(
             row.projected_achievement, projected_rating, settings
         ),
-        projected_predikat=d.explain_predikat(
+        projected_predikat=ex.explain_predikat_parts(
             projected_rating, latest_behaviour, _predikat(row.projected_predikat), final=False
         ),
-        final_predikat=d.explain_predikat(
+        final_predikat=ex.explain_predikat_parts(
             _rating(row.final_result_rating),
             _rating(row.final_behaviour_rating),
             _predikat(row.final_predikat),
             final=True,
         ),
-        behaviour=d.explain_behaviour(
+        behaviour=ex.explain_behaviour_parts(
             row.behaviour_ratings,
             _rating(row.final_behaviour_rating),
             settings.behaviour_above_min_count,
         ),
+        ikm=ikm.explained,
+    )
+    # The English prose stays as it was for API clients; pages render ``explained``.
+    explanations = Explanations(
+        **{name: ex.english(parts) for name, parts in explained if name != "ikm"},
         ikm=ikm.explanation,
     )
     as_of = row.figures.get("as_of")
@@ -237,6 +250,7 @@ async def employee_score(
         last_activity_date=row.last_activity_date,
         rhk=rhks,
         explanations=explanations,
+        explained=explained,
     )
 
 
