@@ -67,6 +67,10 @@ NAV: list[NavEntry] = [
     NavEntry("/pegawai", "My performance", lambda p: p.employee_id is not None),
     NavEntry("/atasan", "My team", _role("atasan")),
     NavEntry("/admin", "BKPSDM", _role("admin")),
+    NavEntry("/admin/organisasi", "Units and employees", _role("admin")),
+    NavEntry("/admin/pengaturan", "Regency settings", _role("admin")),
+    NavEntry("/platform", "Regencies", _role("platform")),
+    NavEntry("/ops", "Service status", lambda p: "ops" in p.roles or "platform" in p.roles),
 ]
 
 
@@ -151,6 +155,13 @@ router.add_api_route(
 router.add_api_route(
     "/admin", staff_page("admin.html", "BKPSDM", _role("admin")), response_class=HTMLResponse
 )
+for _path, _template, _title, _allowed in (
+    ("/admin/organisasi", "admin_org.html", "Units and employees", _role("admin")),
+    ("/admin/pengaturan", "admin_settings.html", "Regency settings", _role("admin")),
+    ("/platform", "platform.html", "Regencies", _role("platform")),
+    ("/ops", "platform_ops.html", "Service status", lambda p: bool({"ops", "platform"} & set(p.roles))),
+):
+    router.add_api_route(_path, staff_page(_template, _title, _allowed), response_class=HTMLResponse)
 
 
 def unknown_regency(request: Request) -> Response:
