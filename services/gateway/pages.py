@@ -159,9 +159,16 @@ for _path, _template, _title, _allowed in (
     ("/admin/organisasi", "admin_org.html", "Units and employees", _role("admin")),
     ("/admin/pengaturan", "admin_settings.html", "Regency settings", _role("admin")),
     ("/platform", "platform.html", "Regencies", _role("platform")),
-    ("/ops", "platform_ops.html", "Service status", lambda p: bool({"ops", "platform"} & set(p.roles))),
+    (
+        "/ops",
+        "platform_ops.html",
+        "Service status",
+        lambda p: bool({"ops", "platform"} & {*p.roles}),
+    ),
 ):
-    router.add_api_route(_path, staff_page(_template, _title, _allowed), response_class=HTMLResponse)
+    router.add_api_route(
+        _path, staff_page(_template, _title, _allowed), response_class=HTMLResponse
+    )
 
 
 def unknown_regency(request: Request) -> Response:

@@ -120,7 +120,7 @@ async def regency(
             .where(OrgEmployee.tenant == tenant, col(OrgEmployee.active).is_(True))
             .order_by(col(OrgEmployee.name), col(OrgEmployee.employee_id))
         )
-        wanted = {TeamStatus.MISSING, TeamStatus.DRAFT, TeamStatus.SUBMITTED} if unapproved else None
+        wanted = set(TeamStatus) - {TeamStatus.APPROVED} if unapproved else None
         return await standing(session, tenant, year, list(people.all()), wanted, page)
 
 

@@ -18,6 +18,7 @@ from tests.browser.steps.admin import (
     admin_imports_people,
     admin_sees_distribution,
     admin_sets_duty,
+    employee_row,
     platform_registers_regency,
 )
 from tests.gateway.conftest import Stack
@@ -92,13 +93,13 @@ async def test_a_regency_from_registration_to_its_people(stack: Stack, page: Pag
     # Duties: counter officer for an employee of the public-serving unit; read back.
     await admin_sets_duty(page, "Budi Santoso", "petugas_loket")
     await expect(page.locator("#employee-message")).to_contain_text("Petugas loket")
-    await page.locator("#employees tbody tr", has_text="Budi Santoso").locator(
-        '[data-action="duties"]'
-    ).click()
+    await employee_row(page, "Budi Santoso").locator('[data-action="duties"]').click()
     await expect(page.locator('#duties-form input[value="petugas_loket"]')).to_be_checked()
 
     # A refusal shows the service's reason: a supervisor of active people cannot go.
-    boss = page.locator("#employees tbody tr", has_text="Sri Lestari")
+    await page.locator("#employee-q").fill("")
+    await page.locator("#employee-search button[type=submit]").click()
+    boss = employee_row(page, "Sri Lestari")
     await boss.locator('[data-action="deactivate"]').click()
     await page.locator("#deactivate-form button[type=submit]").click()
     await expect(page.locator("#employee-message.error")).to_be_visible()
@@ -108,9 +109,10 @@ async def test_a_regency_from_registration_to_its_people(stack: Stack, page: Pag
         await page.locator("#employees .table-tools button").click()
     download = await info.value
     text = (await download.path()).read_bytes().decode("utf-8")
-    assert text.startswith("\ufeff\"Nama\",\"NIP\"")
-    assert "\"'=HYPERLINK(\"\"x\"\")\"" in text
+    assert text.startswith('\ufeff"Nama","NIP"')
+    assert '"\'=HYPERLINK(""x"")"' in text
     assert "Ubah" not in text  # the action column stays out
+    assert text.count("\r\n") == 4 and "Budi Santoso" in text  # header + the three shown
 
     counts = await admin_sees_distribution(page)
     assert counts == {p: 0 for p in counts} and len(counts) == 5
@@ -138,9 +140,7 @@ async def test_settings_are_saved_and_refused_with_reasons(stack: Stack, page: P
     # Thresholds out of order: identity's reason, nothing saved.
     await page.locator("#setting-rating_meets_threshold").fill("150")
     await page.locator("#settings-form button[type=submit]").click()
-    await expect(page.locator("#settings-message.error")).to_contain_text(
-        "rating_meets_threshold"
-    )
+    await expect(page.locator("#settings-message.error")).to_contain_text("rating_meets_threshold")
     await page.reload()
     await expect(page.locator("#setting-rating_meets_threshold")).to_have_value("90")
     await check_page(page, "admin-pengaturan")
@@ -152,7 +152,9 @@ async def test_settings_are_saved_and_refused_with_reasons(stack: Stack, page: P
 )
 async def test_admin_creates_the_kepala_daerah(stack: Stack, page: Page) -> None:
     slug = await new_admin(stack, page)
-    await admin_creates_kepala_daerah(page, "Halim Dalimunte", "Bupati Uji", "bupati", "sandi-kd-123")
+    await admin_creates_kepala_daerah(
+        page, "Halim Dalimunte", "Bupati Uji", "bupati", "sandi-kd-123"
+    )
     await page.reload()
     await expect(page.locator("#kd-summary")).to_contain_text("Halim Dalimunte")
     await page.context.clear_cookies()

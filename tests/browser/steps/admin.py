@@ -7,7 +7,16 @@ attributes, not words, so a step works in either language.
 
 from __future__ import annotations
 
-from playwright.async_api import Page, expect
+import re
+
+from playwright.async_api import Locator, Page, expect
+
+
+def employee_row(page: Page, name: str) -> Locator:
+    """The row of the employees table whose Name cell is exactly ``name`` (another row may
+    name them as its supervisor)."""
+    first = page.locator("td:first-child", has_text=re.compile("^" + re.escape(name) + "$"))
+    return page.locator("#employees tbody tr").filter(has=first)
 
 
 def _base(page: Page) -> str:
@@ -82,7 +91,7 @@ async def admin_sets_duty(page: Page, employee_name: str, duty: str) -> None:
     await page.goto(_base(page) + "/admin/organisasi")
     await page.locator("#employee-q").fill(employee_name)
     await page.locator("#employee-search button[type=submit]").click()
-    row = page.locator("#employees tbody tr", has_text=employee_name)
+    row = employee_row(page, employee_name)
     await expect(row).to_have_count(1)
     await row.locator('[data-action="duties"]').click()
     box = page.locator(f'#duties-form input[value="{duty}"]')
