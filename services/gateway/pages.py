@@ -80,6 +80,10 @@ NAV: list[NavEntry] = [
     NavEntry("/meja-pengaduan", "Complaint desk", DESK),
     NavEntry("/ikm-unit", "Unit IKM", DESK),
     NavEntry("/loket", "Service counter", COUNTER),
+    NavEntry("/admin/organisasi", "Units and employees", _role("admin")),
+    NavEntry("/admin/pengaturan", "Regency settings", _role("admin")),
+    NavEntry("/platform", "Regencies", _role("platform")),
+    NavEntry("/ops", "Service status", lambda p: "ops" in p.roles or "platform" in p.roles),
 ]
 
 
@@ -173,6 +177,15 @@ for _path, _template, _title, _allowed in (
     ("/meja-pengaduan", "desk.html", "Complaint desk", DESK),
     ("/ikm-unit", "desk_ikm.html", "Unit IKM", DESK),
     ("/loket", "counter.html", "Service counter", COUNTER),
+    ("/admin/organisasi", "admin_org.html", "Units and employees", _role("admin")),
+    ("/admin/pengaturan", "admin_settings.html", "Regency settings", _role("admin")),
+    ("/platform", "platform.html", "Regencies", _role("platform")),
+    (
+        "/ops",
+        "platform_ops.html",
+        "Service status",
+        lambda p: bool({"ops", "platform"} & {*p.roles}),
+    ),
 ):
     router.add_api_route(
         _path, staff_page(_template, _title, _allowed), response_class=HTMLResponse

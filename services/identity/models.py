@@ -192,6 +192,8 @@ class TenantSettingsPatch(Schema):
     count_tambahan_in_overall: bool | None = None
     activity_edit_window_days: int | None = None
     behaviour_above_min_count: int | None = None
+    min_aggregate_size: int | None = None
+    survey_tokens_per_issuer_per_day: int | None = None
 
 
 class AccountCreate(Schema):

@@ -390,6 +390,9 @@ class RegencyScore(BaseModel):
     training_needs: list[TrainingNeed]
     development_recommendations: list[str]
     top_performers: list[EmployeeSummary]
+    under_performers: list[EmployeeSummary] = PydanticField(
+        default_factory=list, description="final predikat below Baik, the weakest first"
+    )
 
 
 class AlertRead(BaseModel):

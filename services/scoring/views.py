@@ -41,6 +41,7 @@ from services.scoring.models import (
 from services.scoring.shared import indicator_specs
 
 CLOSED = {"resolved", "rejected", "not_our_authority", "archived"}
+BELOW_BAIK = {d.Predikat.BUTUH_PERBAIKAN, d.Predikat.KURANG, d.Predikat.SANGAT_KURANG}
 
 
 def actor_of(principal: Principal) -> str | None:
@@ -408,21 +409,27 @@ async def regency_score(
             r.achievement if r.achievement is not None else -1.0,
         ),
         reverse=True,
-    )[:10]
+    )
+    # Under-performers: a final predikat below Baik, the weakest first (HR's follow-up list).
+    weak = [r for r in reversed(ranked) if r.final_predikat in BELOW_BAIK][:20]
+    ranked = ranked[:10]
     people = {
         p.employee_id: p
         for p in (
             await session.exec(
                 select(OrgEmployee).where(
                     OrgEmployee.tenant == tenant,
-                    col(OrgEmployee.employee_id).in_([r.employee_id for r in ranked]),
+                    col(OrgEmployee.employee_id).in_([r.employee_id for r in ranked + weak]),
                 )
             )
         ).all()
     }
-    top = await summaries(
-        session, tenant, [people[r.employee_id] for r in ranked if r.employee_id in people], year
-    )
+
+    async def summarised(chosen: list[Any]) -> list[EmployeeSummary]:
+        known = [people[r.employee_id] for r in chosen if r.employee_id in people]
+        return await summaries(session, tenant, known, year)
+
+    top = await summarised(ranked)
     return RegencyScore(
         year=year,
         organisation_predikat=organisation.value,
@@ -452,4 +459,5 @@ async def regency_score(
         training_needs=[TrainingNeed(value=v, rated_di_bawah=n) for v, n in below.most_common()],
         development_recommendations=recommendations[:20],
         top_performers=top,
+        under_performers=await summarised(weak),
     )

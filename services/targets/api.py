@@ -94,6 +94,21 @@ async def team(
     )
 
 
+@skp.get("/regency", response_model=Page[TeamMember], responses=READ)
+async def regency(
+    ctx: Ctx,
+    page: Paging,
+    admin: Annotated[Principal, Depends(require_roles(Role.ADMIN))],
+    year: Year = None,
+    unapproved: Annotated[bool, Query(description="only those without an approved SKP")] = False,
+) -> Page[TeamMember]:
+    """HR view (admin): every active employee of the regency and where their SKP of the
+    year stands, by name; `unapproved=true` keeps those with no approved SKP yet."""
+    return await approval.regency(
+        ctx.sessions, principal=admin, year=year, unapproved=unapproved, page=page
+    )
+
+
 @skp.get("/parent-options", response_model=list[ParentOption], responses=READ)
 async def parent_options(
     ctx: Ctx, year: Annotated[int, Query(ge=2000, le=2100)]

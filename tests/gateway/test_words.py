@@ -27,7 +27,8 @@ def page_words() -> dict[str, str]:
         text = path.read_text()
         for match in re.finditer(r'\bK\.t\(\s*"((?:[^"\\]|\\.)*)"', text):
             found.setdefault(match.group(1), path.name)
-        for block in ("const LABELS", "const STATUS_TEXT"):
+        # Word tables of the pages: app.js's, and the admin pages' BerAKHLAK values and duties.
+        for block in ("const LABELS", "const STATUS_TEXT", "const VALUES", "const DUTIES"):
             if block in text:
                 body = text[text.index(block) : text.index("};", text.index(block))]
                 for word in re.findall(r':\s*"([^"]+)"', body):
