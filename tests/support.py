@@ -125,7 +125,9 @@ def bearer(
         tenant=tenant,
         roles=roles,
         employee_id=employee_id,
-        lifetime=timedelta(minutes=10),
+        # Longer than the whole suite: some tests build their headers at import time, and
+        # the tests of expiry issue their own tokens.
+        lifetime=timedelta(hours=4),
         must_change_password=must_change_password,
     )
     return {"Authorization": f"Bearer {token}"}

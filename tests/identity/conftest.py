@@ -35,7 +35,11 @@ class Identity:
     runtime: Runtime
     settings: Settings
 
-    platform = bearer(tenant=None, roles=[Role.PLATFORM])
+    @property
+    def platform(self) -> dict[str, str]:
+        # Issued when asked, not at import: a token made at collection time expires
+        # (10 minutes) before the tests of a long run reach it.
+        return bearer(tenant=None, roles=[Role.PLATFORM])
 
     def admin(self, tenant: str) -> dict[str, str]:
         return bearer(tenant=tenant, roles=[Role.ADMIN], user_id=f"admin-{tenant}")
