@@ -38,6 +38,10 @@ class Role(StrEnum):
     PENGELOLA_PENGADUAN = "pengelola_pengaduan"  # complaint officer: handles complaints
     PLATFORM = "platform"
     OPS = "ops"
+    # The regency's Bupati/Wali Kota (pejabat pembina kepegawaian): an account of the
+    # tenant that is not an employee (no NIP, no employee record). It approves and assesses
+    # the employees who have no direct supervisor (domain.md, "Top of the chain").
+    KEPALA_DAERAH = "kepala_daerah"
 
 
 def hash_password(password: str) -> str:
