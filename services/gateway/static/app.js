@@ -342,7 +342,7 @@ const K = (() => {
   function dashboardFor(profile) {
     const roles = (profile && profile.roles) || [];
     if (roles.includes("admin")) return "/admin";
-    if (roles.includes("atasan")) return "/atasan";
+    if (roles.includes("atasan") || roles.includes("kepala_daerah")) return "/atasan";
     if (profile && profile.employee_id) return "/pegawai";
     return null;
   }
