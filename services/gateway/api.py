@@ -25,9 +25,9 @@ from sqlmodel import col, select
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from services.common.api import errors
+from services.common.clock import utcnow
 from services.common.events import TenantSlug
 from services.common.i18n import LocaleCode
-from services.common.clock import utcnow
 from services.common.orgchart import OrgTenant, OrgUnit
 from services.common.refusals import NotFound
 from services.common.security import (

@@ -53,7 +53,7 @@ async def chain(stack: Stack) -> tuple[Regency, dict[str, str]]:
     admin = regency.admin()
     names = {who: f"{who.title()} {regency.slug.title()}" for who in ("atasan", "pegawai")}
     for i, (who, supervisor) in enumerate((("kepala", None), ("rekan", "atasan")), 3):
-        body = {
+        body: dict[str, str | None] = {
             "nip": nip(300 + i),
             "name": f"{who.title()} {regency.slug.title()}",
             "position": "Kepala Dinas" if who == "kepala" else "Pengadministrasi",
@@ -62,7 +62,7 @@ async def chain(stack: Stack) -> tuple[Regency, dict[str, str]]:
         }
         created = await call(stack.client, "POST", "/api/identity/employees", admin, 201, json=body)
         regency.people[who] = created["id"]
-        names[who] = body["name"]
+        names[who] = str(body["name"])
     await call(
         stack.client,
         "PATCH",
@@ -126,9 +126,9 @@ async def test_the_supervisors_year_by_clicks(stack: Stack, page: Page) -> None:
     await expect(bell).to_have_attribute("data-count", str(before - 1))
 
     # --- the assessment: projections beside, nothing pre-chosen
-    await wait_until(
-        lambda: count(stack.runtime("assessment"), ApprovedSkp, employee_id=regency.people["pegawai"])
-    )
+    assessment = stack.runtime("assessment")
+    pegawai_id = regency.people["pegawai"]
+    await wait_until(lambda: count(assessment, ApprovedSkp, employee_id=pegawai_id))
     await open_person(page, names["pegawai"])
     selects = page.locator("#assess-form select:not([name=period])")
     assert await selects.count() == 1 + 1 + 7  # one RHK, the overall, seven values
@@ -180,9 +180,7 @@ async def test_the_supervisors_year_by_clicks(stack: Stack, page: Page) -> None:
     await expect(page.locator("#objections")).to_contain_text(names["pegawai"])
     await check_page(page, "atasan-objection")
     await supervisor_decides_objection(page, names["pegawai"], "accept", result_rating="di_atas")
-    decided = await call(
-        stack.client, "GET", f"/api/assessment/objections/{objection['id']}", mine
-    )
+    decided = await call(stack.client, "GET", f"/api/assessment/objections/{objection['id']}", mine)
     assert decided["status"] == "accepted" and decided["result_rating"] == "di_atas"
     await page.reload()
     await expect(page.locator("#objections")).to_contain_text("Tidak ada keberatan")
@@ -208,6 +206,4 @@ async def test_the_kepala_daerah_gets_the_desk_and_a_pegawai_a_refusal(
         await page.goto(stack.gateway_url + path)
         await expect(page.get_by_role("heading")).to_contain_text("bukan untuk akun Anda")
     await page.goto(stack.gateway_url + "/rekan")
-    await expect(page.locator("#requests")).to_contain_text(
-        re.compile("Belum ada yang meminta")
-    )
+    await expect(page.locator("#requests")).to_contain_text(re.compile("Belum ada yang meminta"))

@@ -57,9 +57,9 @@ async def test_a_recipient_marks_an_alert_read_and_it_stays_read(
     bootstrap, prefix = gateway_settings.kafka_bootstrap_servers, gateway_settings.topic_prefix
     await publish(bootstrap, prefix, TENANT, mine, other, colleague, head)
     await publish(bootstrap, prefix, OTHER, theirs)
-    for alert in (mine, other, colleague, head, theirs):
+    for alert_id in (a.alert_id for a in (mine, other, colleague, head, theirs)):
         await wait_until(
-            lambda a=alert: count(app.state.runtime, GatewayAlert, alert_id=a.alert_id)
+            lambda alert_id=alert_id: count(app.state.runtime, GatewayAlert, alert_id=alert_id)
         )
 
     async with httpx.AsyncClient(base_url=url, timeout=10) as client:

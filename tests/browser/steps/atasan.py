@@ -42,11 +42,10 @@ async def supervisor_approves_skp(page: Page, employee_name: str) -> None:
     await open_desk(page)
     row = _team_row(page, employee_name)
     await row.get_by_role("button", name=re.compile("Periksa|Review")).click()
-    await page.locator("#team .review").get_by_role("button", name=re.compile("Setujui|Approve")).click()
+    review = page.locator("#team .review")
+    await review.get_by_role("button", name=re.compile("Setujui|Approve")).click()
     await expect(page.locator("#page-message")).to_contain_text(employee_name)
-    await expect(_team_row(page, employee_name)).to_contain_text(
-        re.compile("Disetujui|Approved")
-    )
+    await expect(_team_row(page, employee_name)).to_contain_text(re.compile("Disetujui|Approved"))
 
 
 async def supervisor_returns_skp(page: Page, employee_name: str, comment: str) -> None:
@@ -145,9 +144,7 @@ async def supervisor_decides_objection(
         await form.locator("select[name=result_rating]").select_option(result_rating)
     else:
         await form.locator("input[name=accepted][value=no]").check()
-    await form.locator("textarea[name=reason]").fill(
-        "Diputuskan setelah memeriksa bukti dukung."
-    )
+    await form.locator("textarea[name=reason]").fill("Diputuskan setelah memeriksa bukti dukung.")
     await form.locator("button[type=submit]").click()
     await expect(page.locator("#page-message")).to_contain_text(employee_name)
     await expect(card).to_have_count(0)
