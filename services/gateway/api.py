@@ -18,10 +18,12 @@ from fastapi import (
     Request,
     Response,
 )
+from sqlalchemy import update
 from sqlmodel import col, select
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from services.common.api import errors
+from services.common.clock import utcnow
 from services.common.events import TenantSlug
 from services.common.i18n import LocaleCode
 from services.common.orgchart import OrgTenant, OrgUnit
@@ -35,7 +37,7 @@ from services.common.security import (
 from services.gateway import domain
 from services.gateway.context import Gateway, gateway_of
 from services.gateway.models import AlertRead, GatewayAlert, PublicRegency, PublicUnit
-from services.gateway.session import authenticate, locale_of
+from services.gateway.session import SessionError, authenticate, check_csrf, locale_of
 
 router = APIRouter(tags=["gateway"])
 GatewayDep = Annotated[Gateway, Depends(gateway_of)]
@@ -55,6 +57,7 @@ def view(row: GatewayAlert, locale: LocaleCode) -> domain.AlertView:
         subject_id=row.subject_id,
         message=domain.alert_message(row.kind, row.params, row.message, locale),
         occurred_at=row.occurred_at.isoformat(),
+        read=row.read_at is not None,
     )
 
 
@@ -68,7 +71,7 @@ async def alerts_after(
     """The caller's alerts after ``after`` (oldest first), or the newest ``limit``."""
     query = select(GatewayAlert).where(
         GatewayAlert.tenant == principal.tenant,
-        GatewayAlert.recipient_id == principal.actor(),
+        GatewayAlert.recipient_id == domain.recipient_of(principal),
     )
     async with gateway.sessions() as session:
         if after is None:
@@ -83,7 +86,8 @@ async def alerts_after(
 
 
 def stream_principal(token: str | None, secret: str) -> Principal:
-    """The caller of a stream: an employee's access token, not one that must still change
+    """The caller of a stream: the access token of an employee (or of the kepala daerah,
+    who receives the alerts about the top of the chain), not one that must still change
     its password (that token opens nothing but the password change)."""
     if not token:
         raise Unauthorized(
@@ -97,7 +101,7 @@ def stream_principal(token: str | None, secret: str) -> Principal:
     if principal.must_change_password:
         raise Forbidden(CHANGE_PASSWORD_FIRST)
     principal.home()
-    if principal.employee_id is None and not principal.is_kepala_daerah:
+    if domain.recipient_of(principal) is None:
         raise Forbidden("alerts go to employees and the kepala daerah; this account is neither")
     return principal
 
@@ -131,7 +135,7 @@ async def alert_stream(
 
     async def events() -> AsyncIterator[ServerSentEvent]:
         nonlocal cursor
-        key = (str(principal.tenant), principal.actor())
+        key = (str(principal.tenant), str(domain.recipient_of(principal)))
         with gateway.hub.subscribe(key) as wake:
             yield ServerSentEvent(comment="connected", retry=RETRY_MS)
             while True:
@@ -182,9 +186,46 @@ async def recent_alerts(
             subject_id=a.subject_id,
             message=a.message,
             occurred_at=datetime.fromisoformat(a.occurred_at),
+            read=a.read,
         )
         for a in alerts
     ]
+
+
+@router.post(
+    "/api/gateway/alerts/{alert_id}/read",
+    status_code=204,
+    responses=errors(401, 403, 404),
+    summary="Mark one of the caller's alerts read (kept for the caller, on every device)",
+)
+async def mark_read(
+    request: Request,
+    gateway: GatewayDep,
+    alert_id: Annotated[str, Path(max_length=64)],
+) -> Response:
+    """Read state belongs to the recipient: another person's alert (or another regency's)
+    answers 404 as if it did not exist. Marking twice keeps the first moment."""
+    auth = await authenticate(request, gateway)
+    try:
+        check_csrf(request, auth)
+    except SessionError as exc:
+        return exc.response(locale_of(request))
+    principal = stream_principal(auth.token, gateway.jwt_secret)
+    mine = (
+        col(GatewayAlert.tenant) == principal.tenant,
+        col(GatewayAlert.recipient_id) == domain.recipient_of(principal),
+        col(GatewayAlert.alert_id) == alert_id,
+    )
+    async with gateway.sessions.begin() as session:
+        found = (await session.exec(select(GatewayAlert.seq).where(*mine).limit(1))).first()
+        if found is None:
+            raise NotFound("alert not found")
+        await session.exec(
+            update(GatewayAlert)
+            .where(*mine, col(GatewayAlert.read_at).is_(None))
+            .values(read_at=utcnow())
+        )
+    return auth.apply(Response(status_code=204), request, gateway)
 
 
 async def public_regency(gateway: Gateway, tenant: str) -> PublicRegency | None:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from services.common.events import ALERT_TEMPLATES
 from services.common.i18n import LocaleCode, translate
 from services.common.pagination import MAX_CURSOR
-from services.common.security import Principal
+from services.common.security import Principal, Role
 
 # The services behind the gateway; ``/api/<name>/<path>`` goes to ``<name>``'s ``/api/v1/<path>``.
 SERVICES = ("identity", "targets", "assessment", "feedback", "scoring")
@@ -100,6 +100,7 @@ class AlertView:
     subject_id: str
     message: str  # in the reader's language (see ``alert_message``)
     occurred_at: str  # ISO 8601
+    read: bool = False  # marked read by the recipient
 
 
 def alert_message(
@@ -130,14 +131,25 @@ COMPLAINT_STATUS = {
 }
 
 
+def recipient_of(principal: Principal) -> str | None:
+    """Whom the caller's alerts are addressed to: the employee id, or for the kepala daerah
+    (an account without an employee record) its account id, as scoring addresses the
+    alerts about the employees at the top of the chain. None: no alerts for this account."""
+    if principal.employee_id is not None:
+        return principal.employee_id
+    if Role.KEPALA_DAERAH in principal.roles:
+        return principal.user_id
+    return None
+
+
 def visible_to(alert: AlertView, principal: Principal) -> bool:
     """An alert reaches only its recipient, in the recipient's own regency."""
-    recipient = principal.employee_id or (principal.user_id if principal.is_kepala_daerah else None)
+    me = recipient_of(principal)
     return (
         principal.tenant is not None
-        and recipient is not None
+        and me is not None
         and alert.tenant == principal.tenant
-        and alert.recipient_id == recipient
+        and alert.recipient_id == me
     )
 
 
@@ -151,6 +163,7 @@ def sse_fields(alert: AlertView) -> dict[str, str]:
         "subject_id": alert.subject_id,
         "message": alert.message,
         "occurred_at": alert.occurred_at,
+        "read": alert.read,
     }
     return {"id": str(alert.seq), "event": "alert", "data": json.dumps(data, ensure_ascii=False)}
 

@@ -43,6 +43,9 @@ class GatewayAlert(SQLModel, table=True):
     params: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     event_id: str = Field(max_length=36)
     occurred_at: datetime = Field(sa_type=UtcDateTime)
+    # When the recipient marked the alert read (every row of that alert id carries it):
+    # the bell counts the raised alerts still without it, on every device of theirs.
+    read_at: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
 
 
 class AlertRead(BaseModel):
@@ -55,6 +58,7 @@ class AlertRead(BaseModel):
     subject_id: str
     message: str = Field(description="the alert's text in the reader's language")
     occurred_at: datetime
+    read: bool = Field(default=False, description="marked read by its recipient")
 
 
 class PublicUnit(BaseModel):

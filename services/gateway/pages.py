@@ -72,10 +72,23 @@ def _any_role(*names: str) -> Callable[[Profile], bool]:
 DESK = _any_role("pengelola_pengaduan", "atasan", "admin")
 COUNTER = _any_role("petugas_loket", "admin")
 
+
+def _supervises(profile: Profile) -> bool:
+    """The supervisor pages: an atasan, or the kepala daerah (no employee record), who
+    approves and assesses the employees at the top of the chain."""
+    return "atasan" in profile.roles or "kepala_daerah" in profile.roles
+
+
+def _supervisor_title(profile: Profile) -> str:
+    return "Kepala Daerah" if "kepala_daerah" in profile.roles else "My team"
+
+
 NAV: list[NavEntry] = [
     NavEntry("/pegawai", "My performance", lambda p: p.employee_id is not None),
     NavEntry("/pegawai/penilaian", "My assessment", lambda p: p.employee_id is not None),
+    NavEntry("/rekan", "Peer assessments", lambda p: p.employee_id is not None),
     NavEntry("/atasan", "My team", _role("atasan")),
+    NavEntry("/atasan", "Kepala Daerah", _role("kepala_daerah")),
     NavEntry("/admin", "BKPSDM", _role("admin")),
     NavEntry("/meja-pengaduan", "Complaint desk", DESK),
     NavEntry("/ikm-unit", "Unit IKM", DESK),
@@ -126,7 +139,11 @@ def message(request: Request, status_code: int, heading: str, text: str, **kw: A
     )
 
 
-def staff_page(template: str, title: str, allowed: Callable[[Profile], bool]) -> Any:
+def staff_page(
+    template: str, title: str | Callable[[Profile], str], allowed: Callable[[Profile], bool]
+) -> Any:
+    """``title``: an English msgid, or one chosen from the profile (a role's own name)."""
+
     async def show(request: Request, gateway: GatewayDep) -> Response:
         auth = await authenticate(request, gateway)
         principal = auth.principal
@@ -143,7 +160,8 @@ def staff_page(template: str, title: str, allowed: Callable[[Profile], bool]) ->
                 profile=profile,
             )
         else:
-            title_text = translate(title, None, locale_of(request))
+            chosen = title(profile) if callable(title) else title
+            title_text = translate(chosen, None, locale_of(request))
             answer = page(request, template, title=title_text, profile=profile)
         return auth.apply(answer, request, gateway)
 
@@ -167,7 +185,17 @@ router.add_api_route(
 )
 router.add_api_route(
     "/atasan",
-    staff_page("supervisor.html", "My team", _role("atasan")),
+    staff_page("supervisor.html", _supervisor_title, _supervises),
+    response_class=HTMLResponse,
+)
+router.add_api_route(
+    "/atasan/pegawai",
+    staff_page("supervisor_person.html", _supervisor_title, _supervises),
+    response_class=HTMLResponse,
+)
+router.add_api_route(
+    "/rekan",
+    staff_page("supervisor_peer.html", "Peer assessments", lambda p: p.employee_id is not None),
     response_class=HTMLResponse,
 )
 router.add_api_route(

@@ -379,7 +379,7 @@ const K = (() => {
     if (roles.includes("admin")) return "/admin";
     if (roles.includes("platform")) return "/platform";
     if (roles.includes("ops")) return "/ops";
-    if (roles.includes("atasan")) return "/atasan";
+    if (roles.includes("atasan") || roles.includes("kepala_daerah")) return "/atasan";
     if (profile && profile.employee_id) return "/pegawai";
     return null;
   }

@@ -4,7 +4,7 @@ The regency's kepala daerah account (`kepala_daerah.set`): who approves and asse
 employees without a direct supervisor, and whose name the service shows for it.
 
 Revision ID: c5e7a9b1d3f2
-Revises: 7a3f2c91d4e5
+Revises: b81e4c2d9f30
 Create Date: 2026-12-02 16:40:00.000000
 """
 
@@ -18,7 +18,7 @@ from services.common.migration_ops import (
 )
 
 revision: str = "c5e7a9b1d3f2"
-down_revision: str | None = "7a3f2c91d4e5"
+down_revision: str | None = "b81e4c2d9f30"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
