@@ -27,15 +27,10 @@ from services.assessment.models import (
 )
 from services.common.api import Page, PageParams, errors, page_params
 from services.common.events import Period, Relation
-from services.common.runtime import Runtime
+from services.common.runtime import runtime_of
 from services.common.security import CurrentPrincipal, Principal
 
 router = APIRouter(prefix="/api/v1")
-
-
-def runtime_of(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
 
 
 def current_caller(principal: CurrentPrincipal) -> Principal:

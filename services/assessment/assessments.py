@@ -41,6 +41,7 @@ from services.common.messaging import add_event
 from services.common.orgchart import OrgChart
 from services.common.pagination import Page, PageParams, paginate
 from services.common.refusals import Conflict, Forbidden, NotFound
+from services.common.rows import of_tenant
 from services.common.security import Principal
 
 
@@ -197,10 +198,10 @@ async def read_models(session: AsyncSession, rows: list[Assessment]) -> list[Ass
 async def get_assessment(
     session: AsyncSession, *, principal: Principal, assessment_id: str
 ) -> Assessment:
-    row = await session.get(Assessment, assessment_id)
-    chart = OrgChart(session, principal.home())
-    if row is None or row.tenant != principal.home() or not await _may_read(chart, principal, row):
-        raise NotFound("assessment {assessment_id} not found", assessment_id=assessment_id)
+    missing = NotFound("assessment {assessment_id} not found", assessment_id=assessment_id)
+    row = await of_tenant(session, Assessment, assessment_id, principal.home(), missing)
+    if not await _may_read(OrgChart(session, principal.home()), principal, row):
+        raise missing
     return row
 
 

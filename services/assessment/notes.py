@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import false, or_
+from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,9 +26,10 @@ from services.assessment.steps import (
     active_employee,
     check_supervises,
     context,
+    naming_caller,
+    page_naming_caller,
     peer_request,
     resolve_period,
-    viewer_id,
 )
 from services.common.events import FeedbackNoted, Relation, new_event
 from services.common.messaging import add_event
@@ -81,29 +82,26 @@ async def request_peer(
     return row
 
 
+_PEER_REQUEST_PEOPLE = (PeerRequest.peer_id, PeerRequest.requested_by)
+
+
 def _peer_requests_filter(principal: Principal) -> Any:
     """The requester, the asked peer and HR see a request; the assessee does not."""
-    if principal.is_admin:
-        return True
-    me = viewer_id(principal)
-    if not me:
-        return false()
-    return or_(
-        col(PeerRequest.peer_id) == me,
-        col(PeerRequest.requested_by) == me,
-    )
+    return naming_caller(principal, *_PEER_REQUEST_PEOPLE)
 
 
 async def list_peer_requests(
     session: AsyncSession, *, principal: Principal, status: str | None, page: PageParams
 ) -> Page[PeerRequest]:
-    query = select(PeerRequest).where(
-        PeerRequest.tenant == principal.home(), _peer_requests_filter(principal)
+    return await page_naming_caller(
+        session,
+        PeerRequest,
+        principal,
+        _PEER_REQUEST_PEOPLE,
+        status=status,
+        newest=PeerRequest.created_at,
+        page=page,
     )
-    if status:
-        query = query.where(PeerRequest.status == status)
-    query = query.order_by(col(PeerRequest.created_at).desc(), col(PeerRequest.id))
-    return await paginate(session, query, page)
 
 
 # ---------------------------------------------------------------- to-do

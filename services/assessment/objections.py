@@ -7,19 +7,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import false, or_
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.assessment import domain
 from services.assessment.assessments import get_assessment
 from services.assessment.models import Assessment, Objection, ObjectionCreate, ObjectionDecision
-from services.assessment.steps import active_caller, context, viewer_id
+from services.assessment.steps import active_caller, context, naming_caller, page_naming_caller
 from services.common.events import ObjectionDecided, ObjectionFiled, Relation, new_event
 from services.common.messaging import add_event
 from services.common.orgchart import OrgChart
-from services.common.pagination import Page, PageParams, paginate
+from services.common.pagination import Page, PageParams
 from services.common.refusals import BadRequest, Conflict, Forbidden, NotFound
 from services.common.security import Principal
 
@@ -85,18 +84,12 @@ async def file_objection(
     return row
 
 
+_OBJECTION_PEOPLE = (Objection.employee_id, Objection.assessor_id, Objection.decider_id)
+
+
 def _objections_filter(principal: Principal) -> Any:
     """The objector, the assessing supervisor, the decider and HR see an objection."""
-    if principal.is_admin:
-        return True
-    me = viewer_id(principal)
-    if not me:
-        return false()
-    return or_(
-        col(Objection.employee_id) == me,
-        col(Objection.assessor_id) == me,
-        col(Objection.decider_id) == me,
-    )
+    return naming_caller(principal, *_OBJECTION_PEOPLE)
 
 
 async def get_objection(
@@ -119,13 +112,15 @@ async def get_objection(
 async def list_objections(
     session: AsyncSession, *, principal: Principal, status: str | None, page: PageParams
 ) -> Page[Objection]:
-    query = select(Objection).where(
-        Objection.tenant == principal.home(), _objections_filter(principal)
+    return await page_naming_caller(
+        session,
+        Objection,
+        principal,
+        _OBJECTION_PEOPLE,
+        status=status,
+        newest=Objection.filed_at,
+        page=page,
     )
-    if status:
-        query = query.where(Objection.status == status)
-    query = query.order_by(col(Objection.filed_at).desc(), col(Objection.id))
-    return await paginate(session, query, page)
 
 
 async def decide_objection(

@@ -9,16 +9,20 @@ event). Who may see what is decided in the feature modules, once for every endpo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlmodel import select
+from sqlalchemy import false, or_
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.assessment import domain
 from services.assessment.models import PeerRequest
 from services.common.events import Period
 from services.common.orgchart import OrgChart, OrgEmployee, check_may_act, check_may_be_acted_upon
+from services.common.pagination import Page, PageParams, paginate
 from services.common.refusals import Forbidden, NotFound
 from services.common.security import Principal
 from services.common.workdays import local_today
@@ -57,6 +61,36 @@ async def active_caller(chart: OrgChart, principal: Principal) -> str:
 def viewer_id(principal: Principal) -> str | None:
     """The caller's id where assessments, notes and objections name people, if any."""
     return principal.user_id if principal.is_kepala_daerah else principal.employee_id
+
+
+def naming_caller(principal: Principal, *people: Any) -> Any:
+    """A filter: HR sees every row, anyone else the rows naming them in one of the
+    ``people`` columns, and an account that names nobody sees none."""
+    if principal.is_admin:
+        return True
+    me = viewer_id(principal)
+    if not me:
+        return false()
+    return or_(*(col(column) == me for column in people))
+
+
+async def page_naming_caller(
+    session: AsyncSession,
+    model: Any,
+    principal: Principal,
+    people: Sequence[Any],
+    *,
+    status: str | None,
+    newest: Any,
+    page: PageParams,
+) -> Page[Any]:
+    """A page of ``model`` rows of the caller's regency visible by :func:`naming_caller`,
+    of one ``status`` if given, newest first (by the ``newest`` column, then id)."""
+    query = select(model).where(model.tenant == principal.home(), naming_caller(principal, *people))
+    if status:
+        query = query.where(model.status == status)
+    query = query.order_by(col(newest).desc(), col(model.id))
+    return await paginate(session, query, page)
 
 
 async def check_supervises(chart: OrgChart, me: str, employee: OrgEmployee, refusal: str) -> None:

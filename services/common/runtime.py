@@ -195,6 +195,12 @@ class Runtime:
         return app
 
 
+def runtime_of(request: Request) -> Runtime:
+    """FastAPI dependency: the runtime ``Runtime.app`` put on the app serving the request."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
 async def _event_too_large(_request: Request, exc: Exception) -> JSONResponse:
     # Raised by add_event inside the write's transaction, which is rolled back: nothing of
     # the change is written.

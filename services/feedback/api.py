@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from services.common.api import IsoDate, Page, PageParams, errors, page_params
 from services.common.events import ComplaintStatus, TenantSlug
-from services.common.runtime import Runtime
+from services.common.runtime import Runtime, runtime_of
 from services.common.security import CurrentPrincipal, Principal, Role, require_roles
 from services.feedback import complaints, surveys, tokens
 from services.feedback.models import (
@@ -34,11 +34,6 @@ from services.feedback.models import (
 from services.feedback.ratelimit import rate_limited
 
 API = "/api/v1"
-
-
-def runtime_of(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
 
 
 RuntimeDep = Annotated[Runtime, Depends(runtime_of)]

@@ -1,9 +1,6 @@
 """Complaints (mirroring SP4N-LAPOR!): filed and followed by citizens with a tracking code,
 handled by the unit head, the unit's pengelola pengaduan and admin, never by the officer
 a complaint names, along the lifecycle of ``domain.TRANSITIONS``.
-
-Like every feedback use case: the runtime first, then keyword-only the caller (the
-verified ``principal``; public endpoints the regency's slug), refusals before any write.
 """
 
 from __future__ import annotations
@@ -28,6 +25,7 @@ from services.common.messaging import add_event
 from services.common.orgchart import OrgChart, OrgUnit
 from services.common.pagination import Page, PageParams, paginate
 from services.common.refusals import Conflict, Forbidden, NotFound
+from services.common.rows import of_tenant, update_one
 from services.common.runtime import Runtime
 from services.common.security import Principal
 from services.common.workdays import local_today
@@ -177,9 +175,9 @@ async def _visible_complaint(
 ) -> tuple[Complaint, OrgChart, domain.Staff, OrgUnit]:
     """A complaint the caller handles; 404 otherwise (others do not learn it exists)."""
     tenant = principal.home()
-    complaint = await session.get(Complaint, complaint_id)
-    if complaint is None or complaint.tenant != tenant:
-        raise NotFound("complaint not found")
+    complaint = await of_tenant(
+        session, Complaint, complaint_id, tenant, NotFound("complaint not found")
+    )
     org = OrgChart(session, tenant)
     unit = await org.unit(complaint.unit_id)
     staff = await staff_of(org, principal)
@@ -265,13 +263,13 @@ async def move_complaint(
         changes["lapor_reference"] = body.lapor_reference
     async with runtime.sessions.begin() as session:
         # Conditional on the status read above: a concurrent move makes this one refuse.
-        moved = await session.exec(
+        await update_one(
+            session,
             update(Complaint)
             .where(col(Complaint.id) == complaint.id, col(Complaint.status) == current)
-            .values(**changes)
+            .values(**changes),
+            Conflict("the complaint changed meanwhile; reload it"),
         )
-        if moved.rowcount != 1:
-            raise Conflict("the complaint changed meanwhile; reload it")
         session.add(
             ComplaintStep(
                 complaint_id=complaint.id,

@@ -1,8 +1,5 @@
 """Citizen satisfaction surveys (SKM, PermenPANRB 14/2017): the public form of a survey
 token, its one-time submission, and a unit's summary (IKM) under the small-numbers rule.
-
-Like every feedback use case: the runtime first, then keyword-only the caller (the
-verified ``principal``; public endpoints the regency's slug), refusals before any write.
 """
 
 from __future__ import annotations
@@ -20,6 +17,7 @@ from services.common.messaging import add_event
 from services.common.orgchart import OrgChart, OrgUnit
 from services.common.privacy import enough_contributors
 from services.common.refusals import BadRequest, Conflict, Forbidden, NotFound
+from services.common.rows import updated_one
 from services.common.runtime import Runtime
 from services.common.security import Principal
 from services.common.skm import ELEMENTS
@@ -79,7 +77,8 @@ async def submit_survey(
     async with runtime.sessions.begin() as session:
         # Claim the token first, conditionally: of two concurrent submissions only one
         # update matches, and the write comes before any read (no stale SQLite snapshot).
-        claimed = await session.exec(
+        claimed = await updated_one(
+            session,
             update(SurveyToken)
             .where(
                 col(SurveyToken.tenant) == tenant,
@@ -87,10 +86,10 @@ async def submit_survey(
                 col(SurveyToken.used_at).is_(None),
                 col(SurveyToken.expires_at) > now,
             )
-            .values(used_at=now)
+            .values(used_at=now),
         )
         row = await _token_by_secret(session, tenant, token)
-        if claimed.rowcount != 1:
+        if not claimed:
             _check_usable(row, now)
             raise Conflict("this survey token cannot be used")
         scores = body.answers.model_dump()

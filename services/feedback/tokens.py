@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from services.common.clock import utcnow
 from services.common.orgchart import OrgChart
 from services.common.refusals import BadRequest, NotFound
+from services.common.rows import of_tenant
 from services.common.runtime import Runtime
 from services.common.security import Principal
 from services.common.workdays import local_today
@@ -91,9 +92,9 @@ async def issue_survey_token(
 async def visible_token(runtime: Runtime, *, principal: Principal, token_id: str) -> SurveyToken:
     tenant = principal.home()
     async with runtime.sessions() as session:
-        row = await session.get(SurveyToken, token_id)
-        if row is None or row.tenant != tenant:
-            raise NotFound("survey token not found")
+        row = await of_tenant(
+            session, SurveyToken, token_id, tenant, NotFound("survey token not found")
+        )
         mine = row.issued_by == (principal.employee_id or principal.user_id)
         if not (mine or principal.is_admin):
             # its secret is for the issuer's citizen only

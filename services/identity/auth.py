@@ -24,6 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.clock import new_id, utcnow
 from services.common.refusals import BadRequest, TooManyRequests, Unauthorized
+from services.common.rows import updated_one
 from services.common.security import (
     InvalidToken,
     Principal,
@@ -220,18 +221,19 @@ async def refresh(
     """
     claims = _verified_refresh(refresh_token, tokens.secret)
     async with transaction(sessions) as session:
-        claimed = await session.exec(
+        claimed = await updated_one(
+            session,
             update(RefreshToken)
             .where(
                 col(RefreshToken.jti) == claims.token_id,
                 col(RefreshToken.revoked_at).is_(None),
             )
-            .values(revoked_at=utcnow())
+            .values(revoked_at=utcnow()),
         )
         row = await session.get(RefreshToken, claims.token_id)
         if row is None:
             raise Unauthorized("unknown refresh token")
-        if claimed.rowcount == 1:
+        if claimed:
             # An error below rolls the claim back: the token stays as it was.
             if as_utc(row.expires_at) <= utcnow():
                 raise Unauthorized("refresh token expired")

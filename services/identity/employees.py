@@ -1,8 +1,5 @@
 """Employees of the caller's regency and their login accounts: NIP, unit, supervisor
 chain (inside the regency, no cycles), deactivation, initial passwords.
-
-Like every identity use case: keyword-only, ``sessions`` and the verified ``principal``
-first, rules checked before anything is written, one transaction for rows and events.
 """
 
 from __future__ import annotations

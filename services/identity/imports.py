@@ -1,8 +1,7 @@
 """CSV import of units and employees: every row checked against a snapshot of the regency
 (``domain.plan_*``), then all rows written with their events in one transaction, or none.
 
-Like every identity use case: keyword-only, ``sessions`` and the verified ``principal``
-first. A file with bad lines is refused with :class:`ImportRefused`, whose answer lists
+A file with bad lines is refused with :class:`ImportRefused`, whose answer lists
 each line's reasons, rendered in the caller's language.
 """
 

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.common.clock import utcnow
 from services.common.events import EmployeeRegistered, TenantRegistered, TenantSettings, UnitCreated
 from services.common.refusals import Conflict, NotFound
+from services.common.rows import of_tenant
 from services.common.security import Role, hash_password
 from services.common.storage import SessionFactory
 from services.identity.models import Employee, RefreshToken, Tenant, Unit, UserAccount
@@ -52,17 +53,14 @@ async def get_tenant(session: AsyncSession, slug: str) -> Tenant:
 
 
 async def get_unit(session: AsyncSession, tenant: str, unit_id: str) -> Unit:
-    unit = await session.get(Unit, unit_id)
-    if unit is None or unit.tenant != tenant:
-        raise NotFound("unit {id} not found", id=unit_id)
-    return unit
+    return await of_tenant(
+        session, Unit, unit_id, tenant, NotFound("unit {id} not found", id=unit_id)
+    )
 
 
 async def get_employee(session: AsyncSession, tenant: str, employee_id: str) -> Employee:
-    employee = await session.get(Employee, employee_id)
-    if employee is None or employee.tenant != tenant:
-        raise NotFound("employee {id} not found", id=employee_id)
-    return employee
+    missing = NotFound("employee {id} not found", id=employee_id)
+    return await of_tenant(session, Employee, employee_id, tenant, missing)
 
 
 async def supervisor_map(

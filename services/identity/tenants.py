@@ -1,8 +1,5 @@
 """Regencies and their settings, and the accounts that are not employees: the platform
 operator, ops, and each regency's admins (BKPSDM).
-
-Like every identity use case: keyword-only, ``sessions`` and the verified ``principal``
-first, rules checked before anything is written, one transaction for rows and events.
 """
 
 from __future__ import annotations

@@ -1,8 +1,5 @@
 """Org units of the caller's regency: a tree (parent unit), an optional code unique in the
 regency, an optional head, and whether the unit serves the public.
-
-Like every identity use case: keyword-only, ``sessions`` and the verified ``principal``
-first, rules checked before anything is written, one transaction for rows and events.
 """
 
 from __future__ import annotations

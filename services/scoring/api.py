@@ -11,7 +11,7 @@ from services.common.api import Page, PageParams, errors, page_params
 from services.common.orgchart import OrgChart, OrgEmployee
 from services.common.pagination import MAX_LIMIT, Cursor, page_of
 from services.common.refusals import Forbidden, NotFound
-from services.common.runtime import Runtime
+from services.common.runtime import runtime_of
 from services.common.security import CurrentPrincipal, Principal, Role, require_roles, tenant_of
 from services.common.workdays import local_today
 from services.scoring import views
@@ -37,10 +37,6 @@ Period = Annotated[
 ]
 Year = Annotated[int | None, Query(ge=2000, le=2100, description="default: this year")]
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
-
-
-def runtime_of(request: Request) -> Runtime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
 
 
 async def this_year(org: OrgChart) -> int:

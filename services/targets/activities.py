@@ -18,6 +18,7 @@ from services.common.messaging import add_event
 from services.common.orgchart import OrgChart
 from services.common.pagination import Page, PageParams, paginate
 from services.common.refusals import BadRequest, Conflict, Forbidden, NotFound
+from services.common.rows import of_tenant, update_one
 from services.common.security import Principal
 from services.common.storage import SessionFactory
 from services.common.workdays import local_today
@@ -37,14 +38,12 @@ from services.targets.models import (
     ActivityUpdate,
     Skp,
 )
-from services.targets.steps import active_me, check_visible, content, load_skp
+from services.targets.steps import active_me, check_visible, content, load_skp, log_page, read_as
 
 
 async def _activity(session: AsyncSession, principal: Principal, activity_id: str) -> Activity:
-    row = await session.get(Activity, activity_id)
-    if row is None or row.tenant != principal.home():
-        raise NotFound("activity {activity_id} not found", activity_id=activity_id)
-    return row
+    missing = NotFound("activity {activity_id} not found", activity_id=activity_id)
+    return await of_tenant(session, Activity, activity_id, principal.home(), missing)
 
 
 async def _today(org: OrgChart) -> date:
@@ -83,7 +82,7 @@ def _record(session: AsyncSession, row: Activity, action: str, by: str) -> None:
 
 
 def _activity_read(row: Activity) -> ActivityRead:
-    return ActivityRead.model_validate(row.model_dump())
+    return read_as(ActivityRead, row)
 
 
 async def log_activity(
@@ -136,14 +135,14 @@ async def _bump(session: AsyncSession, row: Activity, seen: int, **values: Any) 
     waits for the row lock, then matches no row) and the loser answers 409."""
     if seen != row.revision:
         raise revision_conflict(seen)
-    result = await session.exec(
+    await update_one(
+        session,
         update(Activity)
         .where(col(Activity.id) == row.id, col(Activity.revision) == seen)
         .values(revision=seen + 1, updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
+        revision_conflict(seen),
     )
-    if result.rowcount != 1:
-        raise revision_conflict(seen)
     await session.refresh(row)
 
 
@@ -199,9 +198,7 @@ async def activity_history(
             .where(ActivityHistory.activity_id == row.id)
             .order_by(col(ActivityHistory.revision))
         )
-        return (await paginate(session, query, page)).map(
-            lambda h: ActivityHistoryRead.model_validate(h.model_dump())
-        )
+        return await log_page(session, query, page, ActivityHistoryRead)
 
 
 @dataclass(frozen=True)

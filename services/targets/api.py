@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, status
 
 from services.common.api import IsoDate, Page, PageParams, errors, page_params
 from services.common.pagination import MAX_INT32
+from services.common.runtime import runtime_of
 from services.common.security import Principal, Role, require_roles
 from services.common.storage import SessionFactory
 from services.targets import activities as activity_log
@@ -41,7 +42,7 @@ class Context:
 
 def context(request: Request, principal: Annotated[Principal, Depends(_staff)]) -> Context:
     principal.home()  # an account of no regency is refused before any work (403)
-    return Context(sessions=request.app.state.runtime.sessions, principal=principal)
+    return Context(sessions=runtime_of(request).sessions, principal=principal)
 
 
 Ctx = Annotated[Context, Depends(context)]

@@ -26,7 +26,6 @@ from services.targets.steps import (
     check_visible,
     content,
     dump,
-    load_skp,
     own_skp,
     parent_options_of,
     set_version_status,
@@ -34,6 +33,7 @@ from services.targets.steps import (
     skp_read,
     to_rhk,
     transition,
+    visible_skp,
 )
 
 
@@ -107,8 +107,7 @@ async def submit_skp(sessions: SessionFactory, *, principal: Principal, skp_id: 
 
 async def get_skp(sessions: SessionFactory, *, principal: Principal, skp_id: str) -> SkpRead:
     async with sessions() as session:
-        skp = await load_skp(session, principal, skp_id)
-        await check_visible(session, principal, skp.employee_id)
+        skp = await visible_skp(session, principal, skp_id)
         return await skp_read(session, skp)
 
 

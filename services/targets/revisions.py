@@ -3,10 +3,12 @@ new version, and read its versions and its history of transitions."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import col, select
 
 from services.common.orgchart import OrgChart
-from services.common.pagination import Page, PageParams, paginate
+from services.common.pagination import Page, PageParams
 from services.common.refusals import NotFound
 from services.common.security import Principal
 from services.common.storage import SessionFactory
@@ -22,15 +24,17 @@ from services.targets.models import (
     SkpVersionRead,
 )
 from services.targets.steps import (
+    R,
     advance,
-    check_visible,
     content,
     dump,
-    load_skp,
+    log_page,
     own_skp,
+    read_as,
     skp_of,
     skp_read,
     transition,
+    visible_skp,
 )
 
 
@@ -74,47 +78,46 @@ async def revise_skp(sessions: SessionFactory, *, principal: Principal, skp_id: 
         return await skp_read(session, skp)
 
 
-def _version_read(row: SkpVersion) -> SkpVersionRead:
-    return SkpVersionRead.model_validate(row.model_dump())
-
-
 async def list_versions(
     sessions: SessionFactory, *, principal: Principal, skp_id: str, page: PageParams
 ) -> Page[SkpVersionRead]:
-    async with sessions() as session:
-        skp = await load_skp(session, principal, skp_id)
-        await check_visible(session, principal, skp.employee_id)
-        query = (
-            select(SkpVersion)
-            .where(SkpVersion.skp_id == skp.id)
-            .order_by(col(SkpVersion.version).desc())
-        )
-        return (await paginate(session, query, page)).map(_version_read)
+    newest_first = col(SkpVersion.version).desc()
+    return await _skp_log(
+        sessions, principal, skp_id, page, SkpVersion, newest_first, SkpVersionRead
+    )
 
 
 async def get_version(
     sessions: SessionFactory, *, principal: Principal, skp_id: str, version: int
 ) -> SkpVersionRead:
     async with sessions() as session:
-        skp = await load_skp(session, principal, skp_id)
-        await check_visible(session, principal, skp.employee_id)
+        skp = await visible_skp(session, principal, skp_id)
         row = await session.get(SkpVersion, (skp.id, version))
         if row is None:
             raise NotFound("this SKP has no version {version}", version=version)
-        return _version_read(row)
+        return read_as(SkpVersionRead, row)
 
 
 async def list_transitions(
     sessions: SessionFactory, *, principal: Principal, skp_id: str, page: PageParams
 ) -> Page[SkpTransitionRead]:
+    in_order = col(SkpTransition.id)
+    return await _skp_log(
+        sessions, principal, skp_id, page, SkpTransition, in_order, SkpTransitionRead
+    )
+
+
+async def _skp_log(
+    sessions: SessionFactory,
+    principal: Principal,
+    skp_id: str,
+    page: PageParams,
+    model: type[SkpVersion] | type[SkpTransition],
+    order: Any,
+    read: type[R],
+) -> Page[R]:
+    """A page of one of a visible SKP's logs (its versions, its transitions)."""
     async with sessions() as session:
-        skp = await load_skp(session, principal, skp_id)
-        await check_visible(session, principal, skp.employee_id)
-        query = (
-            select(SkpTransition)
-            .where(SkpTransition.skp_id == skp.id)
-            .order_by(col(SkpTransition.id))
-        )
-        return (await paginate(session, query, page)).map(
-            lambda t: SkpTransitionRead.model_validate(t.model_dump())
-        )
+        skp = await visible_skp(session, principal, skp_id)
+        query = select(model).where(model.skp_id == skp.id).order_by(order)
+        return await log_page(session, query, page, read)

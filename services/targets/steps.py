@@ -8,16 +8,20 @@ committed, so nothing is written and no event is staged.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from services.common.clock import new_id, utcnow
 from services.common.events import Rhk
 from services.common.orgchart import OrgChart, check_may_act, check_may_be_acted_upon
+from services.common.pagination import Page, PageParams, paginate
 from services.common.refusals import Conflict, Forbidden, NotFound
+from services.common.rows import of_tenant, update_one
 from services.common.security import Principal
 from services.targets.domain import (
     Action,
@@ -36,6 +40,8 @@ from services.targets.models import (
     SkpTransition,
     SkpVersion,
 )
+
+R = TypeVar("R", bound=BaseModel)
 
 
 def dump(rhk: Sequence[Rhk]) -> list[dict[str, Any]]:
@@ -61,10 +67,8 @@ def to_rhk(items: Sequence[RhkIn]) -> list[Rhk]:
 
 async def load_skp(session: AsyncSession, principal: Principal, skp_id: str) -> Skp:
     """An SKP of the caller's tenant; another tenant's id answers as an unknown one."""
-    row = await session.get(Skp, skp_id)
-    if row is None or row.tenant != principal.home():
-        raise NotFound("SKP {skp_id} not found", skp_id=skp_id)
-    return row
+    missing = NotFound("SKP {skp_id} not found", skp_id=skp_id)
+    return await of_tenant(session, Skp, skp_id, principal.home(), missing)
 
 
 async def active_me(session: AsyncSession, principal: Principal) -> str:
@@ -120,6 +124,25 @@ async def check_visible(session: AsyncSession, principal: Principal, owner_id: s
             "SKP and activity log",
             name=owner.name,
         )
+
+
+async def visible_skp(session: AsyncSession, principal: Principal, skp_id: str) -> Skp:
+    """An SKP of the caller's tenant that :func:`check_visible` lets the caller see."""
+    skp = await load_skp(session, principal, skp_id)
+    await check_visible(session, principal, skp.employee_id)
+    return skp
+
+
+def read_as(read: type[R], row: SQLModel) -> R:
+    """A stored row as its read model (the fields of the same names)."""
+    return read.model_validate(row.model_dump())
+
+
+async def log_page(
+    session: AsyncSession, query: SelectOfScalar[Any], page: PageParams, read: type[R]
+) -> Page[R]:
+    """One page of a log (in the order of ``query``), each row as its read model."""
+    return (await paginate(session, query, page)).map(lambda row: read_as(read, row))
 
 
 async def require_direct_supervisor(
@@ -178,7 +201,8 @@ async def advance(
 ) -> None:
     """Move the SKP on, only if nobody moved it since it was read (one winner)."""
     require_status(skp.status, expected, action=action)
-    result = await session.exec(
+    await update_one(
+        session,
         update(Skp)
         .where(
             col(Skp.id) == skp.id,
@@ -186,10 +210,9 @@ async def advance(
             col(Skp.version) == skp.version,
         )
         .values(updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
+        Conflict("the SKP changed meanwhile; reload it and try again"),
     )
-    if result.rowcount != 1:
-        raise Conflict("the SKP changed meanwhile; reload it and try again")
     await session.refresh(skp)
 
 

@@ -233,10 +233,10 @@ REGISTRY: dict[tuple[str, int], type[EventPayload]] = {
 # ---------------------------------------------------------------- envelope
 
 
-class Envelope(BaseModel):
-    """What travels on Kafka. ``payload`` is typed by ``(type, version)``."""
+class _EnvelopeHead(BaseModel):
+    """The envelope's fields around its payload, the same when decoded and when typed."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid")
 
     event_id: uuid.UUID
     type: str
@@ -244,6 +244,13 @@ class Envelope(BaseModel):
     tenant: TenantSlug
     occurred_at: AwareDatetime
     key: str
+
+
+class Envelope(_EnvelopeHead):
+    """What travels on Kafka. ``payload`` is typed by ``(type, version)``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     payload: SerializeAsAny[EventPayload]
 
     @model_validator(mode="before")
@@ -285,43 +292,32 @@ def new_event(
     payload: EventPayload, *, tenant: str, occurred_at: datetime | None = None
 ) -> Envelope:
     """Wrap a payload in a fresh envelope with its key derived from the key rule."""
-    return Envelope(
-        event_id=uuid.uuid4(),
-        type=payload.TYPE,
-        version=payload.VERSION,
-        tenant=tenant,
-        occurred_at=occurred_at or utcnow(),
-        key=payload.key_for(tenant),
-        payload=payload,
-    )
+    return Envelope(**_fresh(payload, tenant, occurred_at or utcnow()))
 
 
 def new_internal_event(payload: EventPayload, *, tenant: str, occurred_at: datetime) -> Envelope:
     """:func:`new_event` without validating the envelope again, for a service's own
     derived events in bulk (scoring raises thousands of alerts per batch): ``payload`` is
     already a validated model and ``tenant`` comes from a validated event."""
-    return Envelope.model_construct(
-        event_id=uuid.uuid4(),
-        type=payload.TYPE,
-        version=payload.VERSION,
-        tenant=tenant,
-        occurred_at=occurred_at,
-        key=payload.key_for(tenant),
-        payload=payload,
-    )
+    return Envelope.model_construct(**_fresh(payload, tenant, occurred_at))
 
 
-class _RawEnvelope(BaseModel):
+def _fresh(payload: EventPayload, tenant: str, occurred_at: datetime) -> dict[str, Any]:
+    """The fields of a new envelope: a new event id, the payload's type and key."""
+    return {
+        "event_id": uuid.uuid4(),
+        "type": payload.TYPE,
+        "version": payload.VERSION,
+        "tenant": tenant,
+        "occurred_at": occurred_at,
+        "key": payload.key_for(tenant),
+        "payload": payload,
+    }
+
+
+class _RawEnvelope(_EnvelopeHead):
     """The envelope with its payload still untyped: the first step of decoding."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    event_id: uuid.UUID
-    type: str
-    version: int = Field(ge=1)
-    tenant: TenantSlug
-    occurred_at: AwareDatetime
-    key: str
     payload: dict[str, Any]
 
 
