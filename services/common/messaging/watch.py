@@ -43,12 +43,13 @@ async def group_lag(
     await consumer.start()
     try:
         await admin.start()
-        existing = await consumer.topics()
+        existing = set(await admin.list_topics())
+        present = [topic for topic in topics if topic in existing]
+        described = await admin.describe_topics(present) if present else []
         partitions = [
-            TopicPartition(topic, p)
-            for topic in topics
-            if topic in existing
-            for p in sorted(consumer.partitions_for_topic(topic) or ())
+            TopicPartition(topic["topic"], part["partition"])
+            for topic in described
+            for part in topic["partitions"]
         ]
         if not partitions:
             return {}
