@@ -9,6 +9,7 @@ that neither of those knows about.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -100,6 +101,31 @@ class Metrics:
             buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
             registry=r,
         )
+        # Bounded: a tenant is a regency of this deployment, never a person.
+        self.tenant_events_applied = Counter(
+            "kinerja_tenant_events_applied_total",
+            "Events applied by consumers, by regency",
+            ["service", "tenant"],
+            registry=r,
+        )
+        self.readiness = Gauge(
+            "kinerja_readiness_check",
+            "1 when the readiness check passed at its last evaluation, 0 when it failed",
+            ["service", "check"],
+            registry=r,
+        )
+        self.insecure_default = Gauge(
+            "kinerja_insecure_default_in_use",
+            "1 while a public development value of the setting is in use",
+            ["service", "setting"],
+            registry=r,
+        )
+        self.dead_letter_messages = Gauge(
+            "kinerja_dead_letter_messages",
+            "Messages in <topic>.dlq the dlq-drain group has not committed",
+            ["service", "topic"],
+            registry=r,
+        )
 
 
 class NotReady(Exception):
@@ -146,18 +172,46 @@ def instrument(
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> JSONResponse:
-        results: dict[str, str] = {}
-        for name, check in checks.items():
-            try:
-                await check()
-                results[name] = "ok"
-            except NotReady as exc:
-                results[name] = f"down: {exc.reason}"
-            except Exception as exc:  # the text goes to the log, not to whoever asks
-                log.warning("readiness check %s failed: %r", name, exc)
-                results[name] = f"down: {readiness_reason(exc)}"
+        results = await evaluate_readiness(metrics, checks)
         ready = all(v == "ok" for v in results.values())
         body: dict[str, Any] = {"ready": ready, "checks": results}
         if details:
             body["details"] = {name: get() for name, get in details.items()}
         return JSONResponse(body, status_code=200 if ready else 503)
+
+
+async def evaluate_readiness(metrics: Metrics, checks: dict[str, ReadinessCheck]) -> dict[str, str]:
+    """Run every check once: ``ok`` or ``down: <reason code>`` per check, and the
+    ``kinerja_readiness_check`` gauge set to match (the alert rules read the gauge)."""
+    results: dict[str, str] = {}
+    for name, check in checks.items():
+        try:
+            await check()
+            results[name] = "ok"
+        except NotReady as exc:
+            results[name] = f"down: {exc.reason}"
+        except Exception as exc:  # the text goes to the log, not to whoever asks
+            log.warning("readiness check %s failed: %r", name, exc)
+            results[name] = f"down: {readiness_reason(exc)}"
+        metrics.readiness.labels(metrics.service, name).set(1 if results[name] == "ok" else 0)
+    return results
+
+
+async def watch_readiness(
+    metrics: Metrics, checks: dict[str, ReadinessCheck], every_seconds: float
+) -> None:
+    """Evaluate the checks in the background, so that Prometheus sees a failing dependency
+    without anyone probing /readyz (runs until cancelled)."""
+    while True:
+        try:
+            await evaluate_readiness(metrics, checks)
+        except Exception:  # a check that raises past its own handling must not end the loop
+            log.exception("readiness evaluation failed")
+        await asyncio.sleep(every_seconds)
+
+
+def report_insecure_defaults(metrics: Metrics, settings: dict[str, bool]) -> None:
+    """``kinerja_insecure_default_in_use`` per setting (True: the public development
+    value is in use; only ``KINERJA_ENVIRONMENT=development`` starts like that)."""
+    for setting, in_use in settings.items():
+        metrics.insecure_default.labels(metrics.service, setting).set(1 if in_use else 0)

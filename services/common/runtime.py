@@ -34,7 +34,15 @@ from services.common.messaging import (
     create_broker,
 )
 from services.common.messaging.consumer import BatchHandler
-from services.common.observability import Metrics, NotReady, instrument
+from services.common.messaging.watch import cancel, watch_kafka
+from services.common.observability import (
+    Metrics,
+    NotReady,
+    ReadinessCheck,
+    instrument,
+    report_insecure_defaults,
+    watch_readiness,
+)
 from services.common.settings import ServiceSettings
 from services.common.storage import create_engine, create_tables, migrate, ping, session_factory
 
@@ -73,6 +81,8 @@ class Runtime:
             max_record_bytes=s.outbox_max_record_bytes,
         )
         self.connection: BrokerConnection | None = None
+        self._watchers: list[asyncio.Task[None]] = []
+        report_insecure_defaults(self.metrics, s.insecure_defaults())
 
     def consume(
         self,
@@ -124,12 +134,47 @@ class Runtime:
         self.relay.broker_ready = self.connection.ready
         self.connection.start()
         self.relay.start()
+        self._start_watchers()
+
+    def _start_watchers(self) -> None:
+        """Background measurements Prometheus reads without anyone probing: readiness per
+        check, consumer lag from committed offsets, the dead-letter topics' backlog."""
+        s = self.settings
+        assert self.connection is not None
+        groups: dict[str, list[str]] = {}
+        for consumer in self.consumers:
+            groups.setdefault(consumer.group_id, []).extend(consumer.topics)
+        self._watchers = [
+            asyncio.create_task(
+                watch_readiness(self.metrics, self.readiness_checks(), s.readiness_check_seconds),
+                name="readiness-watch",
+            ),
+            asyncio.create_task(
+                watch_kafka(
+                    self.metrics,
+                    s.kafka,
+                    groups,
+                    ready=self.connection.ready,
+                    lag_every_seconds=s.consumer_lag_check_seconds,
+                    dead_letter_every_seconds=s.dead_letter_check_seconds,
+                ),
+                name="kafka-watch",
+            ),
+        ]
+
+    def readiness_checks(self) -> dict[str, ReadinessCheck]:
+        return {
+            "database": self.check_database,
+            "kafka": self.check_broker,
+            "outbox": self.relay.check,
+        }
 
     async def stop(self) -> None:
         # Each step is bounded: a shutdown that hangs (a broker that does not answer, a
         # connection cancelled mid-query) must not keep the process from exiting.
         # The consumers stop first, so that the relay's last round at stop sends what
         # their final batches staged.
+        await cancel(self._watchers)
         steps = []
         if self.connection is not None:
             steps.append(("broker", self.connection.stop()))
@@ -177,7 +222,8 @@ class Runtime:
         )
         app.add_exception_handler(EventTooLarge, _event_too_large)
         app.state.runtime = self
-        app.state.jwt_secret = self.settings.jwt_secret
+        # Verification only: the current secret, then the previous ones of a rotation.
+        app.state.jwt_secret = self.settings.jwt_verify_secrets
         app.state.trusted_proxies = self.settings.trusted_proxies
         for router in routers:
             app.include_router(router)
@@ -185,11 +231,7 @@ class Runtime:
         instrument(
             app,
             self.metrics,
-            checks={
-                "database": self.check_database,
-                "kafka": self.check_broker,
-                "outbox": self.relay.check,
-            },
+            checks=self.readiness_checks(),
             details={"outbox": self.relay.details},
         )
         return app

@@ -8,7 +8,7 @@ Passwords are hashed with argon2 (argon2-cffi's recommended parameters).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -165,19 +165,13 @@ class InvalidToken(Exception):
     pass
 
 
-def verify_token(token: str, *, secret: str, kind: str = "access") -> Principal:
-    try:
-        claims = jwt.decode(
-            token,
-            secret,
-            algorithms=[ALGORITHM],
-            issuer=ISSUER,
-            options={"require": ["exp", "iat", "sub", "jti", "iss"]},
-        )
-    except jwt.ExpiredSignatureError:
-        raise InvalidToken("token expired") from None
-    except jwt.PyJWTError as exc:
-        raise InvalidToken(f"invalid token: {exc}") from None
+def verify_token(token: str, *, secret: str | Sequence[str], kind: str = "access") -> Principal:
+    """The caller a token names. ``secret`` is the current secret, or the current one
+    followed by previous ones that still verify (never sign) during a rotation
+    (``KINERJA_JWT_PREVIOUS_SECRETS``): a token signed before the rotation stays valid until
+    it expires, so rotating does not log everyone out."""
+    secrets = (secret,) if isinstance(secret, str) else tuple(secret)
+    claims = _decode(token, secrets)
     if claims.get("kind") != kind:
         raise InvalidToken(f"not an {kind} token")
     try:
@@ -193,6 +187,26 @@ def verify_token(token: str, *, secret: str, kind: str = "access") -> Principal:
         expires_at=datetime.fromtimestamp(claims["exp"], UTC),
         must_change_password=claims.get("mcp") is True,
     )
+
+
+def _decode(token: str, secrets: Sequence[str]) -> dict[str, Any]:
+    for index, key in enumerate(secrets):
+        try:
+            return jwt.decode(
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                issuer=ISSUER,
+                options={"require": ["exp", "iat", "sub", "jti", "iss"]},
+            )
+        except jwt.InvalidSignatureError as exc:
+            if index == len(secrets) - 1:  # signed with none of them
+                raise InvalidToken(f"invalid token: {exc}") from None
+        except jwt.ExpiredSignatureError:
+            raise InvalidToken("token expired") from None
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(f"invalid token: {exc}") from None
+    raise InvalidToken("invalid token: no secret to verify it with")
 
 
 _bearer = HTTPBearer(auto_error=False, description="An access token from POST /api/v1/auth/login")

@@ -74,6 +74,11 @@ class ServiceSettings(BaseSettings):
     jwt_secret: str = Field(
         default_factory=lambda: _env("KINERJA_JWT_SECRET", DEVELOPMENT_JWT_SECRET)
     )
+    # Secrets that still verify tokens but never sign one ("a,b" in the environment): the
+    # secret just replaced, while the tokens it signed are alive (refresh: 7 days).
+    jwt_previous_secrets: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: _env("KINERJA_JWT_PREVIOUS_SECRETS", "")
+    )
     access_token_minutes: int = 15
     refresh_token_days: int = 7
     host: str = "127.0.0.1"
@@ -84,6 +89,12 @@ class ServiceSettings(BaseSettings):
     # What one fetch may bring per partition: with Kafka's 1 MiB default a batch holds at
     # most ~2,500 events per partition, whatever consumer_max_records says.
     consumer_partition_fetch_bytes: int = 1 << 20
+    # How often the readiness checks run in the background (kinerja_readiness_check), the
+    # consumer groups' lag is read from their committed offsets (kinerja_consumer_lag), and
+    # the dead-letter topics' backlog is measured (kinerja_dead_letter_messages).
+    readiness_check_seconds: float = Field(default=15.0, gt=0)
+    consumer_lag_check_seconds: float = Field(default=15.0, gt=0)
+    dead_letter_check_seconds: float = Field(default=60.0, gt=0)
     outbox_poll_seconds: float = 1.0
     # /readyz says not ready when rows wait and the relay has published none of them for
     # this long (Kafka down, a producer that no longer works).
@@ -105,6 +116,13 @@ class ServiceSettings(BaseSettings):
     def _split_servers(cls, value: Any) -> Any:
         return split_servers(value) if isinstance(value, str | list | tuple) else value
 
+    @field_validator("jwt_previous_secrets", mode="before")
+    @classmethod
+    def _split_secrets(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
     @model_validator(mode="after")
     def _defaults(self) -> ServiceSettings:
         if self.trust_forwarded_for and self.trusted_proxies == 0:
@@ -119,6 +137,14 @@ class ServiceSettings(BaseSettings):
             )
         if len(self.jwt_secret) < 32:
             raise ValueError("the JWT secret must be at least 32 characters long")
+        if any(len(old) < 32 for old in self.jwt_previous_secrets):
+            raise ValueError("every previous JWT secret must be at least 32 characters long")
+        previous = self.jwt_previous_secrets
+        if self.environment != "development" and DEVELOPMENT_JWT_SECRET in previous:
+            raise ValueError(
+                "KINERJA_JWT_PREVIOUS_SECRETS holds the public development value: tokens "
+                "anyone can sign would stay valid"
+            )
         self._check_kafka_security()
         return self
 
@@ -138,6 +164,15 @@ class ServiceSettings(BaseSettings):
             )
         if kafka.ssl_keyfile and not kafka.ssl_certfile:
             raise ValueError("KAFKA_SSL_KEYFILE needs KAFKA_SSL_CERTFILE")
+
+    @property
+    def jwt_verify_secrets(self) -> tuple[str, ...]:
+        """What verifies a token: the current secret first, then the previous ones."""
+        return (self.jwt_secret, *self.jwt_previous_secrets)
+
+    def insecure_defaults(self) -> dict[str, bool]:
+        """Settings whose public development value is in use (a service adds its own)."""
+        return {"jwt_secret": self.jwt_secret == DEVELOPMENT_JWT_SECRET}
 
     @property
     def kafka(self) -> KafkaClientConfig:

@@ -36,6 +36,7 @@ from services.common.security import (
 )
 from services.gateway import domain
 from services.gateway.context import Gateway, gateway_of
+from services.gateway.metrics import StreamMetrics
 from services.gateway.models import AlertRead, GatewayAlert, PublicRegency, PublicUnit
 from services.gateway.session import SessionError, authenticate, check_csrf, locale_of
 
@@ -85,7 +86,7 @@ async def alerts_after(
     return [v for v in views if domain.visible_to(v, principal)]
 
 
-def stream_principal(token: str | None, secret: str) -> Principal:
+def stream_principal(token: str | None, secret: str | tuple[str, ...]) -> Principal:
     """The caller of a stream: the access token of an employee (or of the kepala daerah,
     who receives the alerts about the top of the chain), not one that must still change
     its password (that token opens nothing but the password change)."""
@@ -136,12 +137,14 @@ async def alert_stream(
     async def events() -> AsyncIterator[ServerSentEvent]:
         nonlocal cursor
         key = (str(principal.tenant), str(domain.recipient_of(principal)))
-        with gateway.hub.subscribe(key) as wake:
+        counted: StreamMetrics = request.app.state.stream_metrics
+        with gateway.hub.subscribe(key) as wake, counted.stream_open():
             yield ServerSentEvent(comment="connected", retry=RETRY_MS)
             while True:
                 wake.clear()
                 for alert in await alerts_after(gateway, principal, cursor, locale):
                     cursor = alert.seq
+                    counted.written(alert.occurred_at)
                     fields = domain.sse_fields(alert)
                     yield ServerSentEvent(
                         id=fields["id"], event=fields["event"], data=fields["data"]

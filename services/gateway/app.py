@@ -20,6 +20,7 @@ from services.gateway.context import STATIC_DIR, Gateway
 from services.gateway.handlers import TOPICS, handlers
 from services.gateway.internal import InternalOnly
 from services.gateway.live import AlertHub
+from services.gateway.metrics import StreamMetrics
 
 LOOPBACK: tuple[IPv4Network | IPv6Network, ...] = (
     IPv4Network("127.0.0.0/8"),
@@ -95,12 +96,13 @@ def create_app(settings: Settings) -> FastAPI:
         upstreams=settings.upstreams(),
         sessions=runtime.sessions,
         hub=hub,
-        jwt_secret=settings.jwt_secret,
+        jwt_secret=settings.jwt_verify_secrets,
         upstream_timeout=settings.upstream_timeout_seconds,
         stream_recheck_seconds=settings.stream_recheck_seconds,
         cookie_secure=settings.cookie_secure,
     )
     app.state.gateway = gateway
+    app.state.stream_metrics = StreamMetrics(runtime.metrics.registry, settings.service_name)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

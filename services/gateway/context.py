@@ -26,7 +26,7 @@ class Gateway:
     upstreams: dict[str, str]  # service name -> base URL
     sessions: SessionFactory
     hub: AlertHub
-    jwt_secret: str
+    jwt_secret: str | tuple[str, ...]  # verify only: current secret, then previous ones
     upstream_timeout: float
     stream_recheck_seconds: float
     client: httpx.AsyncClient | None = field(default=None)

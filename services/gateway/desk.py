@@ -45,7 +45,7 @@ class DeskContext(BaseModel):
     people: dict[str, str] = Field(description="employee id -> name, for the ids asked")
 
 
-def _principal(token: str | None, secret: str) -> Principal:
+def _principal(token: str | None, secret: str | tuple[str, ...]) -> Principal:
     if not token:
         raise Unauthorized("log in first")
     try:

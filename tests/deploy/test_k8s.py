@@ -5,7 +5,6 @@ operators.yaml), and the manifests say what the services really read, serve and 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from copy import deepcopy
 from functools import cache
@@ -31,18 +30,30 @@ KUBERNETES = ["1.33.0", kubernetes_validate.latest_version()]
 Doc = dict[str, Any]
 
 
+# The pinned kustomize scripts/install.sh builds from the Go module proxy: the same renderer
+# on every machine (kubectl's built-in one follows whatever kubectl the machine has).
+KUSTOMIZE = DEPLOY.parent / ".cache" / "bin" / "kustomize"
+KUSTOMIZE_VERSION = "v5.8.1"
+
+
 @cache
 def render(tree: str) -> tuple[Doc, ...]:
-    """kustomize's own output (the kustomize binary, or the one built into kubectl)."""
-    if kustomize := shutil.which("kustomize"):
-        command = [kustomize, "build", str(K8S / tree)]
-    else:
-        kubectl = shutil.which("kubectl")
-        assert kubectl, "neither kustomize nor kubectl (with its built-in kustomize) on PATH"
-        command = [kubectl, "kustomize", str(K8S / tree)]
+    """kustomize's own output."""
+    assert KUSTOMIZE.exists(), f"{KUSTOMIZE} is missing: run scripts/install.sh"
+    command = [str(KUSTOMIZE), "build", str(K8S / tree)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     return tuple(doc for doc in yaml.safe_load_all(result.stdout) if doc)
+
+
+def test_kustomize_is_the_pinned_one() -> None:
+    assert KUSTOMIZE.exists(), f"{KUSTOMIZE} is missing: run scripts/install.sh"
+    version = subprocess.run([str(KUSTOMIZE), "version"], capture_output=True, text=True)
+    assert version.stdout.strip() == KUSTOMIZE_VERSION
+    assert (
+        f"KUSTOMIZE_VERSION={KUSTOMIZE_VERSION}"
+        in (DEPLOY.parent / "scripts" / "install.sh").read_text()
+    )
 
 
 def of_kind(tree: str, kind: str) -> list[Doc]:

@@ -81,3 +81,31 @@ def test_service_prefix_overrides_the_deployment_wide_variable(monkeypatch) -> N
     monkeypatch.setenv("DEMO_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1")
     assert DemoSettings().kafka_bootstrap_servers == ["127.0.0.1:1"]
     assert DemoSettings().database_url.endswith("/demo.db")
+
+
+def test_a_previous_secret_verifies_after_the_current_one_and_nothing_else_does() -> None:
+    old, new = "o" * 40, "n" * 40
+    signed_before = make(secret=old)
+    assert verify_token(signed_before, secret=(new, old)).user_id == "u1"
+    assert verify_token(make(secret=new), secret=(new, old)).user_id == "u1"
+    with pytest.raises(InvalidToken, match="invalid token"):
+        verify_token(signed_before, secret=new)
+    with pytest.raises(InvalidToken, match="invalid token"):
+        verify_token(make(secret="x" * 40), secret=(new, old))
+    # Expiry is not a signature problem: the old secret's token says expired, not invalid.
+    with pytest.raises(InvalidToken, match="token expired"):
+        verify_token(make(secret=old, lifetime=timedelta(minutes=-1)), secret=(new, old))
+
+
+def test_previous_secrets_are_read_from_the_environment_and_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KINERJA_JWT_PREVIOUS_SECRETS", f"{'a' * 32}, {'b' * 32}")
+    settings = ServiceSettings(jwt_secret=SECRET)
+    assert settings.jwt_verify_secrets == (SECRET, "a" * 32, "b" * 32)
+    monkeypatch.setenv("KINERJA_JWT_PREVIOUS_SECRETS", "short")
+    with pytest.raises(ValueError, match="previous JWT secret"):
+        ServiceSettings(jwt_secret=SECRET)
+    monkeypatch.setenv("KINERJA_JWT_PREVIOUS_SECRETS", DEVELOPMENT_JWT_SECRET)
+    with pytest.raises(ValueError, match="development value"):
+        ServiceSettings(jwt_secret=SECRET, environment="production")

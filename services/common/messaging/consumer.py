@@ -220,6 +220,7 @@ class EventConsumer:
         self.broker = broker
         self.sessions = sessions
         self.metrics = metrics
+        self.group_id = group_id
         self.handlers = dict(handlers or {})
         self.batch_handler = batch_handler or self._dispatch
         self.accepts = accepts or (lambda e: handlers is None or e.type in self.handlers)
@@ -332,6 +333,8 @@ class EventConsumer:
         # than applying a small event.
         for event_type, count in Counter(e.type for e in fresh).items():
             self.metrics.events_applied.labels(service, event_type).inc(count)
+        for tenant, count in Counter(e.tenant for e in fresh).items():
+            self.metrics.tenant_events_applied.labels(service, tenant).inc(count)
         lag = self.metrics.event_lag_seconds.labels(service)
         now = utcnow()
         # An even sample of a large batch: the lag's distribution is what the alert reads,

@@ -201,7 +201,7 @@ async def evaluate_alerts(b: Batch) -> None:
     logs = []
     staged: list[Envelope] = []
     m = b.ctx.metrics
-    counts: Counter[tuple[str, str]] = Counter()
+    counts: Counter[tuple[str, str, str]] = Counter()  # (tenant, kind, action)
     for key, (params, cause) in sorted(desired.items()):
         message = at.alert_text(key[2], params)
         if key in active:
@@ -240,7 +240,7 @@ async def evaluate_alerts(b: Batch) -> None:
                 occurred_at=b.now,
             ),
         )
-        counts[(kind, "raised")] += 1
+        counts[(t, kind, "raised")] += 1
     for key, row in sorted(active.items()):
         if key in desired:
             continue
@@ -256,9 +256,8 @@ async def evaluate_alerts(b: Batch) -> None:
                 occurred_at=b.now,
             ),
         )
-        counts[(kind, "cleared")] += 1
-    for (kind, action), n in counts.items():
-        m.alerts.labels(m.service, kind, action).inc(n)
+        counts[(t, kind, "cleared")] += 1
+    m.count_alerts(counts)
     remember_alerts(b, scope, active, raised, reworded, cleared)
     await stage_events(b.session, staged)
     await delete_keys(b.session, ScoreAlert, cleared)
