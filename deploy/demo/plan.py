@@ -203,7 +203,7 @@ COMMENTS = (
 )
 
 
-def _answers(rng: random.Random, fours: float, twos: float) -> tuple[int, ...]:
+def skm_answers(rng: random.Random, fours: float, twos: float) -> tuple[int, ...]:
     def one() -> int:
         roll = rng.random()
         return 4 if roll < fours else 2 if roll < fours + twos else 3
@@ -229,7 +229,7 @@ def _surveys(place: Place, rng: random.Random) -> tuple[SurveyPlan, ...]:
                     unit=unit,
                     officer=officers[n % len(officers)],
                     service_type=rng.choice(SERVICE_TYPES[unit]),
-                    answers=_answers(rng, *mood),
+                    answers=skm_answers(rng, *mood),
                     comment=rng.choice(COMMENTS),
                 )
             )
