@@ -36,8 +36,8 @@ def check_ports(ports: dict[str, int]) -> None:
 
 
 def check_prerequisites(*, local_kafka: bool) -> None:
-    if sys.version_info < (3, 12):
-        raise StartError(f"Python 3.12+ is needed, this is {sys.version.split()[0]}")
+    if sys.version_info < (3, 11):
+        raise StartError(f"Python 3.11+ is needed, this is {sys.version.split()[0]}")
     if local_kafka and shutil.which("java") is None:
         raise StartError(
             "java (17+) is needed for the local Kafka: install a JRE "
