@@ -9,7 +9,6 @@ import asyncio
 import json
 import shutil
 import socket
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,8 +35,6 @@ def check_ports(ports: dict[str, int]) -> None:
 
 
 def check_prerequisites(*, local_kafka: bool) -> None:
-    if sys.version_info < (3, 11):
-        raise StartError(f"Python 3.11+ is needed, this is {sys.version.split()[0]}")
     if local_kafka and shutil.which("java") is None:
         raise StartError(
             "java (17+) is needed for the local Kafka: install a JRE "

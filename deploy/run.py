@@ -152,6 +152,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="demo: simulated working minutes per real second x 60 (default 60: an hour a minute)",
     )
     parser.add_argument(
+        "--regencies", metavar="SLUG,SLUG", help="demo: only these regencies (default: all six)"
+    )
+    parser.add_argument(
         "--reset", action="store_true", help="start from nothing: delete the data directory first"
     )
     parser.add_argument("--data-dir", default=os.environ.get("KINERJA_DATA_DIR") or ".data")
@@ -224,7 +227,12 @@ def main(argv: list[str] | None = None) -> int:
             from deploy.demo.cli import load_demo_data
 
             live = load_demo_data(
-                ports, size=args.size, live=args.live, speed=args.live_speed, started=started
+                ports,
+                size=args.size,
+                live=args.live,
+                speed=args.live_speed,
+                started=started,
+                only=args.regencies,
             )
         if args.exit_after_start:
             return 0

@@ -54,12 +54,14 @@ def load_demo_data(
     live: bool = False,
     speed: float = 60.0,
     started: float | None = None,
+    only: str | None = None,
 ) -> LiveMode | None:
     """Load the demo regencies (a regency that exists is reconnected to, not loaded
     again), print how to log in, and start live mode when asked (the caller stops it)."""
     began = time.monotonic()
     print("Loading demo data:", flush=True)
-    loaded = load(ports, size=size)
+    chosen = [p for p in REGENCIES if not only or p.slug in only.split(",")]
+    loaded = load(ports, places=chosen, size=size)
     print(f"Demo data ready in {time.monotonic() - began:.1f}s.")
     print(summary(ports, loaded))
     if started is not None:
