@@ -16,6 +16,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,7 +131,7 @@ def until(check, timeout: float = 90.0):  # type: ignore[no-untyped-def]
 def test_each_regency_has_units_people_last_year_and_this_year(demo: Demo, slug: str) -> None:
     plan = PLANS[slug]
     year = int(time.strftime("%Y"))
-    with login(demo.gateway, slug, plan.admin_username) as admin:
+    with closing(login(demo.gateway, slug, plan.admin_username)) as admin:
         units = admin.get("/identity/units", params={"limit": 500}).json()
         assert {u["code"] for u in units["items"]} == {u.code for u in plan.units}
         people = admin.get("/identity/employees", params={"limit": 500}).json()
@@ -146,14 +147,14 @@ def test_each_regency_has_units_people_last_year_and_this_year(demo: Demo, slug:
         team = admin.get("/scoring/scores/team", params={"limit": 500}).json()["items"]
         assert any(m.get("projected_predikat") for m in team), team[:2]
     boss = plan.person("kabid_dafduk")
-    with login(demo.gateway, slug, boss.nip) as supervisor:
+    with closing(login(demo.gateway, slug, boss.nip)) as supervisor:
         alerts = until(lambda: supervisor.get("/scoring/scores/alerts").json()["items"])
         assert alerts, f"{slug}: the Dafduk head has no alert"
 
 
 def test_a_supervisor_stream_receives_a_live_alert(demo: Demo) -> None:
     plan = PLANS["bantul"]
-    with login(demo.gateway, "bantul", plan.person("kabid_dafduk").nip) as supervisor:
+    with closing(login(demo.gateway, "bantul", plan.person("kabid_dafduk").nip)) as supervisor:
         seen = supervisor.get("/gateway/alerts").json()
         last = max((a["seq"] for a in seen), default=0)
         headers = {"Last-Event-ID": str(last)}
@@ -175,7 +176,7 @@ def test_a_second_run_reuses_the_data_and_sigint_leaves_nothing(demo: Demo) -> N
     try:
         text = "".join(again.output)
         assert text.count("already there, reused") == len(SEED_REGENCIES), text[-2000:]
-        with login(again.gateway, "bantul", PLANS["bantul"].admin_username) as admin:
+        with closing(login(again.gateway, "bantul", PLANS["bantul"].admin_username)) as admin:
             people = admin.get("/identity/employees", params={"limit": 500}).json()
             assert people["total"] == len(PLANS["bantul"].people)
     finally:
