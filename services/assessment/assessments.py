@@ -29,10 +29,12 @@ from services.assessment.models import (
 from services.assessment.steps import (
     active_caller,
     active_employee,
+    check_supervises,
     context,
     employee,
     manages,
     peer_request,
+    viewer_id,
 )
 from services.common.events import AssessmentSubmitted, Relation, new_event
 from services.common.messaging import add_event
@@ -57,11 +59,12 @@ async def submit_assessment(
     assessee = await active_employee(ctx.chart, body.assessee_id)
     request: PeerRequest | None = None
     if body.relation == Relation.SUPERVISOR:
-        if assessee.supervisor_id != me:
-            raise Forbidden(
-                "only the direct supervisor of {name} may give them a supervisor assessment",
-                name=assessee.name,
-            )
+        await check_supervises(
+            ctx.chart,
+            me,
+            assessee,
+            "only the direct supervisor of {name} may give them a supervisor assessment",
+        )
     elif body.relation == Relation.SELF:
         if assessee.employee_id != me:
             raise Forbidden("a self assessment is only by the assessee")
@@ -157,7 +160,7 @@ async def _visible_assessments_filter(chart: OrgChart, principal: Principal) -> 
     """Which assessments the caller may read. An assessee never reads a peer sheet."""
     if principal.is_admin:
         return True
-    me = principal.employee_id
+    me = viewer_id(principal)
     if not me:
         return false()
     managed = [e.employee_id for e in await chart.subtree(me)]
@@ -169,9 +172,10 @@ async def _visible_assessments_filter(chart: OrgChart, principal: Principal) -> 
 
 
 async def _may_read(chart: OrgChart, principal: Principal, row: Assessment) -> bool:
-    if principal.is_admin or (principal.employee_id and row.assessor_id == principal.employee_id):
+    me = viewer_id(principal)
+    if principal.is_admin or (me and row.assessor_id == me):
         return True
-    if row.assessee_id == principal.employee_id:
+    if row.assessee_id == me:
         return row.relation != Relation.PEER
     return await manages(chart, principal, row.assessee_id)
 

@@ -254,6 +254,23 @@ def check_objection_window(submitted_at: datetime, now: datetime, time_zone: str
         )
 
 
+def objection_decider(
+    *, assessor_is_employee: bool, assessor_supervisor: str | None, kepala_daerah: str | None
+) -> str:
+    """Who decides an objection: the assessing supervisor's own supervisor. Above an
+    assessor at the top of the chain (no supervisor) stands the regency's kepala daerah;
+    when the kepala daerah assessed (the Sekda, say), nobody stands above, and the kepala
+    daerah decides (domain.md, "Top of the chain")."""
+    if assessor_is_employee and assessor_supervisor:
+        return assessor_supervisor
+    if kepala_daerah is None:
+        raise BadRequest(
+            "the assessing supervisor has no supervisor of their own, and the regency has no "
+            "kepala daerah account yet to decide: ask BKPSDM to create it"
+        )
+    return kepala_daerah
+
+
 def check_decision(
     accepted: bool,
     result_rating: Rating | None,

@@ -7,7 +7,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.assessment.models import ApprovedSkp
 from services.common.events import Envelope, TargetRevised, TargetSet
 from services.common.messaging import EventHandler
-from services.common.orgchart import ORG_HANDLERS
+from services.common.orgchart import KEPALA_DAERAH_HANDLERS, ORG_HANDLERS
 
 
 async def target_approved(session: AsyncSession, event: Envelope) -> None:
@@ -29,6 +29,7 @@ async def target_approved(session: AsyncSession, event: Envelope) -> None:
 
 HANDLERS: dict[str, EventHandler] = {
     **ORG_HANDLERS,
+    **KEPALA_DAERAH_HANDLERS,
     TargetSet.TYPE: target_approved,
     TargetRevised.TYPE: target_approved,
 }

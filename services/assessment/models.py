@@ -29,7 +29,7 @@ from services.common.events import (
     Relation,
     SelfReport,
 )
-from services.common.orgchart import ORG_TABLE_NAMES
+from services.common.orgchart import KEPALA_DAERAH_TABLE_NAMES, ORG_TABLE_NAMES
 from services.common.storage import UtcDateTime
 
 
@@ -142,15 +142,19 @@ class Objection(SQLModel, table=True):
     behaviour_ratings: dict[str, str] = _json()
 
 
-TABLE_NAMES: set[str] = {
-    "as_approved_skp",
-    "as_assessment",
-    "as_peer_request",
-    "as_feedback_note",
-    "as_objection",
-    "outbox",
-    "processed_event",
-} | ORG_TABLE_NAMES
+TABLE_NAMES: set[str] = (
+    {
+        "as_approved_skp",
+        "as_assessment",
+        "as_peer_request",
+        "as_feedback_note",
+        "as_objection",
+        "outbox",
+        "processed_event",
+    }
+    | ORG_TABLE_NAMES
+    | KEPALA_DAERAH_TABLE_NAMES
+)
 
 
 # ---------------------------------------------------------------- API schemas

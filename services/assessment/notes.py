@@ -24,15 +24,17 @@ from services.assessment.models import (
 from services.assessment.steps import (
     active_caller,
     active_employee,
+    check_supervises,
     context,
     peer_request,
     resolve_period,
+    viewer_id,
 )
 from services.common.events import FeedbackNoted, Relation, new_event
 from services.common.messaging import add_event
 from services.common.orgchart import OrgChart
 from services.common.pagination import Page, PageParams, paginate
-from services.common.refusals import BadRequest, Conflict, Forbidden
+from services.common.refusals import BadRequest, Conflict
 from services.common.security import Principal
 
 
@@ -43,11 +45,12 @@ async def request_peer(
     me = await active_caller(ctx.chart, principal)
     period = domain.parse_period(body.period, ctx.cadence)
     assessee = await active_employee(ctx.chart, body.assessee_id)
-    if assessee.supervisor_id != me:
-        raise Forbidden(
-            "only the direct supervisor of {name} may ask for a peer assessment of them",
-            name=assessee.name,
-        )
+    await check_supervises(
+        ctx.chart,
+        me,
+        assessee,
+        "only the direct supervisor of {name} may ask for a peer assessment of them",
+    )
     peer = await active_employee(ctx.chart, body.peer_id)
     if peer.employee_id == assessee.employee_id:
         raise BadRequest("an employee cannot be their own peer")
@@ -82,11 +85,12 @@ def _peer_requests_filter(principal: Principal) -> Any:
     """The requester, the asked peer and HR see a request; the assessee does not."""
     if principal.is_admin:
         return True
-    if not principal.employee_id:
+    me = viewer_id(principal)
+    if not me:
         return false()
     return or_(
-        col(PeerRequest.peer_id) == principal.employee_id,
-        col(PeerRequest.requested_by) == principal.employee_id,
+        col(PeerRequest.peer_id) == me,
+        col(PeerRequest.requested_by) == me,
     )
 
 
@@ -108,7 +112,7 @@ async def list_peer_requests(
 async def todo(
     session: AsyncSession, *, principal: Principal, label: str | None, now: datetime
 ) -> Todo:
-    me = principal.me()
+    me = principal.actor()
     period = await resolve_period(session, principal=principal, label=label, now=now)
     chart = OrgChart(session, principal.home())
     reports = await chart.direct_reports(me)
@@ -154,11 +158,12 @@ async def note_feedback(
     ctx = await context(session, principal, now)
     me = await active_caller(ctx.chart, principal)
     employee = await active_employee(ctx.chart, body.employee_id)
-    if employee.supervisor_id != me:
-        raise Forbidden(
-            "only the direct supervisor of {name} may write them a feedback note",
-            name=employee.name,
-        )
+    await check_supervises(
+        ctx.chart,
+        me,
+        employee,
+        "only the direct supervisor of {name} may write them a feedback note",
+    )
     row = FeedbackNote(
         tenant=principal.home(),
         supervisor_id=me,
@@ -190,7 +195,7 @@ async def list_feedback(
 ) -> Page[FeedbackNote]:
     query = select(FeedbackNote).where(FeedbackNote.tenant == principal.home())
     if not principal.is_admin:
-        me = principal.me()
+        me = principal.actor()
         query = query.where(
             or_(col(FeedbackNote.supervisor_id) == me, col(FeedbackNote.employee_id) == me)
         )

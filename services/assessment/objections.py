@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.assessment import domain
 from services.assessment.assessments import get_assessment
 from services.assessment.models import Assessment, Objection, ObjectionCreate, ObjectionDecision
-from services.assessment.steps import active_caller, context
+from services.assessment.steps import active_caller, context, viewer_id
 from services.common.events import ObjectionDecided, ObjectionFiled, Relation, new_event
 from services.common.messaging import add_event
 from services.common.orgchart import OrgChart
@@ -48,14 +48,18 @@ async def file_objection(
             "an objection to this assessment was already filed", objection_id=existing.id
         )
     assessor = await ctx.chart.employee(assessment.assessor_id)
-    if assessor is None or not assessor.supervisor_id:
-        raise BadRequest("the assessing supervisor has no supervisor of their own to decide")
+    head = await ctx.chart.kepala_daerah()
+    decider = domain.objection_decider(
+        assessor_is_employee=assessor is not None,
+        assessor_supervisor=assessor.supervisor_id if assessor else None,
+        kepala_daerah=head.user_id if head else None,
+    )
     row = Objection(
         tenant=principal.home(),
         assessment_id=assessment.id,
         employee_id=me,
         assessor_id=assessment.assessor_id,
-        decider_id=assessor.supervisor_id,
+        decider_id=decider,
         reason=body.reason,
         filed_at=now,
     )
@@ -85,9 +89,9 @@ def _objections_filter(principal: Principal) -> Any:
     """The objector, the assessing supervisor, the decider and HR see an objection."""
     if principal.is_admin:
         return True
-    if not principal.employee_id:
+    me = viewer_id(principal)
+    if not me:
         return false()
-    me = principal.employee_id
     return or_(
         col(Objection.employee_id) == me,
         col(Objection.assessor_id) == me,
@@ -132,7 +136,7 @@ async def decide_objection(
     body: ObjectionDecision,
     now: datetime,
 ) -> Objection:
-    me = principal.me()
+    me = principal.actor()
     row = await get_objection(session, principal=principal, objection_id=objection_id)
     if row.decider_id != me:
         raise Forbidden("only the assessing supervisor's own supervisor decides this objection")

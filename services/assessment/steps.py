@@ -19,7 +19,7 @@ from services.assessment import domain
 from services.assessment.models import PeerRequest
 from services.common.events import Period
 from services.common.orgchart import OrgChart, OrgEmployee, check_may_act, check_may_be_acted_upon
-from services.common.refusals import NotFound
+from services.common.refusals import Forbidden, NotFound
 from services.common.security import Principal
 from services.common.workdays import local_today
 
@@ -46,11 +46,24 @@ async def employee(chart: OrgChart, employee_id: str) -> OrgEmployee:
 
 
 async def active_caller(chart: OrgChart, principal: Principal) -> str:
-    """The caller's employee id, refused when the org chart says they were deactivated."""
-    me = principal.me()
-    record = await chart.employee(me)
+    """The caller's id as the org chart names them (the employee id; the kepala daerah's
+    account id), refused when the org chart says they were deactivated."""
+    me = principal.actor()
+    record = await chart.employee(principal.employee_id)
     check_may_act(record.active if record else None)
     return me
+
+
+def viewer_id(principal: Principal) -> str | None:
+    """The caller's id where assessments, notes and objections name people, if any."""
+    return principal.user_id if principal.is_kepala_daerah else principal.employee_id
+
+
+async def check_supervises(chart: OrgChart, me: str, employee: OrgEmployee, refusal: str) -> None:
+    """``me`` approves and assesses ``employee`` (the direct supervisor, or the kepala
+    daerah for an employee without one), else ``refusal`` (a template naming ``{name}``)."""
+    if await chart.supervisor_of(employee) != me:
+        raise Forbidden(refusal, name=employee.name)
 
 
 async def active_employee(chart: OrgChart, employee_id: str) -> OrgEmployee:
@@ -62,9 +75,8 @@ async def active_employee(chart: OrgChart, employee_id: str) -> OrgEmployee:
 
 async def manages(chart: OrgChart, principal: Principal, employee_id: str) -> bool:
     """The caller is in the employee's supervisor chain (direct supervisor or above)."""
-    return bool(principal.employee_id) and principal.employee_id in await chart.supervisor_chain(
-        employee_id
-    )
+    me = viewer_id(principal)
+    return bool(me) and me in await chart.supervisor_chain(employee_id)
 
 
 async def peer_request(

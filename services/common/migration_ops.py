@@ -108,3 +108,21 @@ def drop_org_chart_tables_v1(op: Any) -> None:
     op.drop_table("org_employee")
     op.drop_table("org_unit")
     op.drop_table("org_tenant")
+
+
+def create_kepala_daerah_table_v1(op: Any) -> None:
+    """The regency's kepala daerah accounts in a service's org chart copy
+    (``services.common.orgchart.OrgKepalaDaerah``)."""
+    op.create_table(
+        "org_kepala_daerah",
+        sa.Column("tenant", _text(40), nullable=False),
+        sa.Column("user_id", _text(64), nullable=False),
+        sa.Column("title", _text(), nullable=False),
+        sa.Column("name", _text(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("tenant", "user_id"),
+    )
+
+
+def drop_kepala_daerah_table_v1(op: Any) -> None:
+    op.drop_table("org_kepala_daerah")

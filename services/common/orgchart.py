@@ -9,6 +9,8 @@ an employee may arrive before its unit or tenant.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,6 +20,7 @@ from services.common.events import (
     EmployeeRegistered,
     EmployeeUpdated,
     Envelope,
+    KepalaDaerahSet,
     TenantRegistered,
     TenantSettings,
     UnitCreated,
@@ -61,8 +64,25 @@ class OrgEmployee(SQLModel, table=True):
     active: bool = True
 
 
+class OrgKepalaDaerah(SQLModel, table=True):
+    """The regency's kepala daerah accounts (``kepala_daerah.set``); at most one active.
+    Former ones are kept, so the name of whoever approved or assessed stays known."""
+
+    __tablename__ = "org_kepala_daerah"
+
+    tenant: str = Field(primary_key=True, max_length=40)
+    user_id: str = Field(primary_key=True, max_length=64)
+    title: str
+    name: str
+    active: bool = True
+
+
 ORG_TABLES = (OrgTenant.__table__, OrgUnit.__table__, OrgEmployee.__table__)  # type: ignore[attr-defined]
 ORG_TABLE_NAMES = {"org_tenant", "org_unit", "org_employee"}
+# Opt-in (a service that approves, assesses or alerts supervisors keeps it: targets,
+# assessment, scoring): with it, the OrgChart methods that name supervisors know the kepala
+# daerah. A service without it must not call them (feedback and the gateway do not).
+KEPALA_DAERAH_TABLE_NAMES = {"org_kepala_daerah"}
 
 
 # ---------------------------------------------------------------- who may act
@@ -138,6 +158,18 @@ async def _employee_deactivated(session: AsyncSession, event: Envelope) -> None:
         session.add(row)
 
 
+async def _kepala_daerah(session: AsyncSession, event: Envelope) -> None:
+    p = event.payload
+    assert isinstance(p, KepalaDaerahSet)
+    await session.merge(
+        OrgKepalaDaerah(
+            tenant=event.tenant, user_id=p.user_id, title=p.title, name=p.name, active=p.active
+        )
+    )
+
+
+KEPALA_DAERAH_HANDLERS: dict[str, EventHandler] = {KepalaDaerahSet.TYPE: _kepala_daerah}
+
 ORG_HANDLERS: dict[str, EventHandler] = {
     TenantRegistered.TYPE: _tenant_registered,
     UnitCreated.TYPE: _unit,
@@ -154,6 +186,31 @@ class OrgChart:
     def __init__(self, session: AsyncSession, tenant: str) -> None:
         self.session = session
         self.tenant = tenant
+        self._kd: OrgKepalaDaerah | bool | None = False  # False: not looked up yet
+
+    async def kepala_daerah(self) -> OrgKepalaDaerah | None:
+        """The regency's active kepala daerah account, if it has one (looked up once)."""
+        if self._kd is False:
+            rows = await self.session.exec(
+                select(OrgKepalaDaerah).where(
+                    OrgKepalaDaerah.tenant == self.tenant, col(OrgKepalaDaerah.active).is_(True)
+                )
+            )
+            self._kd = rows.first()
+        assert not isinstance(self._kd, bool)
+        return self._kd
+
+    async def is_kepala_daerah(self, actor_id: str | None) -> bool:
+        kd = await self.kepala_daerah()
+        return bool(actor_id and kd and kd.user_id == actor_id)
+
+    async def supervisor_of(self, employee: OrgEmployee) -> str | None:
+        """Who approves and assesses ``employee``: the direct supervisor, or for an
+        employee without one the regency's kepala daerah (None when it has none)."""
+        if employee.supervisor_id:
+            return employee.supervisor_id
+        kd = await self.kepala_daerah()
+        return kd.user_id if kd else None
 
     async def employee(self, employee_id: str | None) -> OrgEmployee | None:
         if not employee_id:
@@ -173,34 +230,48 @@ class OrgChart:
         return TenantSettings.model_validate(row.settings), row.time_zone
 
     async def is_direct_supervisor(self, supervisor_id: str | None, employee_id: str) -> bool:
+        """``supervisor_id`` approves and assesses the employee: their direct supervisor,
+        or the active kepala daerah for an employee without one."""
         employee = await self.employee(employee_id)
-        return bool(supervisor_id and employee and employee.supervisor_id == supervisor_id)
+        if not supervisor_id or employee is None:
+            return False
+        return await self.supervisor_of(employee) == supervisor_id
 
     async def supervisor_chain(self, employee_id: str) -> list[str]:
-        """The employee's supervisors, nearest first (cycle-safe)."""
+        """The employee's supervisors, nearest first (cycle-safe), ending with the
+        regency's active kepala daerah: the top of every chain."""
         chain: list[str] = []
         current = await self.employee(employee_id)
         while current is not None and current.supervisor_id and current.supervisor_id not in chain:
             chain.append(current.supervisor_id)
             current = await self.employee(current.supervisor_id)
+        kd = await self.kepala_daerah()
+        if current is not None and kd is not None and kd.user_id not in chain:
+            chain.append(kd.user_id)
         return chain
 
     async def direct_reports(self, supervisor_id: str) -> list[OrgEmployee]:
+        """Whom ``supervisor_id`` approves and assesses; for the kepala daerah, the
+        employees without a direct supervisor."""
+        mine: Any = (
+            col(OrgEmployee.supervisor_id).is_(None)
+            if await self.is_kepala_daerah(supervisor_id)
+            else col(OrgEmployee.supervisor_id) == supervisor_id
+        )
         rows = await self.session.exec(
             select(OrgEmployee)
-            .where(
-                OrgEmployee.tenant == self.tenant,
-                OrgEmployee.supervisor_id == supervisor_id,
-                col(OrgEmployee.active).is_(True),
-            )
+            .where(OrgEmployee.tenant == self.tenant, mine, col(OrgEmployee.active).is_(True))
             .order_by(col(OrgEmployee.name))
         )
         return list(rows.all())
 
     async def subtree(self, supervisor_id: str) -> list[OrgEmployee]:
-        """Everyone below the supervisor, at any depth."""
-        found: dict[str, OrgEmployee] = {}
-        frontier = [supervisor_id]
+        """Everyone below the supervisor, at any depth (for the kepala daerah: everyone)."""
+        top = await self.direct_reports(supervisor_id)
+        found: dict[str, OrgEmployee] = {
+            r.employee_id: r for r in top if r.employee_id != supervisor_id
+        }
+        frontier = list(found)
         while frontier:
             rows = await self.session.exec(
                 select(OrgEmployee).where(

@@ -17,10 +17,11 @@ from typing import Annotated, Any, Literal
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from services.common.refusals import Forbidden
+from services.common.clock import utcnow
+from services.common.refusals import Forbidden, Unauthorized
 
 ALGORITHM = "HS256"
 ISSUER = "kinerja"
@@ -38,6 +39,10 @@ class Role(StrEnum):
     PENGELOLA_PENGADUAN = "pengelola_pengaduan"  # complaint officer: handles complaints
     PLATFORM = "platform"
     OPS = "ops"
+    # The regency's Bupati/Wali Kota (pejabat pembina kepegawaian): an account of the
+    # tenant that is not an employee (no NIP, no employee record). It approves and assesses
+    # the employees who have no direct supervisor (domain.md, "Top of the chain").
+    KEPALA_DAERAH = "kepala_daerah"
 
 
 def hash_password(password: str) -> str:
@@ -106,6 +111,20 @@ class Principal:
             raise Forbidden("this account has no tenant")
         return self.tenant
 
+    @property
+    def is_kepala_daerah(self) -> bool:
+        return Role.KEPALA_DAERAH in self.roles and self.employee_id is None
+
+    def actor(self) -> str:
+        """The caller as the org chart names a supervisor: the employee id, or for the
+        kepala daerah (no employee record) the account id, which every event and alert
+        uses for them. Refused for other accounts that are not an employee."""
+        if self.employee_id is not None:
+            return self.employee_id
+        if self.is_kepala_daerah:
+            return self.user_id
+        raise Forbidden("this account is not an employee")
+
     def me(self) -> str:
         """The caller's employee id; refused for accounts that are not an employee."""
         if self.employee_id is None:
@@ -125,7 +144,7 @@ def issue_token(
     token_id: str | None = None,
     must_change_password: bool = False,
 ) -> str:
-    now = datetime.now(UTC)
+    now = utcnow()
     claims: dict[str, Any] = {
         "iss": ISSUER,
         "sub": user_id,
@@ -179,9 +198,11 @@ def verify_token(token: str, *, secret: str, kind: str = "access") -> Principal:
 _bearer = HTTPBearer(auto_error=False, description="An access token from POST /api/v1/auth/login")
 
 
-def _unauthorized(reason: str) -> HTTPException:
-    return HTTPException(
-        status.HTTP_401_UNAUTHORIZED, detail=reason, headers={"WWW-Authenticate": "Bearer"}
+def _unauthorized(reason: str) -> Unauthorized:
+    return Unauthorized(
+        "the access token is not valid: {problem}",
+        problem=reason,
+        headers={"WWW-Authenticate": "Bearer"},
     )
 
 
@@ -199,7 +220,7 @@ def password_change_principal(
     read from ``app.state.jwt_secret`` (set by each service's create_app).
     """
     if credentials is None:
-        raise _unauthorized("missing bearer token")
+        raise Unauthorized("missing bearer token", headers={"WWW-Authenticate": "Bearer"})
     try:
         return verify_token(credentials.credentials, secret=request.app.state.jwt_secret)
     except InvalidToken as exc:
@@ -213,7 +234,7 @@ def current_principal(principal: PasswordChangePrincipal) -> Principal:
     """FastAPI dependency: the verified caller; 401 without a valid access token, 403 for a
     token issued on an initial password that has not been changed yet."""
     if principal.must_change_password:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=CHANGE_PASSWORD_FIRST)
+        raise Forbidden(CHANGE_PASSWORD_FIRST)
     return principal
 
 

@@ -7,13 +7,15 @@ Used for the pace of sum indicators (share of the period elapsed), complaint dea
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from services.common.clock import utcnow
 
 
 def local_today(time_zone: str, now: datetime | None = None) -> date:
     """Today's date where the tenant is (Asia/Jayapura is 2 hours ahead of Jakarta)."""
-    moment = now or datetime.now(UTC)
+    moment = now or utcnow()
     return moment.astimezone(ZoneInfo(time_zone)).date()
 
 

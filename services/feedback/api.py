@@ -28,6 +28,7 @@ from services.feedback.models import (
     SurveySubmit,
     SurveyTokenCreate,
     SurveyTokenRead,
+    UnitSurveyComments,
     UnitSurveySummary,
 )
 from services.feedback.ratelimit import rate_limited
@@ -150,6 +151,25 @@ async def survey_summary(
     date_to: Annotated[IsoDate | None, Query(alias="to")] = None,
 ) -> UnitSurveySummary:
     return await surveys.unit_summary(
+        runtime, principal=principal, unit_id=unit_id, date_from=date_from, date_to=date_to
+    )
+
+
+@staff.get(
+    "/units/{unit_id}/survey-comments",
+    response_model=UnitSurveyComments,
+    responses=errors(400, 401, 403, 404, 422),
+    tags=["surveys"],
+    summary="The citizens' suggestions to a unit: its head, its complaint officer, admin",
+)
+async def survey_comments(
+    unit_id: str,
+    principal: CurrentPrincipal,
+    runtime: RuntimeDep,
+    date_from: Annotated[IsoDate | None, Query(alias="from")] = None,
+    date_to: Annotated[IsoDate | None, Query(alias="to")] = None,
+) -> UnitSurveyComments:
+    return await surveys.unit_comments(
         runtime, principal=principal, unit_id=unit_id, date_from=date_from, date_to=date_to
     )
 

@@ -75,7 +75,9 @@ async def file_complaint(
             ComplaintStep(
                 complaint_id=complaint.id,
                 to_status=ComplaintStatus.RECEIVED,
-                reason="Pengaduan diterima",
+                # No words stored for the system's own step: pages show its status in
+                # the reader's language; reasons are what staff write to the citizen.
+                reason="",
                 at=now,
             )
         )

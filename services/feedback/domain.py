@@ -189,6 +189,16 @@ def may_handle_complaint(
     return staff.complaint_officer and staff.unit_id == unit_id
 
 
+def may_read_comments(staff: Staff, *, unit_id: str, unit_head_id: str | None) -> bool:
+    """The citizens' suggestions go to those who act on them: the unit head, the unit's
+    pengelola pengaduan and admin (a counter officer or a colleague does not read them)."""
+    if staff.admin:
+        return True
+    if staff.employee_id is not None and staff.employee_id == unit_head_id:
+        return True
+    return staff.complaint_officer and staff.unit_id == unit_id
+
+
 def may_move_complaint(
     staff: Staff,
     target: ComplaintStatus,

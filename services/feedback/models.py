@@ -294,3 +294,17 @@ class UnitSurveySummary(BaseModel):
         description="not enough data: fewer responses than the tenant's minimum for a "
         "figure shown outside admin (responses then reads 0)",
     )
+
+
+class UnitSurveyComments(BaseModel):
+    """The citizens' suggestions (saran) to a unit in one window, alphabetical."""
+
+    unit_id: str
+    unit_name: str
+    date_from: date | None
+    date_to: date | None
+    responses: int = pydantic.Field(description="surveys in the window (0 when suppressed)")
+    comments: list[str]
+    suppressed: bool = pydantic.Field(
+        description="not enough data: fewer responses than the tenant's minimum outside admin"
+    )

@@ -8,24 +8,24 @@ verified ``principal``; public endpoints the regency's slug), refusals before an
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.clock import utcnow
-from services.common.events import SurveyReceived, new_event
+from services.common.events import SurveyReceived, TenantSettings, new_event
 from services.common.messaging import add_event
-from services.common.orgchart import OrgChart
+from services.common.orgchart import OrgChart, OrgUnit
 from services.common.privacy import enough_contributors
-from services.common.refusals import BadRequest, Conflict, NotFound
+from services.common.refusals import BadRequest, Conflict, Forbidden, NotFound
 from services.common.runtime import Runtime
 from services.common.security import Principal
 from services.common.skm import ELEMENTS
 from services.common.workdays import local_today
 from services.feedback import domain
-from services.feedback.access import utc_start
+from services.feedback.access import staff_of, utc_start
 from services.feedback.models import (
     ElementScore,
     PublicSurveyForm,
@@ -34,6 +34,7 @@ from services.feedback.models import (
     SurveyReceipt,
     SurveySubmit,
     SurveyToken,
+    UnitSurveyComments,
     UnitSurveySummary,
 )
 
@@ -124,6 +125,33 @@ async def submit_survey(
 # ---------------------------------------------------------------- survey summary
 
 
+async def _month_of_surveys(
+    session: AsyncSession,
+    principal: Principal,
+    unit_id: str,
+    date_from: date | None,
+    date_to: date | None,
+) -> tuple[OrgUnit, TenantSettings, date | None, date | None, list[Any]]:
+    """The unit, the tenant's settings, the window and the WHERE of its surveys. Small
+    numbers: outside admin, one whole ended month at a time (domain.md)."""
+    tenant = principal.home()
+    if date_from and date_to and date_from > date_to:
+        raise BadRequest("from must not be after to")
+    org = OrgChart(session, tenant)
+    unit = await org.unit(unit_id)
+    if unit is None:
+        raise NotFound("unit {id} not found", id=unit_id)
+    settings, time_zone = await org.settings()
+    if not principal.is_admin:
+        date_from, date_to = domain.whole_month(date_from, date_to, local_today(time_zone))
+    where: list[Any] = [Survey.tenant == tenant, Survey.unit_id == unit_id]
+    if date_from:
+        where.append(col(Survey.submitted_at) >= utc_start(date_from, time_zone))
+    if date_to:
+        where.append(col(Survey.submitted_at) < utc_start(date_to + timedelta(days=1), time_zone))
+    return unit, settings, date_from, date_to, where
+
+
 async def unit_summary(
     runtime: Runtime,
     *,
@@ -132,30 +160,16 @@ async def unit_summary(
     date_from: date | None,
     date_to: date | None,
 ) -> UnitSurveySummary:
-    tenant = principal.home()
-    if date_from and date_to and date_from > date_to:
-        raise BadRequest("from must not be after to")
     async with runtime.sessions() as session:
-        org = OrgChart(session, tenant)
-        unit = await org.unit(unit_id)
-        if unit is None:
-            raise NotFound("unit {id} not found", id=unit_id)
-        settings, time_zone = await org.settings()
-        # Small numbers: outside admin, one whole ended month at a time, and figures only
-        # from the tenant's minimum number of responses (domain.md).
-        limited = not principal.is_admin
-        if limited:
-            date_from, date_to = domain.whole_month(date_from, date_to, local_today(time_zone))
+        unit, settings, date_from, date_to, where = await _month_of_surveys(
+            session, principal, unit_id, date_from, date_to
+        )
         query = select(
             func.count(),
             *(func.coalesce(func.sum(getattr(Survey, e)), 0) for e in ELEMENTS),
-        ).where(Survey.tenant == tenant, Survey.unit_id == unit_id)
-        if date_from:
-            query = query.where(Survey.submitted_at >= utc_start(date_from, time_zone))
-        if date_to:
-            end = utc_start(date_to + timedelta(days=1), time_zone)
-            query = query.where(Survey.submitted_at < end)
+        ).where(*where)
         count, *sums = cast(tuple[int, ...], (await session.exec(query)).one())
+    limited = not principal.is_admin
     summary = domain.summarise(
         [int(s) for s in sums], int(count), min_sample=settings.min_survey_sample
     )
@@ -178,4 +192,46 @@ async def unit_summary(
         provisional=summary.provisional,
         min_sample=settings.min_survey_sample,
         suppressed=limited and summary.result is None,
+    )
+
+
+async def unit_comments(
+    runtime: Runtime,
+    *,
+    principal: Principal,
+    unit_id: str,
+    date_from: date | None,
+    date_to: date | None,
+) -> UnitSurveyComments:
+    """The citizens' suggestions (saran) to a unit, for those who act on them: its head,
+    its pengelola pengaduan and admin. Same window as the summary, none below k responses,
+    and in alphabetical order: no time order that could tie a text to a token."""
+    async with runtime.sessions() as session:
+        unit, settings, date_from, date_to, where = await _month_of_surveys(
+            session, principal, unit_id, date_from, date_to
+        )
+        staff = await staff_of(OrgChart(session, unit.tenant), principal)
+        if not domain.may_read_comments(
+            staff, unit_id=unit.unit_id, unit_head_id=unit.head_employee_id
+        ):
+            raise Forbidden(
+                "the citizens' comments to a unit are for its head, its complaint officer"
+                " and the HR admin"
+            )
+        count = int((await session.exec(select(func.count()).where(*where))).one())
+        texts = (
+            await session.exec(
+                select(Survey.comment).where(*where, Survey.comment != "").order_by(Survey.comment)
+            )
+        ).all()
+    limited = not principal.is_admin
+    suppressed = limited and not enough_contributors(count, settings.min_aggregate_size)
+    return UnitSurveyComments(
+        unit_id=unit_id,
+        unit_name=unit.name,
+        date_from=date_from,
+        date_to=date_to,
+        responses=0 if suppressed else count,
+        comments=[] if suppressed else list(texts),
+        suppressed=suppressed,
     )

@@ -13,12 +13,10 @@ from fastapi import (
     APIRouter,
     Depends,
     Header,
-    HTTPException,
     Path,
     Query,
     Request,
     Response,
-    status,
 )
 from sqlmodel import col, select
 from sse_starlette import EventSourceResponse, ServerSentEvent
@@ -27,11 +25,11 @@ from services.common.api import errors
 from services.common.events import TenantSlug
 from services.common.i18n import LocaleCode
 from services.common.orgchart import OrgTenant, OrgUnit
+from services.common.refusals import Forbidden, NotFound, Unauthorized
 from services.common.security import (
     CHANGE_PASSWORD_FIRST,
     InvalidToken,
     Principal,
-    tenant_of,
     verify_token,
 )
 from services.gateway import domain
@@ -70,7 +68,7 @@ async def alerts_after(
     """The caller's alerts after ``after`` (oldest first), or the newest ``limit``."""
     query = select(GatewayAlert).where(
         GatewayAlert.tenant == principal.tenant,
-        GatewayAlert.recipient_id == principal.employee_id,
+        GatewayAlert.recipient_id == principal.actor(),
     )
     async with gateway.sessions() as session:
         if after is None:
@@ -88,22 +86,19 @@ def stream_principal(token: str | None, secret: str) -> Principal:
     """The caller of a stream: an employee's access token, not one that must still change
     its password (that token opens nothing but the password change)."""
     if not token:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail="missing token: send Authorization: Bearer, or log in first"
-            " (POST /api/gateway/session sets the session cookie)",
+        raise Unauthorized(
+            "missing token: send Authorization: Bearer, or log in first"
+            " (POST /api/gateway/session sets the session cookie)"
         )
     try:
         principal = verify_token(token, secret=secret)
     except InvalidToken as exc:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail=str(exc)) from None
+        raise Unauthorized("the access token is not valid: {problem}", problem=str(exc)) from None
     if principal.must_change_password:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=CHANGE_PASSWORD_FIRST)
-    tenant_of(principal)
-    if principal.employee_id is None:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, detail="alerts go to employees; this account is not one"
-        )
+        raise Forbidden(CHANGE_PASSWORD_FIRST)
+    principal.home()
+    if principal.employee_id is None and not principal.is_kepala_daerah:
+        raise Forbidden("alerts go to employees and the kepala daerah; this account is neither")
     return principal
 
 
@@ -136,7 +131,7 @@ async def alert_stream(
 
     async def events() -> AsyncIterator[ServerSentEvent]:
         nonlocal cursor
-        key = (str(principal.tenant), str(principal.employee_id))
+        key = (str(principal.tenant), principal.actor())
         with gateway.hub.subscribe(key) as wake:
             yield ServerSentEvent(comment="connected", retry=RETRY_MS)
             while True:
@@ -222,5 +217,5 @@ async def regency(
 ) -> PublicRegency:
     found = await public_regency(gateway, tenant)
     if found is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="regency not found")
+        raise NotFound("regency not found")
     return found

@@ -15,7 +15,7 @@ from pydantic_settings import SettingsConfigDict
 
 from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
-from services.gateway import api, pages, proxy, session
+from services.gateway import api, desk, ops, pages, proxy, session
 from services.gateway.context import STATIC_DIR, Gateway
 from services.gateway.handlers import TOPICS, handlers
 from services.gateway.internal import InternalOnly
@@ -79,7 +79,14 @@ def create_app(settings: Settings) -> FastAPI:
     app = runtime.create_api(
         title="Kinerja gateway",
         description=DESCRIPTION,
-        routers=[session.router, api.router, pages.router, proxy.router],
+        routers=[
+            session.router,
+            api.router,
+            desk.router,
+            ops.router,
+            pages.router,
+            proxy.router,
+        ],
         larger_bodies=[(proxy.IMPORT_PATHS, settings.max_import_body_bytes)],
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -132,11 +132,12 @@ COMPLAINT_STATUS = {
 
 def visible_to(alert: AlertView, principal: Principal) -> bool:
     """An alert reaches only its recipient, in the recipient's own regency."""
+    recipient = principal.employee_id or (principal.user_id if principal.is_kepala_daerah else None)
     return (
         principal.tenant is not None
-        and principal.employee_id is not None
+        and recipient is not None
         and alert.tenant == principal.tenant
-        and alert.recipient_id == principal.employee_id
+        and alert.recipient_id == recipient
     )
 
 

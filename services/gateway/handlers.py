@@ -13,7 +13,7 @@ from services.common.events import (
     Envelope,
 )
 from services.common.messaging import EventHandler
-from services.common.orgchart import ORG_HANDLERS
+from services.common.orgchart import KEPALA_DAERAH_HANDLERS, ORG_HANDLERS
 from services.gateway.live import AlertHub
 from services.gateway.models import GatewayAlert
 
@@ -65,4 +65,8 @@ async def _prune(session: AsyncSession, tenant: str, recipient_id: str, keep: in
 
 
 def handlers(hub: AlertHub, *, keep_per_recipient: int) -> dict[str, EventHandler]:
-    return {**ORG_HANDLERS, **alert_handlers(hub, keep_per_recipient=keep_per_recipient)}
+    return {
+        **ORG_HANDLERS,
+        **KEPALA_DAERAH_HANDLERS,
+        **alert_handlers(hub, keep_per_recipient=keep_per_recipient),
+    }

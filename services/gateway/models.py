@@ -15,10 +15,16 @@ from pydantic import BaseModel
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
-from services.common.orgchart import ORG_TABLE_NAMES
+from services.common.orgchart import KEPALA_DAERAH_TABLE_NAMES, ORG_TABLE_NAMES
 from services.common.storage import UtcDateTime
 
-TABLE_NAMES: set[str] = {"gateway_alert", "outbox", "processed_event", *ORG_TABLE_NAMES}
+TABLE_NAMES: set[str] = {
+    "gateway_alert",
+    "outbox",
+    "processed_event",
+    *ORG_TABLE_NAMES,
+    *KEPALA_DAERAH_TABLE_NAMES,
+}
 
 
 class GatewayAlert(SQLModel, table=True):

@@ -63,10 +63,27 @@ def _role(name: str) -> Callable[[Profile], bool]:
     return lambda profile: name in profile.roles
 
 
+def _any_role(*names: str) -> Callable[[Profile], bool]:
+    return lambda profile: any(name in profile.roles for name in names)
+
+
+# The complaint desk and the unit IKM: the unit's pengelola pengaduan, its head (an
+# atasan; one who heads no unit sees an empty desk) and admin. The counter: petugas loket.
+DESK = _any_role("pengelola_pengaduan", "atasan", "admin")
+COUNTER = _any_role("petugas_loket", "admin")
+
 NAV: list[NavEntry] = [
     NavEntry("/pegawai", "My performance", lambda p: p.employee_id is not None),
+    NavEntry("/pegawai/penilaian", "My assessment", lambda p: p.employee_id is not None),
     NavEntry("/atasan", "My team", _role("atasan")),
     NavEntry("/admin", "BKPSDM", _role("admin")),
+    NavEntry("/meja-pengaduan", "Complaint desk", DESK),
+    NavEntry("/ikm-unit", "Unit IKM", DESK),
+    NavEntry("/loket", "Service counter", COUNTER),
+    NavEntry("/admin/organisasi", "Units and employees", _role("admin")),
+    NavEntry("/admin/pengaturan", "Regency settings", _role("admin")),
+    NavEntry("/platform", "Regencies", _role("platform")),
+    NavEntry("/ops", "Service status", lambda p: "ops" in p.roles or "platform" in p.roles),
 ]
 
 
@@ -144,6 +161,11 @@ router.add_api_route(
     response_class=HTMLResponse,
 )
 router.add_api_route(
+    "/pegawai/penilaian",
+    staff_page("employee_assessment.html", "My assessment", lambda p: p.employee_id is not None),
+    response_class=HTMLResponse,
+)
+router.add_api_route(
     "/atasan",
     staff_page("supervisor.html", "My team", _role("atasan")),
     response_class=HTMLResponse,
@@ -151,6 +173,23 @@ router.add_api_route(
 router.add_api_route(
     "/admin", staff_page("admin.html", "BKPSDM", _role("admin")), response_class=HTMLResponse
 )
+for _path, _template, _title, _allowed in (
+    ("/meja-pengaduan", "desk.html", "Complaint desk", DESK),
+    ("/ikm-unit", "desk_ikm.html", "Unit IKM", DESK),
+    ("/loket", "counter.html", "Service counter", COUNTER),
+    ("/admin/organisasi", "admin_org.html", "Units and employees", _role("admin")),
+    ("/admin/pengaturan", "admin_settings.html", "Regency settings", _role("admin")),
+    ("/platform", "platform.html", "Regencies", _role("platform")),
+    (
+        "/ops",
+        "platform_ops.html",
+        "Service status",
+        lambda p: bool({"ops", "platform"} & {*p.roles}),
+    ),
+):
+    router.add_api_route(
+        _path, staff_page(_template, _title, _allowed), response_class=HTMLResponse
+    )
 
 
 def unknown_regency(request: Request) -> Response:

@@ -34,7 +34,7 @@ from sqlmodel import select
 from services.common.api import client_address, errors
 from services.common.events import TenantSlug
 from services.common.i18n import LOCALES, LocaleCode, translate
-from services.common.orgchart import OrgEmployee, OrgTenant
+from services.common.orgchart import OrgEmployee, OrgKepalaDaerah, OrgTenant
 from services.common.security import InvalidToken, Principal, verify_token
 from services.gateway.context import Gateway, gateway_of
 
@@ -294,6 +294,10 @@ async def profile_of(
                 )
             ).first()
             name = employee.name if employee else name
+        elif principal.is_kepala_daerah:
+            # "Bupati Bantul · Nama": the office first, as letters address the head.
+            kepala = await session.get(OrgKepalaDaerah, (principal.tenant, principal.user_id))
+            name = f"{kepala.title} · {kepala.name}" if kepala else name
     return Profile(
         name=name or "",
         roles=sorted(principal.roles),

@@ -19,6 +19,8 @@ from services.identity.models import (
     AccountRead,
     Employee,
     EmployeeRead,
+    KepalaDaerah,
+    KepalaDaerahRead,
     LoginRequest,
     Me,
     PasswordChange,
@@ -50,7 +52,11 @@ def context(request: Request) -> Context:
 Ctx = Annotated[Context, Depends(context)]
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 PlatformOperator = Annotated[Principal, Depends(require_roles(Role.PLATFORM))]
-Staff = Annotated[Principal, Depends(require_roles(Role.PEGAWAI, Role.ATASAN, Role.ADMIN))]
+# The kepala daerah reads the regency, its units and employees as staff do.
+Staff = Annotated[
+    Principal,
+    Depends(require_roles(Role.PEGAWAI, Role.ATASAN, Role.ADMIN, Role.KEPALA_DAERAH)),
+]
 Paging = Annotated[PageParams, Depends(page_params)]
 
 V1 = "/api/v1"
@@ -141,6 +147,7 @@ async def me(principal: PasswordChangePrincipal, ctx: Ctx) -> Me:
         employee = (
             await session.get(Employee, principal.employee_id) if principal.employee_id else None
         )
+        head = await session.get(KepalaDaerah, account.id)
     return Me(
         user_id=account.id,
         username=account.username,
@@ -148,6 +155,15 @@ async def me(principal: PasswordChangePrincipal, ctx: Ctx) -> Me:
         roles=sorted(principal.roles),
         must_change_password=account.must_change_password,
         employee=employee_read(employee, principal) if employee else None,
+        kepala_daerah=KepalaDaerahRead(
+            user_id=head.user_id,
+            username=account.username,
+            title=head.title,
+            name=head.name,
+            active=account.active,
+        )
+        if head
+        else None,
     )
 
 

@@ -15,7 +15,7 @@ from pydantic_settings import SettingsConfigDict
 from services.common.events import IDENTITY_TOPIC
 from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
-from services.identity import auth, duties, import_api, org_api, tenants
+from services.identity import auth, duties, import_api, kepala_daerah, org_api, tenants
 from services.identity.api import Context, auth_router, me_router, platform_router
 
 DEVELOPMENT_PLATFORM_PASSWORD = "kinerja-platform-development"
@@ -65,6 +65,7 @@ ROUTERS = (
     org_api.router,
     import_api.router,
     duties.router,
+    kepala_daerah.router,
 )
 IMPORT_PATHS = r"^/api/v1/import/"
 MULTIPART_MARGIN = 64 * 1024

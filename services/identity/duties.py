@@ -59,6 +59,19 @@ async def set_duties(
         return sorted(roles & domain.DUTIES)
 
 
+@router.get(
+    "/employees/{employee_id}/duties",
+    response_model=DutiesRead,
+    responses=errors(401, 403, 404, 409),
+)
+async def get_duties(employee_id: str, principal: Admin, ctx: Ctx) -> DutiesRead:
+    """The employee's current duties (admin), for the form that changes them."""
+    async with ctx.sessions() as session:
+        employee = await get_employee(session, principal.home(), employee_id)
+        account = await active_account(session, employee)
+    return DutiesRead(employee_id=employee_id, duties=sorted(account.role_set & domain.DUTIES))
+
+
 @router.put(
     "/employees/{employee_id}/duties",
     response_model=DutiesRead,

@@ -37,6 +37,7 @@ TABLE_NAMES: set[str] = {
     "employee",
     "user_account",
     "refresh_token",
+    "kepala_daerah",
     "outbox",
     "processed_event",
 }
@@ -118,6 +119,22 @@ class UserAccount(SQLModel, table=True):
         return frozenset(Role(r) for r in self.roles.split(",") if r)
 
 
+class KepalaDaerah(SQLModel, table=True):
+    """The regency's Bupati/Wali Kota: an account of the tenant that is not an employee (no
+    NIP, no employee record). One row per account; the account's ``active`` says whether
+    it holds the office (at most one active per regency); former ones are kept so the name
+    of whoever approved or assessed stays known."""
+
+    __tablename__ = "kepala_daerah"
+
+    user_id: str = SQLField(foreign_key="user_account.id", primary_key=True, max_length=64)
+    tenant: str = SQLField(foreign_key="tenant.slug", index=True, max_length=40)
+    title: str = SQLField(max_length=200)  # the office, e.g. "Bupati Bantul"
+    name: str = SQLField(max_length=200)  # the person holding it
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=UtcDateTime)
+    updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UtcDateTime)
+
+
 class RefreshToken(SQLModel, table=True):
     __tablename__ = "refresh_token"
 
@@ -175,6 +192,8 @@ class TenantSettingsPatch(Schema):
     count_tambahan_in_overall: bool | None = None
     activity_edit_window_days: int | None = None
     behaviour_above_min_count: int | None = None
+    min_aggregate_size: int | None = None
+    survey_tokens_per_issuer_per_day: int | None = None
 
 
 class AccountCreate(Schema):
@@ -296,6 +315,26 @@ class PasswordChange(Schema):
     new_password: Password
 
 
+class KepalaDaerahCreate(Schema):
+    title: Name = Field(description='the office as documents print it, e.g. "Bupati Bantul"')
+    name: Name = Field(description="the person holding it")
+    username: Username
+    password: Password = Field(description="initial password, to be changed at first login")
+
+
+class KepalaDaerahUpdate(Schema):
+    title: Name | None = None
+    name: Name | None = None
+
+
+class KepalaDaerahRead(Schema):
+    user_id: str
+    username: str | None = Field(description="shown to admins and to the kepala daerah only")
+    title: str
+    name: str
+    active: bool
+
+
 class Me(Schema):
     user_id: str
     username: str
@@ -303,6 +342,9 @@ class Me(Schema):
     roles: list[str]
     must_change_password: bool
     employee: EmployeeRead | None
+    kepala_daerah: KepalaDaerahRead | None = Field(
+        default=None, description="the office and name, for a kepala daerah account"
+    )
 
 
 class ReasonRead(Schema):

@@ -80,7 +80,7 @@ async def get_team(
         org = OrgChart(session, tenant)
         if supervisor_id is not None and not principal.has(Role.ADMIN):
             raise Forbidden("only the HR admin may look at another supervisor's team")
-        root = supervisor_id or (None if principal.has(Role.ADMIN) else principal.employee_id)
+        root = supervisor_id or (None if principal.has(Role.ADMIN) else views.actor_of(principal))
         if supervisor_id is not None and await org.employee(supervisor_id) is None:
             raise NotFound("supervisor not found")
         if root is None and not principal.has(Role.ADMIN):
@@ -95,6 +95,10 @@ async def get_team(
                     )
                 ).all()
             )
+        elif principal.is_kepala_daerah:
+            # The kepala daerah is above everyone: its team is the employees it approves
+            # and assesses (those without a supervisor); each one's scores open from there.
+            people = await org.direct_reports(root)
         else:
             people = await org.subtree(root)
         people.sort(key=lambda p: (p.name, p.employee_id))
@@ -151,7 +155,8 @@ async def get_alerts(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
 ) -> AlertPage:
     tenant = tenant_of(principal)
-    if not principal.employee_id:
+    recipient = views.actor_of(principal)  # an employee, or the kepala daerah's account
+    if not recipient:
         raise Forbidden("alerts go to employees; this account is not one")
     async with runtime_of(request).sessions() as session:
         rows = (
@@ -159,7 +164,7 @@ async def get_alerts(
                 select(ScoreAlertLog)
                 .where(
                     ScoreAlertLog.tenant == tenant,
-                    ScoreAlertLog.recipient_id == principal.employee_id,
+                    ScoreAlertLog.recipient_id == recipient,
                     col(ScoreAlertLog.seq) > since,
                 )
                 .order_by(col(ScoreAlertLog.seq))

@@ -299,9 +299,12 @@ OPEN_COMPLAINT = frozenset(
 POOR_SERVICE_CATEGORIES = ("C", "D")
 
 
-def employee_alert_recipient(supervisor_id: str | None) -> str | None:
-    """Employee alerts go to the direct supervisor (none without one)."""
-    return supervisor_id or None
+def employee_alert_recipient(
+    supervisor_id: str | None, kepala_daerah: str | None = None
+) -> str | None:
+    """Employee alerts go to the direct supervisor; for an employee without one, to the
+    regency's kepala daerah account (domain.md, "Top of the chain"); else to nobody."""
+    return supervisor_id or kepala_daerah or None
 
 
 # ---------------------------------------------------------------- legacy PP 46/2011

@@ -16,7 +16,8 @@ from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from services.common.orgchart import ORG_TABLE_NAMES
+from services.common.orgchart import KEPALA_DAERAH_TABLE_NAMES, ORG_TABLE_NAMES
+from services.scoring.explain import Part
 
 
 def _json(default: Any) -> Any:
@@ -232,6 +233,7 @@ TABLE_NAMES: set[str] = {
     "outbox",
     "processed_event",
     *ORG_TABLE_NAMES,
+    *KEPALA_DAERAH_TABLE_NAMES,
 }
 
 
@@ -252,6 +254,9 @@ class IndicatorScore(BaseModel):
     expected_to_date: float | None
     projected_achievement: float | None
     explanation: str
+    explained: list[Part] = PydanticField(
+        default_factory=list, description="the explanation as templates and parameters"
+    )
 
 
 class RhkScore(BaseModel):
@@ -271,6 +276,19 @@ class Explanations(BaseModel):
     final_predikat: str = ""
     behaviour: str = ""
     ikm: str = ""
+
+
+class ExplainedParts(BaseModel):
+    """The explanations of ``Explanations`` as sentences of an English template (a catalog
+    msgid) and parameters, for a page to render in the reader's language."""
+
+    achievement: list[Part] = []
+    projected_achievement: list[Part] = []
+    projected_rating: list[Part] = []
+    projected_predikat: list[Part] = []
+    final_predikat: list[Part] = []
+    behaviour: list[Part] = []
+    ikm: list[Part] = []
 
 
 class EmployeeScore(BaseModel):
@@ -298,6 +316,7 @@ class EmployeeScore(BaseModel):
     last_activity_date: date | None
     rhk: list[RhkScore]
     explanations: Explanations
+    explained: ExplainedParts = PydanticField(default_factory=ExplainedParts)
 
 
 class EmployeeSummary(BaseModel):
@@ -320,6 +339,7 @@ class IkmScore(BaseModel):
     responses: int
     provisional: bool
     explanation: str
+    explained: list[Part] = PydanticField(default_factory=list)
 
 
 class UnitScore(BaseModel):
@@ -370,6 +390,9 @@ class RegencyScore(BaseModel):
     training_needs: list[TrainingNeed]
     development_recommendations: list[str]
     top_performers: list[EmployeeSummary]
+    under_performers: list[EmployeeSummary] = PydanticField(
+        default_factory=list, description="final predikat below Baik, the weakest first"
+    )
 
 
 class AlertRead(BaseModel):

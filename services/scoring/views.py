@@ -18,9 +18,11 @@ from services.common.security import Principal, Role
 from services.common.skm import ikm_from_sums
 from services.common.workdays import local_today
 from services.scoring import domain as d
+from services.scoring import explain as ex
 from services.scoring.models import (
     EmployeeScore,
     EmployeeSummary,
+    ExplainedParts,
     Explanations,
     IkmScore,
     IndicatorScore,
@@ -39,35 +41,46 @@ from services.scoring.models import (
 from services.scoring.shared import indicator_specs
 
 CLOSED = {"resolved", "rejected", "not_our_authority", "archived"}
+BELOW_BAIK = {d.Predikat.BUTUH_PERBAIKAN, d.Predikat.KURANG, d.Predikat.SANGAT_KURANG}
+
+
+def actor_of(principal: Principal) -> str | None:
+    """The caller as the org chart names supervisors: the employee id, or the kepala
+    daerah's account id."""
+    return principal.user_id if principal.is_kepala_daerah else principal.employee_id
 
 
 async def may_see_employee(org: OrgChart, principal: Principal, employee_id: str) -> bool:
-    """Self, anyone up the supervisor chain, or the regency's HR admin."""
+    """Self, anyone up the supervisor chain (the kepala daerah tops every chain), or the
+    regency's HR admin."""
     if principal.has(Role.ADMIN) or principal.employee_id == employee_id:
         return True
-    return bool(principal.employee_id) and principal.employee_id in await org.supervisor_chain(
-        employee_id
-    )
+    me = actor_of(principal)
+    return bool(me) and me in await org.supervisor_chain(employee_id)
 
 
 def ikm_score(sums: list[int], responses: int, minimum: int) -> IkmScore:
     if responses <= 0:
+        none_yet = ex.explain_ikm_parts(None, None, 0, minimum)
         return IkmScore(
             ikm=None,
             category=None,
             label=None,
             responses=0,
             provisional=True,
-            explanation=d.explain_ikm(None, None, 0, minimum),
+            explanation=ex.english(none_yet),
+            explained=none_yet,
         )
     result = ikm_from_sums(sums, responses)
+    parts = ex.explain_ikm_parts(float(result.ikm), result.category, responses, minimum)
     return IkmScore(
         ikm=float(result.ikm),
         category=result.category,
         label=result.label,
         responses=responses,
         provisional=responses < minimum,
-        explanation=d.explain_ikm(float(result.ikm), result.category, responses, minimum),
+        explanation=ex.english(parts),
+        explained=parts,
     )
 
 
@@ -94,6 +107,7 @@ def rhk_scores(
         for spec, raw in zip(indicator_specs(rhk), rhk["indicators"], strict=True):
             values = figs["indicators"].get(spec.indicator_id, [None, None, None, None, None])
             fig = d.IndicatorFigures(spec.indicator_id, *values)
+            parts = ex.explain_indicator_parts(spec, fig, share, cap)
             indicators.append(
                 IndicatorScore(
                     indicator_id=spec.indicator_id,
@@ -108,7 +122,8 @@ def rhk_scores(
                     achievement=fig.achievement,
                     expected_to_date=fig.expected_to_date,
                     projected_achievement=fig.projected_achievement,
-                    explanation=d.explain_indicator(spec, fig, share, cap),
+                    explanation=ex.english(parts),
+                    explained=parts,
                 )
             )
         out.append(
@@ -181,28 +196,33 @@ async def employee_score(
     latest_behaviour = _rating(row.latest_behaviour) or Rating.SESUAI
     tambahan = settings.count_tambahan_in_overall
     counted = sum(1 for r in rhks if r.kind == "utama" or tambahan)
-    explanations = Explanations(
-        achievement=d.explain_overall(row.achievement, counted, tambahan, projected=False),
-        projected_achievement=d.explain_overall(
+    explained = ExplainedParts(
+        achievement=ex.explain_overall_parts(row.achievement, counted, tambahan, projected=False),
+        projected_achievement=ex.explain_overall_parts(
             row.projected_achievement, counted, tambahan, projected=True
         ),
-        projected_rating=d.explain_projected_rating(
+        projected_rating=ex.explain_projected_rating_parts(
             row.projected_achievement, projected_rating, settings
         ),
-        projected_predikat=d.explain_predikat(
+        projected_predikat=ex.explain_predikat_parts(
             projected_rating, latest_behaviour, _predikat(row.projected_predikat), final=False
         ),
-        final_predikat=d.explain_predikat(
+        final_predikat=ex.explain_predikat_parts(
             _rating(row.final_result_rating),
             _rating(row.final_behaviour_rating),
             _predikat(row.final_predikat),
             final=True,
         ),
-        behaviour=d.explain_behaviour(
+        behaviour=ex.explain_behaviour_parts(
             row.behaviour_ratings,
             _rating(row.final_behaviour_rating),
             settings.behaviour_above_min_count,
         ),
+        ikm=ikm.explained,
+    )
+    # The English prose stays as it was for API clients; pages render ``explained``.
+    explanations = Explanations(
+        **{name: ex.english(parts) for name, parts in explained if name != "ikm"},
         ikm=ikm.explanation,
     )
     as_of = row.figures.get("as_of")
@@ -231,6 +251,7 @@ async def employee_score(
         last_activity_date=row.last_activity_date,
         rhk=rhks,
         explanations=explanations,
+        explained=explained,
     )
 
 
@@ -388,21 +409,27 @@ async def regency_score(
             r.achievement if r.achievement is not None else -1.0,
         ),
         reverse=True,
-    )[:10]
+    )
+    # Under-performers: a final predikat below Baik, the weakest first (HR's follow-up list).
+    weak = [r for r in reversed(ranked) if r.final_predikat in BELOW_BAIK][:20]
+    ranked = ranked[:10]
     people = {
         p.employee_id: p
         for p in (
             await session.exec(
                 select(OrgEmployee).where(
                     OrgEmployee.tenant == tenant,
-                    col(OrgEmployee.employee_id).in_([r.employee_id for r in ranked]),
+                    col(OrgEmployee.employee_id).in_([r.employee_id for r in ranked + weak]),
                 )
             )
         ).all()
     }
-    top = await summaries(
-        session, tenant, [people[r.employee_id] for r in ranked if r.employee_id in people], year
-    )
+
+    async def summarised(chosen: list[Any]) -> list[EmployeeSummary]:
+        known = [people[r.employee_id] for r in chosen if r.employee_id in people]
+        return await summaries(session, tenant, known, year)
+
+    top = await summarised(ranked)
     return RegencyScore(
         year=year,
         organisation_predikat=organisation.value,
@@ -432,4 +459,5 @@ async def regency_score(
         training_needs=[TrainingNeed(value=v, rated_di_bawah=n) for v, n in below.most_common()],
         development_recommendations=recommendations[:20],
         top_performers=top,
+        under_performers=await summarised(weak),
     )

@@ -30,7 +30,7 @@ from services.targets.models import (
     TeamMember,
 )
 
-_staff = require_roles(Role.PEGAWAI, Role.ATASAN, Role.ADMIN)
+_staff = require_roles(Role.PEGAWAI, Role.ATASAN, Role.ADMIN, Role.KEPALA_DAERAH)
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,21 @@ async def team(
     draft, awaiting approval or approved."""
     return await approval.team(
         ctx.sessions, principal=ctx.principal, year=year, status=status, page=page
+    )
+
+
+@skp.get("/regency", response_model=Page[TeamMember], responses=READ)
+async def regency(
+    ctx: Ctx,
+    page: Paging,
+    admin: Annotated[Principal, Depends(require_roles(Role.ADMIN))],
+    year: Year = None,
+    unapproved: Annotated[bool, Query(description="only those without an approved SKP")] = False,
+) -> Page[TeamMember]:
+    """HR view (admin): every active employee of the regency and where their SKP of the
+    year stands, by name; `unapproved=true` keeps those with no approved SKP yet."""
+    return await approval.regency(
+        ctx.sessions, principal=admin, year=year, unapproved=unapproved, page=page
     )
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.clock import utcnow
 from services.common.events import TargetRevised, TargetSet, new_event
 from services.common.messaging import add_event
-from services.common.orgchart import OrgChart
+from services.common.orgchart import OrgChart, OrgEmployee
 from services.common.pagination import Page, PageParams, page_of
 from services.common.security import Principal
 from services.common.storage import SessionFactory
@@ -86,8 +87,9 @@ async def team(
     status: TeamStatus | None,
     page: PageParams,
 ) -> Page[TeamMember]:
-    """The caller's direct reports and where their SKP of ``year`` stands."""
-    me = principal.me()
+    """The caller's direct reports and where their SKP of ``year`` stands (for the kepala
+    daerah: the employees without a direct supervisor)."""
+    me = principal.actor()
     tenant = principal.home()
     async with sessions() as session:
         org = OrgChart(session, tenant)
@@ -95,27 +97,65 @@ async def team(
             _, time_zone = await org.settings()
             year = local_today(time_zone).year
         reports = await org.direct_reports(me)
-        rows = await session.exec(
-            select(Skp).where(
-                Skp.tenant == tenant,
-                Skp.year == year,
-                col(Skp.employee_id).in_([r.employee_id for r in reports]),
-            )
+        return await standing(session, tenant, year, reports, {status} if status else None, page)
+
+
+async def regency(
+    sessions: SessionFactory,
+    *,
+    principal: Principal,
+    year: int | None,
+    unapproved: bool,
+    page: PageParams,
+) -> Page[TeamMember]:
+    """HR's view: every active employee of the regency and where their SKP of ``year``
+    stands (BKPSDM's list of who has no approved SKP yet)."""
+    tenant = principal.home()
+    async with sessions() as session:
+        org = OrgChart(session, tenant)
+        if year is None:
+            _, time_zone = await org.settings()
+            year = local_today(time_zone).year
+        people = await session.exec(
+            select(OrgEmployee)
+            .where(OrgEmployee.tenant == tenant, col(OrgEmployee.active).is_(True))
+            .order_by(col(OrgEmployee.name), col(OrgEmployee.employee_id))
         )
-        by_owner = {s.employee_id: s for s in rows.all()}
+        wanted = set(TeamStatus) - {TeamStatus.APPROVED} if unapproved else None
+        return await standing(session, tenant, year, list(people.all()), wanted, page)
+
+
+async def standing(
+    session: AsyncSession,
+    tenant: str,
+    year: int,
+    people: list[OrgEmployee],
+    wanted: set[TeamStatus] | None,
+    page: PageParams,
+) -> Page[TeamMember]:
+    """Each person's SKP status of ``year`` (missing when there is none), only the
+    ``wanted`` statuses when given."""
+    rows = await session.exec(
+        select(Skp).where(
+            Skp.tenant == tenant,
+            Skp.year == year,
+            col(Skp.employee_id).in_([p.employee_id for p in people]),
+        )
+    )
+    by_owner = {s.employee_id: s for s in rows.all()}
     members = []
-    for report in reports:
-        skp = by_owner.get(report.employee_id)
+    for person in people:
+        skp = by_owner.get(person.employee_id)
         member = TeamMember(
-            employee_id=report.employee_id,
-            name=report.name,
-            position=report.position,
-            unit_id=report.unit_id,
+            employee_id=person.employee_id,
+            name=person.name,
+            position=person.position,
+            unit_id=person.unit_id,
             status=team_status(skp.status if skp else None),
             skp_id=skp.id if skp else None,
             version=skp.version if skp else None,
             approved_version=skp.approved_version if skp else None,
         )
-        if status is None or member.status == status:
+        if wanted is None or member.status in wanted:
             members.append(member)
     return page_of(members, page)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from services.common.clock import new_id
 from services.common.events import Indicator, Rhk
-from services.common.refusals import BadRequest, Conflict
+from services.common.refusals import BadRequest, Conflict, Forbidden
 
 # Units an indicator's target may be expressed in (lower case; "%" for percentages).
 ALLOWED_UNITS: frozenset[str] = frozenset(
@@ -95,9 +95,17 @@ def check_content(rhk: Sequence[Rhk], *, parent_options: Iterable[str]) -> None:
             )
 
 
-def check_submittable(rhk: Sequence[Rhk], supervisor_id: str | None) -> None:
-    if supervisor_id is None:
-        raise BadRequest("you have no direct supervisor in the org chart to approve your SKP")
+def check_submittable(
+    rhk: Sequence[Rhk], supervisor_id: str | None, *, has_kepala_daerah: bool
+) -> None:
+    """An SKP goes to whoever approves it: the direct supervisor, or for an employee
+    without one the regency's kepala daerah (domain.md, "Top of the chain")."""
+    if supervisor_id is None and not has_kepala_daerah:
+        raise BadRequest(
+            "you have no direct supervisor, and your regency has no kepala daerah account "
+            "yet to approve the SKP of an employee at the top of the chain: ask BKPSDM to "
+            "create it"
+        )
     if not any(r.kind == "utama" for r in rhk):
         raise BadRequest("an SKP needs at least one RHK of kind 'utama' before submission")
 
@@ -201,6 +209,22 @@ class Viewer:
     employee_id: str | None
     unit_id: str | None
     is_admin: bool
+
+
+def kepala_daerah_may_not_act(name: str, action: Action) -> Forbidden:
+    """The kepala daerah approves only the employees without a direct supervisor: anyone
+    else's SKP is their own supervisor's to approve."""
+    if action == "approve":
+        return Forbidden(
+            "the kepala daerah approves only the SKP of employees without a direct "
+            "supervisor; {name}'s SKP is approved by their direct supervisor",
+            name=name,
+        )
+    return Forbidden(
+        "the kepala daerah returns only the SKP of employees without a direct supervisor; "
+        "{name}'s SKP is returned by their direct supervisor",
+        name=name,
+    )
 
 
 def may_view_log(

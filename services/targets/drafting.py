@@ -88,9 +88,14 @@ async def submit_skp(sessions: SessionFactory, *, principal: Principal, skp_id: 
     async with sessions.begin() as session:
         skp = await own_skp(session, principal, skp_id)
         require_status(skp.status, SkpStatus.DRAFT, action="submit")
-        me = await OrgChart(session, skp.tenant).employee(skp.employee_id)
+        org = OrgChart(session, skp.tenant)
+        me = await org.employee(skp.employee_id)
         rhk = await content(session, skp.id, skp.version)
-        check_submittable(rhk, me.supervisor_id if me else None)
+        check_submittable(
+            rhk,
+            me.supervisor_id if me else None,
+            has_kepala_daerah=await org.kepala_daerah() is not None,
+        )
         await check_links(session, skp, rhk)  # the supervisor's SKP may have moved on
         await advance(
             session, skp, expected=SkpStatus.DRAFT, action="submit", status=SkpStatus.SUBMITTED

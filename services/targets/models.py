@@ -29,7 +29,7 @@ from services.common.events import (
     Direction,
     Rhk,
 )
-from services.common.orgchart import ORG_TABLE_NAMES
+from services.common.orgchart import KEPALA_DAERAH_TABLE_NAMES, ORG_TABLE_NAMES
 from services.common.pagination import MAX_INT32
 from services.targets.domain import SkpStatus, TeamStatus, normalise_unit
 
@@ -122,6 +122,7 @@ TABLE_NAMES: set[str] = {
     "outbox",
     "processed_event",
     *ORG_TABLE_NAMES,
+    *KEPALA_DAERAH_TABLE_NAMES,
 }
 
 

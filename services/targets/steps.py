@@ -24,6 +24,7 @@ from services.targets.domain import (
     SkpStatus,
     Viewer,
     check_content,
+    kepala_daerah_may_not_act,
     may_view_log,
     require_status,
 )
@@ -110,7 +111,8 @@ async def check_visible(session: AsyncSession, principal: Principal, owner_id: s
     if owner is None:
         raise NotFound("employee {employee_id} not found", employee_id=owner_id)
     me = await org.employee(principal.employee_id)
-    viewer = Viewer(principal.employee_id, me.unit_id if me else None, principal.is_admin)
+    actor = principal.user_id if principal.is_kepala_daerah else principal.employee_id
+    viewer = Viewer(actor, me.unit_id if me else None, principal.is_admin)
     chain = await org.supervisor_chain(owner_id)
     if not may_view_log(viewer, owner_id=owner_id, owner_unit=owner.unit_id, owner_chain=chain):
         raise Forbidden(
@@ -125,12 +127,18 @@ async def require_direct_supervisor(
 ) -> str:
     """The caller, if they are the SKP owner's direct supervisor and both are active."""
     org = OrgChart(session, principal.home())
-    me = principal.me()
+    me = principal.actor()
     if not await org.is_direct_supervisor(me, skp.employee_id):
+        owner = await org.employee(skp.employee_id)
+        if owner is not None and await org.is_kepala_daerah(me):
+            raise kepala_daerah_may_not_act(owner.name, action)
         if action == "approve":
             raise Forbidden("only the employee's direct supervisor may approve this SKP")
         raise Forbidden("only the employee's direct supervisor may return this SKP")
-    await active_me(session, principal)
+    # A deactivated supervisor acts no more; the kepala daerah has no employee record (a
+    # deactivated one is no longer anyone's supervisor above).
+    record = await org.employee(principal.employee_id)
+    check_may_act(record.active if record else None)
     owner = await org.employee(skp.employee_id)
     check_may_be_acted_upon(
         owner.name if owner else skp.employee_id, owner.active if owner else None

@@ -205,3 +205,17 @@ def test_deactivated_employees_neither_act_nor_are_acted_upon() -> None:
     check_may_be_acted_upon("Ana", True)
     with pytest.raises(Conflict, match="Ana is deactivated"):
         check_may_be_acted_upon("Ana", False)
+
+
+def test_objections_above_the_top_go_to_the_kepala_daerah() -> None:
+    decide = domain.objection_decider
+    # The assessing supervisor's own supervisor, as before.
+    assert (
+        decide(assessor_is_employee=True, assessor_supervisor="head", kepala_daerah="kd") == "head"
+    )
+    # The assessor heads the chain (the Sekda): the regency's kepala daerah decides.
+    assert decide(assessor_is_employee=True, assessor_supervisor=None, kepala_daerah="kd") == "kd"
+    # The kepala daerah assessed: nobody stands above, the kepala daerah decides.
+    assert decide(assessor_is_employee=False, assessor_supervisor=None, kepala_daerah="kd") == "kd"
+    with pytest.raises(BadRequest, match="no kepala daerah account yet"):
+        decide(assessor_is_employee=True, assessor_supervisor=None, kepala_daerah=None)

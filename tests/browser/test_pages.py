@@ -44,7 +44,7 @@ async def test_login_password_and_employee_pages(stack: Stack, page: Page) -> No
     await page.goto(stack.gateway_url + "/admin")
     await expect(page.get_by_role("heading")).to_contain_text("bukan untuk akun Anda")
     # ... with the way back to the pages that are: the account's own links.
-    await expect(page.locator("#nav a")).to_have_text(["Kinerja Saya"])
+    await expect(page.locator("#nav a")).to_have_text(["Kinerja Saya", "Penilaian Saya"])
     await check_page(page, "refused")
     # Logging out ends the session: the dashboard sends back to the login page.
     await page.goto(stack.gateway_url + "/pegawai")
@@ -62,9 +62,9 @@ async def test_supervisor_and_admin_pages(stack: Stack, page: Page) -> None:
     await check_page(page, "atasan")
     await page.context.clear_cookies()
     await use_session(page, stack.gateway_url, token_of(regency.admin()))
-    await page.goto(stack.gateway_url + "/admin")
+    # The units moved to /admin/organisasi (tests/browser/test_admin.py covers the pages).
+    await page.goto(stack.gateway_url + "/admin/organisasi")
     await expect(page.locator("#units")).to_contain_text("Dinas Kependudukan")
-    await check_page(page, "admin")
 
 
 async def test_citizen_pages(stack: Stack, page: Page) -> None:

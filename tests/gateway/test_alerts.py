@@ -211,3 +211,21 @@ async def test_recent_alerts_are_kept_per_recipient(gateway_settings: Settings) 
             assert [a["message"] for a in mine.json()] == ["ke-1", "ke-2"]
             anonymous = await client.get("/api/gateway/alerts")
             assert anonymous.status_code == 401
+
+
+async def test_the_kepala_daerah_streams_the_alerts_addressed_to_its_account(
+    gateway: Gateway,
+) -> None:
+    """The kepala daerah has no employee record: scoring addresses the alerts about the
+    employees without a supervisor to its account id, and the stream keys on that."""
+    about_sekda, for_an_employee = raised("kd-account"), raised("e-kd")
+    await gateway.publish(TENANT, about_sekda, for_an_employee)
+    await gateway.stored(about_sekda.alert_id, for_an_employee.alert_id)
+    kepala = bearer(tenant=TENANT, roles=[Role.KEPALA_DAERAH], user_id="kd-account")
+    mine = await alerts_of(gateway.url, kepala["Authorization"].removeprefix("Bearer "), 1)
+    assert [a["alert_id"] for a in mine] == [about_sekda.alert_id]
+    # An account of the tenant that is neither an employee nor the kepala daerah: refused.
+    admin = bearer(tenant=TENANT, roles=[Role.ADMIN], user_id="kd-account")
+    async with httpx.AsyncClient(base_url=gateway.url, timeout=10) as client:
+        refused = await client.get("/events/alerts", headers=admin)
+    assert refused.status_code == 403

@@ -27,11 +27,18 @@ def page_words() -> dict[str, str]:
         text = path.read_text()
         for match in re.finditer(r'\bK\.t\(\s*"((?:[^"\\]|\\.)*)"', text):
             found.setdefault(match.group(1), path.name)
-        for block in ("const LABELS", "const STATUS_TEXT"):
+        # Word tables of the pages: app.js's, and the admin pages' BerAKHLAK values and duties.
+        for block in ("const LABELS", "const STATUS_TEXT", "const VALUES", "const DUTIES"):
             if block in text:
                 body = text[text.index(block) : text.index("};", text.index(block))]
                 for word in re.findall(r':\s*"([^"]+)"', body):
                     found.setdefault(word, f"{path.name} {block}")
+        # Word tables a page renders with t(TABLE[code]) (desk, IKM, counter, survey).
+        for match in re.finditer(
+            r"const (QUESTION|SCALE|CATEGORY|STEP|ELEMENT) = \{(.*?)\};", text, re.S
+        ):
+            for word in re.findall(r':\s*"([^"]+)"', match.group(2)):
+                found.setdefault(word, f"{path.name} {match.group(1)}")
         # Inside app.js the helper is called as t("...").
         for match in re.finditer(r'[^.\w]t\(\s*"((?:[^"\\]|\\.)*)"', text):
             found.setdefault(match.group(1), path.name)

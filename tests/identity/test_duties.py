@@ -25,6 +25,10 @@ async def test_admin_designates_duties_that_reach_the_token(identity: Identity) 
     both = {"duties": ["petugas_loket", "pengelola_pengaduan"]}
     given = await identity.ok("PUT", path, admin, json=both)
     assert given == {"employee_id": counter, "duties": ["pengelola_pengaduan", "petugas_loket"]}
+    # The admin's form reads them back; another regency's admin does not find the employee.
+    assert await identity.ok("GET", path, admin) == given
+    other = await identity.client.get(path, headers=identity.admin("sleman"))
+    assert other.status_code == 404, other.text
     tokens = await login(identity, "bantul", "198503152010011001", "sandi-awal-1")
     assert roles(identity, tokens) == {"pegawai", "petugas_loket", "pengelola_pengaduan"}
 

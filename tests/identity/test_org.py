@@ -36,9 +36,19 @@ async def test_org_chart_changes_reach_kafka_in_order(identity: Identity) -> Non
     )
     await identity.ok("PATCH", f"/api/v1/units/{counter}", admin, json={"head_employee_id": staff})
     settings = await identity.ok(
-        "PATCH", "/api/v1/tenant/settings", admin, json={"evaluation_cadence": "quarterly"}
+        "PATCH",
+        "/api/v1/tenant/settings",
+        admin,
+        # Every setting of TenantSettings is the admin's to change (the settings page).
+        json={
+            "evaluation_cadence": "quarterly",
+            "min_aggregate_size": 7,
+            "survey_tokens_per_issuer_per_day": 50,
+        },
     )
     assert settings["settings"]["evaluation_cadence"] == "quarterly"
+    assert settings["settings"]["min_aggregate_size"] == 7
+    assert settings["settings"]["survey_tokens_per_issuer_per_day"] == 50
     gone = await identity.ok(
         "POST", f"/api/v1/employees/{staff}/deactivate", admin, json={"reason": "pensiun"}
     )
@@ -292,3 +302,11 @@ async def test_lists_are_paginated_and_filtered(identity: Identity) -> None:
     assert public["total"] == 1
     coded = await identity.ok("GET", "/api/v1/units", admin, params={"q": "dis"})
     assert [u["code"] for u in coded["items"]] == ["DISDIK"]
+
+
+def test_every_tenant_setting_can_be_patched() -> None:
+    """The admin's settings page offers every setting; the patch must accept each one."""
+    from services.common.events import TenantSettings
+    from services.identity.models import TenantSettingsPatch
+
+    assert set(TenantSettingsPatch.model_fields) == set(TenantSettings.model_fields)

@@ -270,6 +270,9 @@ def test_employee_alert_messages() -> None:
     assert d.employee_alert_recipient("s1") == "s1"
     assert d.employee_alert_recipient(None) is None
     assert d.employee_alert_recipient("") is None
+    # The top of the chain: the regency's kepala daerah hears about them.
+    assert d.employee_alert_recipient(None, "kd") == "kd"
+    assert d.employee_alert_recipient("s1", "kd") == "s1"
     assert at.behind_target_message("Budi", [("Reports", 42.4), ("Visits", 79.6)], 0.5, 2026) == (
         "Budi is projected below 80% on: Reports (42%), Visits (80%) (50% of 2026 passed)."
     )

@@ -118,6 +118,11 @@ async def test_two_tenant_scenario(
         assert regency["training_needs"] == [{"value": "loyal", "rated_di_bawah": 1}]
         assert regency["development_recommendations"] == ["Pelatihan loyalitas organisasi"]
         assert regency["units_by_ikm"][0]["value"] == 75.0
+        # e1's Kurang puts them on HR's follow-up list, named (never an id alone).
+        assert [(p["employee_id"], p["final_predikat"]) for p in regency["under_performers"]] == [
+            ("e1", "kurang")
+        ]
+        assert regency["under_performers"][0]["name"]
 
         # ---- role checks and tenant isolation
         assert (
@@ -151,6 +156,8 @@ async def test_two_tenant_scenario(
         assert e1["projected_predikat"] == "baik"
         e9 = (await client.get("/api/v1/scores/employees/e9", headers=who("bantul", "e9"))).json()
         assert e9["final_predikat"] == "sangat_baik"  # the parked assessment, applied
+        r = await client.get("/api/v1/scores/regency", headers=who("bantul", None, Role.ADMIN))
+        assert r.json()["under_performers"] == []  # e1's objection lifted them to Baik
         r = await client.get(
             f"/api/v1/scores/alerts?since={cursor}", headers=who("bantul", "s", Role.ATASAN)
         )

@@ -16,6 +16,7 @@ from services.common.events import (
     EmployeeDeactivated,
     EmployeeRegistered,
     Envelope,
+    KepalaDaerahSet,
     TenantRegistered,
     TenantSettings,
     UnitCreated,
@@ -24,7 +25,7 @@ from services.common.events import (
     new_event,
 )
 from services.common.messaging import OutboxMessage
-from services.common.orgchart import OrgEmployee
+from services.common.orgchart import OrgEmployee, OrgKepalaDaerah
 from services.common.runtime import Runtime
 from services.common.security import Role
 from services.common.workdays import local_today
@@ -137,6 +138,42 @@ class Targets:
                 return len(rows.all()) == len(employees)
 
         await wait_until(applied)
+
+    async def appoint(self, user_id: str, *, tenant: str = TENANT, active: bool = True) -> None:
+        """Publish identity's kepala_daerah.set and wait until the copy has applied it."""
+        kd = KepalaDaerahSet(
+            user_id=user_id, title="Bupati", name=f"Bupati {user_id}", active=active
+        )
+        event = new_event(kd, tenant=tenant)
+        await produce_raw(
+            self.bootstrap, self.prefix + IDENTITY_TOPIC, [(event.key.encode(), event.to_bytes())]
+        )
+
+        async def applied() -> bool:
+            async with self.runtime.sessions() as session:
+                row = await session.get(OrgKepalaDaerah, (tenant, user_id))
+                return row is not None and row.active == active
+
+        await wait_until(applied)
+
+    async def as_kd(
+        self,
+        method: str,
+        path: str,
+        user_id: str,
+        *,
+        tenant: str = TENANT,
+        expect: int = 200,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> Any:
+        """A call with a kepala daerah's token: the role, the regency, no employee id."""
+        headers = bearer(tenant=tenant, roles=(Role.KEPALA_DAERAH,), user_id=user_id)
+        response = await self.client.request(
+            method, f"/api/v1{path}", json=json, params=params, headers=headers
+        )
+        assert response.status_code == expect, (method, path, user_id, response.text)
+        return response.json()
 
     async def _count_is(self, model: type[SQLModel], expected: int) -> bool:
         return await self.count(model) == expected

@@ -99,14 +99,18 @@ def test_ids_are_unique_within_an_skp() -> None:
         check_content([make_rhk("a"), same_indicator], parent_options=[])
 
 
-def test_submission_needs_a_supervisor_and_a_main_result() -> None:
-    check_submittable([make_rhk(kind="tambahan"), make_rhk("b")], "boss")
-    with pytest.raises(BadRequest, match="no direct supervisor"):
-        check_submittable([make_rhk()], None)
+def test_submission_needs_someone_to_approve_and_a_main_result() -> None:
+    kd = {"has_kepala_daerah": True}
+    none = {"has_kepala_daerah": False}
+    check_submittable([make_rhk(kind="tambahan"), make_rhk("b")], "boss", **none)
+    # The top of the chain goes to the kepala daerah, when the regency has one.
+    check_submittable([make_rhk()], None, **kd)
+    with pytest.raises(BadRequest, match="no kepala daerah account yet"):
+        check_submittable([make_rhk()], None, **none)
     with pytest.raises(BadRequest, match="utama"):
-        check_submittable([make_rhk(kind="tambahan")], "boss")
+        check_submittable([make_rhk(kind="tambahan")], "boss", **none)
     with pytest.raises(BadRequest, match="utama"):
-        check_submittable([], "boss")
+        check_submittable([], None, **kd)
 
 
 def test_status_guard_answers_409() -> None:

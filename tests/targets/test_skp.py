@@ -9,7 +9,7 @@ import pytest
 
 from services.common.events import TargetRevised, TargetSet
 from services.common.security import Role
-from tests.targets.harness import OTHER_TENANT, YEAR, Targets, indicator, rhk
+from tests.targets.harness import ORG, OTHER_TENANT, YEAR, Targets, indicator, rhk
 
 pytestmark = pytest.mark.kafka
 
@@ -296,6 +296,28 @@ async def test_supervisor_sees_where_each_direct_report_stands(targets: Targets)
         "atasan": "missing",
         "other": "missing",
     }
+
+
+async def test_hr_lists_who_in_the_regency_has_no_approved_skp(targets: Targets) -> None:
+    """BKPSDM's regency-wide list: everyone active, by name, and with ``unapproved`` only
+    those whose SKP of the year is missing, a draft or awaiting approval; never another
+    regency's people, never for a non-admin."""
+    await targets.approved_skp("pegawai")
+    peer = await targets.new_skp("peer")
+    await targets.call("POST", f"/skp/{peer['id']}/submit", "peer")
+    admin = {"roles": (Role.ADMIN,)}
+    everyone = await targets.call("GET", "/skp/regency", "hr", **admin)
+    assert everyone["total"] == len(ORG)  # sleman's people are not among them
+    names = [m["name"] for m in everyone["items"]]
+    assert names == sorted(names)
+    waiting = await targets.call(
+        "GET", "/skp/regency", "hr", params={"unapproved": "true"}, **admin
+    )
+    statuses = {m["employee_id"]: m["status"] for m in waiting["items"]}
+    assert "pegawai" not in statuses and statuses["peer"] == "submitted"
+    assert set(statuses) == set(ORG) - {"pegawai"}
+    assert {statuses[k] for k in ORG if k not in {"pegawai", "peer"}} == {"missing"}
+    await targets.call("GET", "/skp/regency", "atasan", roles=(Role.ATASAN,), expect=403)
 
 
 async def test_a_refusal_answers_its_template_and_the_callers_language(targets: Targets) -> None:

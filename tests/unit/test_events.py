@@ -12,6 +12,7 @@ from services.common.events import (
     REGISTRY,
     ActivityLogged,
     EventDecodeError,
+    KepalaDaerahSet,
     SurveyReceived,
     TenantSettings,
     decode_event,
@@ -59,8 +60,21 @@ def test_key_is_tenant_and_entity_so_one_entity_stays_on_one_partition() -> None
 
 def test_every_type_of_the_catalogue_is_registered_once() -> None:
     types = [model.TYPE for model in PAYLOAD_TYPES]
-    assert len(types) == len(set(types)) == len(REGISTRY) == 19
+    assert len(types) == len(set(types)) == len(REGISTRY) == 20
     assert {"tenant.registered", "target.set", "survey.received", "alert.cleared"} <= set(types)
+
+
+def test_the_kepala_daerah_is_keyed_by_the_regency_like_tenant_registered() -> None:
+    """One partition for a regency's own facts: a new Bupati's account arrives after the
+    deactivation of the old one, and after the regency itself."""
+    kd = KepalaDaerahSet(user_id="u-1", title="Bupati Bantul", name="Abdul Halim")
+    event = new_event(kd, tenant="bantul")
+    assert event.key == "bantul"
+    assert decode_event(event.to_bytes()).payload == kd
+    with pytest.raises(EventDecodeError, match=r"payload\.title"):
+        data = json.loads(event.to_bytes())
+        data["payload"]["title"] = "x" * 201
+        decode_event(json.dumps(data).encode())
 
 
 @pytest.mark.parametrize(

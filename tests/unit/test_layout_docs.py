@@ -80,3 +80,27 @@ def test_the_readme_layout_names_every_file_of(service: str) -> None:
 
 def row_words(row: str) -> set[str]:
     return set(re.findall(r"`([\w-]+)`", row))
+
+
+def test_no_file_keeps_a_merge_conflict_marker() -> None:
+    markers = ("<" * 7 + " ", ">" * 7 + " ", "=" * 7 + "\n")
+    tracked = [
+        p
+        for p in ROOT.rglob("*")
+        if p.is_file()
+        and p.suffix in {".py", ".md", ".po", ".js", ".html", ".css", ".yml", ".yaml", ".toml"}
+        and not any(
+            part.startswith(".") or part in {"node_modules", "test-output"}
+            for part in p.relative_to(ROOT).parts
+        )
+    ]
+    assert len(tracked) > 100
+    found = [
+        str(p.relative_to(ROOT))
+        for p in tracked
+        if any(
+            line.startswith(markers)
+            for line in p.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
+        )
+    ]
+    assert not found, f"merge conflict markers left in {found}"

@@ -18,7 +18,7 @@ order on one partition.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -33,6 +33,7 @@ from pydantic import (
     model_validator,
 )
 
+from services.common.clock import utcnow
 from services.common.events.assessment import (
     AssessmentSubmitted,
     FeedbackNoted,
@@ -88,6 +89,7 @@ from services.common.events.identity import (
     EmployeeDeactivated,
     EmployeeRegistered,
     EmployeeUpdated,
+    KepalaDaerahSet,
     TenantRegistered,
     UnitCreated,
     UnitUpdated,
@@ -165,6 +167,7 @@ __all__ = [
     "FeedbackNoted",
     "Indicator",
     "IndicatorName",
+    "KepalaDaerahSet",
     "Label",
     "Name",
     "ObjectionDecided",
@@ -207,6 +210,7 @@ PAYLOAD_TYPES: tuple[type[EventPayload], ...] = (
     EmployeeRegistered,
     EmployeeUpdated,
     EmployeeDeactivated,
+    KepalaDaerahSet,
     TargetSet,
     TargetRevised,
     ActivityLogged,
@@ -286,7 +290,7 @@ def new_event(
         type=payload.TYPE,
         version=payload.VERSION,
         tenant=tenant,
-        occurred_at=occurred_at or datetime.now(UTC),
+        occurred_at=occurred_at or utcnow(),
         key=payload.key_for(tenant),
         payload=payload,
     )

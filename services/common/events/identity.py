@@ -58,3 +58,18 @@ class EmployeeDeactivated(EventPayload):
     KEY_FIELD = "employee_id"
     employee_id: EntityId
     reason: Text = ""
+
+
+class KepalaDaerahSet(EventPayload):
+    """The regency's kepala daerah account (Bupati/Wali Kota, pejabat pembina
+    kepegawaian): not an employee, no NIP. It approves and assesses the employees who have
+    no direct supervisor (domain.md, "Top of the chain"). Emitted on creation, on every
+    change and on deactivation (``active`` false); at most one is active per regency.
+    Keyed by the regency alone, like ``tenant.registered``, so the two stay in order."""
+
+    TYPE = "kepala_daerah.set"
+    TOPIC = IDENTITY_TOPIC
+    user_id: EntityId  # the account id: the KD's id wherever an actor or recipient is named
+    title: Name  # the office as the documents print it, e.g. "Bupati Bantul"
+    name: Name  # the person holding it
+    active: bool = True

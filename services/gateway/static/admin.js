@@ -1,171 +1,160 @@
 "use strict";
+/* /admin: BKPSDM's dashboard of the regency's year. Every table can be downloaded as CSV
+   (K.table's csv option). Words: English msgids, Indonesian in gateway_admin.po. */
 (() => {
-  const claims = K.guard("admin");
-  if (!claims) return;
-  const { el, fill, fmt, label, muted } = K;
+  const me = K.guard();
+  if (!me) return;
+  const { el, fill, fmt, label, muted, t } = K;
   const predikatSelect = document.getElementById("org-predikat");
   let year = K.yearSelect("year-select", (y) => {
     year = y;
-    loadRegency();
+    loadAll();
   });
   predikatSelect.addEventListener("change", loadRegency);
   let unitNames = new Map();
 
   const ORDER = ["sangat_baik", "baik", "butuh_perbaikan", "kurang", "sangat_kurang"];
+  // The seven BerAKHLAK values as people read them.
+  const VALUES = {
+    berorientasi_pelayanan: "Service orientation",
+    akuntabel: "Accountable",
+    kompeten: "Competent",
+    harmonis: "Harmonious",
+    loyal: "Loyal",
+    adaptif: "Adaptive",
+    kolaboratif: "Collaborative",
+  };
+  const file = (name) => name + "-" + year;
+
+  function predikatRows(r) {
+    const total = ORDER.reduce((sum, p) => sum + (r.predikat_distribution[p] || 0), 0);
+    const rows = ORDER.map((p) => {
+      const n = r.predikat_distribution[p] || 0;
+      const share = total ? (n / total) * 100 : 0;
+      return [
+        el("span", { dataset: { predikat: p, count: n }, text: label("predikat", p) }),
+        fmt.num(n, 0),
+        fmt.pct(share),
+        el("div", { class: "bar" }, el("span", { dataset: { share: share.toFixed(1) } })),
+      ];
+    });
+    return { total, rows };
+  }
 
   async function loadRegency() {
     try {
-      const r = await K.api(
-        "scoring",
-        "/scores/regency?year=" + year + "&organisation_predikat=" + predikatSelect.value
-      );
-      const total = ORDER.reduce((sum, p) => sum + (r.predikat_distribution[p] || 0), 0);
-      const rows = ORDER.map((p) => {
-        const n = r.predikat_distribution[p] || 0;
-        const share = total ? (n / total) * 100 : 0;
-        return [
-          label("predikat", p),
-          fmt.num(n, 0),
-          fmt.pct(share),
-          el("div", { class: "bar" }, el("span", { dataset: { share: share.toFixed(1) } })),
-        ];
-      });
+      const r = await K.api("scoring", "/scores/regency?year=" + year + "&organisation_predikat=" + predikatSelect.value);
+      const { total, rows } = predikatRows(r);
+      // The curve's rules come as English text from scoring: shown through the catalog.
       const checks = r.distribution_checks.map((c) =>
         el(
           "li",
           { class: c.breached ? "breach" : null },
-          (c.breached ? "Melanggar: " : "Terpenuhi: ") + c.rule + " (" + fmt.pct(c.share * 100) + ")"
+          t(c.breached ? "Breached: {rule} ({share})" : "Met: {rule} ({share})", { rule: t(c.rule), share: fmt.pct(c.share * 100) })
         )
       );
       fill(
         "distribution",
-        el("p", {}, r.employees + " pegawai pada tahun " + r.year + "; predikat akhir sudah ada untuk " + total + "."),
-        K.table(["Predikat", "Jumlah", "Porsi", ""], rows, [1, 2]),
-        el("h3", { text: "Kurva untuk organisasi berpredikat " + label("predikat", r.organisation_predikat) }),
-        checks.length ? el("ul", {}, checks) : muted("Tidak ada aturan kurva untuk predikat ini.")
+        el("p", { text: t("{employees} employees in {year}; a final predikat exists for {total}.", { employees: r.employees, year: r.year, total }) }),
+        K.table([t("Predikat"), t("Count"), t("Share"), { label: "", csv: false }], rows, [1, 2], { csv: file("sebaran-predikat") }),
+        el("h3", { text: t("Curve for an organisation rated {predikat}", { predikat: label("predikat", r.organisation_predikat) }) }),
+        checks.length ? el("ul", {}, checks) : muted(t("There is no curve rule for this predikat."))
       );
       // Bar widths: set through the CSSOM (the page's policy forbids inline style attributes).
-      for (const span of document.querySelectorAll("#distribution .bar span")) {
-        span.style.width = span.dataset.share + "%";
-      }
-      rank("rank-ikm", r.units_by_ikm, (u) => [u.name, fmt.num(u.value), fmt.num(u.responses, 0)], ["Unit", "IKM", "Responden"]);
-      rank("rank-achievement", r.units_by_achievement, (u) => [u.name, fmt.pct(u.value)], ["Unit", "Rata-rata capaian"]);
+      for (const span of document.querySelectorAll("#distribution .bar span")) span.style.width = span.dataset.share + "%";
+      rank("rank-ikm", r.units_by_ikm, (u) => [u.name, fmt.num(u.value), fmt.num(u.responses, 0)], [t("Unit"), t("IKM"), t("Respondents")], "peringkat-ikm");
+      rank("rank-achievement", r.units_by_achievement, (u) => [u.name, fmt.pct(u.value)], [t("Unit"), t("Mean achievement")], "peringkat-capaian");
+      people("top-performers", r.top_performers, "pegawai-terbaik");
+      people("under-performers", r.under_performers || [], "pegawai-perlu-pembinaan");
+      training(r);
     } catch (err) {
       fill("distribution", muted(K.errorText(err)));
-      fill("rank-ikm", muted("–"));
-      fill("rank-achievement", muted("–"));
+      for (const id of ["rank-ikm", "rank-achievement", "top-performers", "under-performers", "training"]) fill(id, muted("–"));
     }
   }
 
-  function rank(id, units, cells, headers) {
+  function rank(id, units, cells, headers, name) {
     if (!units.length) {
-      fill(id, muted("Belum ada data."));
+      fill(id, muted(t("No data yet.")));
       return;
     }
-    fill(id, K.table(["#", ...headers], units.map((u, i) => [String(i + 1), ...cells(u)]), [2, 3]));
+    fill(id, K.table(["#", ...headers], units.map((u, i) => [String(i + 1), ...cells(u)]), [2, 3], { csv: file(name) }));
+  }
+
+  function people(id, list, name) {
+    if (!list.length) {
+      fill(id, muted(t("Nobody yet.")));
+      return;
+    }
+    fill(
+      id,
+      K.table(
+        [t("Name"), t("Unit"), t("Final predikat"), t("Achievement")],
+        list.map((p) => [p.name, unitNames.get(p.unit_id) || "–", label("predikat", p.final_predikat), fmt.pct(p.achievement)]),
+        [3],
+        { csv: file(name) }
+      )
+    );
+  }
+
+  function training(r) {
+    const needs = r.training_needs.length
+      ? K.table(
+          [t("BerAKHLAK value"), t("Rated below expectations")],
+          r.training_needs.map((n) => [VALUES[n.value] ? t(VALUES[n.value]) : n.value, fmt.num(n.rated_di_bawah, 0)]),
+          [1],
+          { csv: file("kebutuhan-pelatihan") }
+        )
+      : muted(t("No value was rated below expectations."));
+    const advice = r.development_recommendations.length
+      ? K.table([t("Development recommendation")], r.development_recommendations.map((text) => [text]), [], { csv: file("rekomendasi-pengembangan") })
+      : null;
+    fill("training", needs, advice ? el("h3", { text: t("Development recommendations") }) : null, advice);
+  }
+
+  async function loadMissing() {
+    try {
+      const page = await K.api("targets", "/skp/regency?unapproved=true&limit=500&year=" + year);
+      fill(
+        "missing-skp",
+        page.items.length
+          ? K.table(
+              [t("Name"), t("Position"), t("Unit"), t("SKP status")],
+              page.items.map((m) => [m.name, m.position, unitNames.get(m.unit_id) || "–", label("skpStatus", m.status)]),
+              [],
+              { csv: file("pegawai-tanpa-skp-disetujui") }
+            )
+          : muted(t("Every employee has an approved SKP for this year.")),
+        page.total > page.items.length ? muted(t("{shown} of {total} employees shown.", { shown: page.items.length, total: page.total })) : null
+      );
+    } catch (err) {
+      fill("missing-skp", muted(K.errorText(err)));
+    }
   }
 
   async function loadUnits() {
     try {
       const page = await K.api("identity", "/units?limit=500");
       unitNames = new Map(page.items.map((u) => [u.id, u.name]));
-      fill(
-        "units",
-        page.items.length
-          ? K.table(
-              ["Nama", "Kode", "Jenis", "Induk", "Layanan publik"],
-              page.items.map((u) => [
-                u.name,
-                u.code || "–",
-                label("unitKind", u.kind),
-                u.parent_id ? unitNames.get(u.parent_id) || u.parent_id : "–",
-                u.serves_public ? "Ya" : "Tidak",
-              ])
-            )
-          : muted("Belum ada unit. Tambahkan lewat impor CSV."),
-        page.total > page.items.length ? muted(page.items.length + " dari " + page.total + " unit.") : null
-      );
     } catch (err) {
-      fill("units", muted(K.errorText(err)));
+      /* names are decoration here: the tables show "–" */
     }
   }
-
-  async function loadEmployees() {
-    const q = document.getElementById("employee-q").value.trim();
-    try {
-      const page = await K.api("identity", "/employees?limit=50" + (q ? "&q=" + encodeURIComponent(q) : ""));
-      fill(
-        "employees",
-        page.items.length
-          ? K.table(
-              ["Nama", "NIP", "Jabatan", "Unit"],
-              page.items.map((e) => [e.name, e.nip || "–", e.position, unitNames.get(e.unit_id) || e.unit_id])
-            )
-          : muted(q ? "Tidak ada pegawai yang cocok." : "Belum ada pegawai."),
-        page.total > page.items.length ? muted(page.items.length + " dari " + page.total + " pegawai.") : null
-      );
-    } catch (err) {
-      fill("employees", muted(K.errorText(err)));
-    }
-  }
-
-  document.getElementById("employee-search").addEventListener("submit", (event) => {
-    event.preventDefault();
-    loadEmployees();
-  });
-
-  const importForm = document.getElementById("import-form");
-  importForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const dryRun = event.submitter ? event.submitter.dataset.dryRun === "true" : true;
-    const file = document.getElementById("import-file").files[0];
-    const kind = document.getElementById("import-kind").value;
-    const result = document.getElementById("import-result");
-    if (!file) {
-      fill(result, el("p", { class: "errors", text: "Pilih berkas CSV terlebih dahulu." }));
-      return;
-    }
-    for (const b of importForm.querySelectorAll("button")) b.disabled = true;
-    try {
-      const report = await K.api("identity", "/import/" + kind + "?dry_run=" + dryRun, {
-        method: "POST",
-        body: await file.text(),
-        contentType: "text/csv",
-      });
-      const ok = !report.errors.length;
-      fill(
-        result,
-        el(
-          "p",
-          { class: ok ? "notice ok" : "notice error" },
-          (report.dry_run ? "Uji coba: " : "Impor: ") +
-            report.rows + " baris diperiksa, " +
-            (report.dry_run ? "tidak ada yang disimpan" : report.created + " disimpan") +
-            (ok ? ", tidak ada kesalahan." : ", " + report.errors.length + " baris bermasalah:")
-        ),
-        ok ? null : el("ul", { class: "errors" }, report.errors.map((e) => el("li", {}, "Baris " + e.line + ": " + e.reason)))
-      );
-      if (!report.dry_run) {
-        await loadUnits();
-        loadEmployees();
-      }
-    } catch (err) {
-      fill(result, el("p", { class: "notice error", text: K.errorText(err) + (dryRun ? "" : " Tidak ada yang disimpan.") }));
-    } finally {
-      for (const b of importForm.querySelectorAll("button")) b.disabled = false;
-    }
-  });
 
   async function loadTenant() {
     try {
-      const t = await K.api("identity", "/tenant");
-      fill("regency-name", "· " + t.name);
+      const regency = await K.api("identity", "/tenant");
+      fill("regency-name", "· " + regency.name);
     } catch (err) {
       /* the name is decoration */
     }
   }
 
+  function loadAll() {
+    loadRegency();
+    loadMissing();
+  }
+
   loadTenant();
-  loadRegency();
-  loadUnits().then(loadEmployees);
+  loadUnits().then(loadAll);
 })();

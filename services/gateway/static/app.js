@@ -164,24 +164,59 @@ const K = (() => {
   /* THE table of every page: columns [{label, num?}] or strings; rows of cells (text or
      nodes). Under ~640px CSS turns each row into a card, and each cell shows its column's
      label from data-label. Rows added later go through K.addRow (same labels). */
-  function table(columns, rows, numeric) {
+  function table(columns, rows, numeric, options) {
     const nums = new Set(numeric || []);
     const cols = columns.map((c, i) =>
       typeof c === "string" ? { label: c, num: nums.has(i) } : Object.assign({ num: nums.has(i) }, c)
     );
-    const wrap = el(
-      "div",
-      { class: "table-wrap" },
-      el(
-        "table",
-        { class: "table" },
-        el("thead", {}, el("tr", {}, cols.map((c) => el("th", { scope: "col", class: c.num ? "num" : null, text: c.label })))),
-        el("tbody")
-      )
+    const heads = cols.map((c) =>
+      el("th", { scope: "col", class: c.num ? "num" : null, text: c.label, dataset: c.csv === false ? { csv: "no" } : null })
     );
+    const tableNode = el("table", { class: "table" }, el("thead", {}, el("tr", {}, heads)), el("tbody"));
+    const wrap = el("div", { class: "table-wrap" }, tableNode);
     for (const cells of rows) addRow(wrap, cells);
+    if (options && options.csv) {
+      wrap.prepend(
+        el("div", { class: "buttons table-tools" },
+          el("button", { type: "button", class: "button", onclick: () => csv.download(tableNode, options.csv), text: t("Download CSV") }))
+      );
+    }
     return wrap;
   }
+
+  // ------------------------------------------------------------ CSV export (shared helper)
+  /* K.table(columns, rows, numeric, {csv: "file-name"}) adds a "Download CSV" button that
+     exports the rows the table shows (rows added later by K.addRow too), with the column
+     labels as the header. Columns given as {label, csv: false} (actions) and columns
+     without a label are left out. A cell beginning with = + - @ (or a tab/CR) gets a
+     leading apostrophe so a spreadsheet never runs it as a formula; the file is UTF-8
+     with a BOM so Excel reads Indonesian names right. */
+  const csv = {
+    cell(text) {
+      let value = String(text === null || text === undefined ? "" : text).replace(/\s+/g, " ").trim();
+      if (/^[=+\-@\t\r]/.test(value)) value = "'" + value;
+      return '"' + value.replace(/"/g, '""') + '"';
+    },
+    text(tableNode) {
+      const heads = [...tableNode.querySelectorAll("thead th")];
+      const keep = heads.map((h, i) => (h.dataset.csv !== "no" && h.textContent.trim() ? i : -1)).filter((i) => i >= 0);
+      const lines = [keep.map((i) => csv.cell(heads[i].textContent))];
+      for (const row of tableNode.querySelectorAll("tbody tr")) {
+        const cells = [...row.children];
+        lines.push(keep.map((i) => csv.cell(cells[i] ? cells[i].textContent : "")));
+      }
+      return "\uFEFF" + lines.map((l) => l.join(",")).join("\r\n") + "\r\n";
+    },
+    download(tableNode, name) {
+      const blob = new Blob([csv.text(tableNode)], { type: "text/csv;charset=utf-8" });
+      const url = URL.createObjectURL(blob);
+      const link = el("a", { href: url, download: name.replace(/[^\w.-]+/g, "-") + ".csv", hidden: true });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+    },
+  };
 
   /* One row appended to a K.table (attrs for the <tr>, e.g. dataset); returns the row. */
   function addRow(wrap, cells, attrs) {
@@ -342,6 +377,8 @@ const K = (() => {
   function dashboardFor(profile) {
     const roles = (profile && profile.roles) || [];
     if (roles.includes("admin")) return "/admin";
+    if (roles.includes("platform")) return "/platform";
+    if (roles.includes("ops")) return "/ops";
     if (roles.includes("atasan")) return "/atasan";
     if (profile && profile.employee_id) return "/pegawai";
     return null;
@@ -425,7 +462,7 @@ const K = (() => {
   topbar();
 
   return {
-    t, session, api, publicApi, ApiError, errorText, el, fill, table, addRow, form, notice, muted,
+    t, session, api, publicApi, ApiError, errorText, el, fill, table, addRow, csv, form, notice, muted,
     LABELS, label, badge, fmt, today, yearSelect, dashboardFor, guard, live, busy, request,
     locale: LOCALE,
   };

@@ -8,11 +8,11 @@
     const unit = document.getElementById("complaint-unit").value;
     const text = document.getElementById("complaint-text").value.trim();
     if (!unit) {
-      K.notice("complaint-message", "Pilih unit layanan yang Anda adukan.", "error");
+      K.notice("complaint-message", K.t("Choose the service unit your complaint is about."), "error");
       return;
     }
     if (!text) {
-      K.notice("complaint-message", "Tuliskan isi pengaduan Anda.", "error");
+      K.notice("complaint-message", K.t("Write your complaint."), "error");
       return;
     }
     const button = form.querySelector("button");
@@ -30,7 +30,7 @@
     } catch (err) {
       const message =
         err instanceof K.ApiError && err.status === 429
-          ? "Terlalu banyak pengaduan dari perangkat Anda. Tunggu sebentar lalu coba lagi."
+          ? K.t("Too many complaints from your device. Wait a moment and try again.")
           : K.errorText(err);
       K.notice("complaint-message", message, "error");
     } finally {

@@ -1,6 +1,20 @@
 "use strict";
 (() => {
-  const { el, fill } = K;
+  const { el, fill, t } = K;
+  // The nine SKM questions (PermenPANRB 14/2017) in the reader's language, by element;
+  // the service's own (Indonesian) text is the fallback for an element not listed here.
+  const QUESTION = {
+    persyaratan: "How well do the requirements match the kind of service?",
+    prosedur: "How easy is the service procedure of this unit to understand?",
+    waktu_pelayanan: "How fast was the service given?",
+    biaya_tarif: "How fair is the cost or tariff of the service?",
+    produk_layanan: "How well does the result match the product in the service standard?",
+    kompetensi_pelaksana: "How competent were the officers who served you?",
+    perilaku_pelaksana: "How polite and friendly were the officers?",
+    sarana_prasarana: "How good are the facilities?",
+    penanganan_pengaduan: "How well are users' complaints handled?",
+  };
+  const SCALE = { 1: "Not good", 2: "Not quite good", 3: "Good", 4: "Very good" };
   const tenant = document.body.dataset.tenant;
   const token = document.body.dataset.token;
   const path = "/public/" + encodeURIComponent(tenant) + "/surveys/" + encodeURIComponent(token);
@@ -11,10 +25,10 @@
   function tokenProblem(err) {
     if (err instanceof K.ApiError) {
       const message = (err.reason && err.reason.message) || "";
-      if (err.status === 404) return "Tautan survei ini tidak dikenal. Pindai kembali kode QR dari petugas.";
-      if (err.status === 409 && message.includes("used")) return "Survei untuk layanan ini sudah diisi. Terima kasih atas partisipasi Anda.";
-      if (err.status === 409 && message.includes("expired")) return "Masa berlaku tautan survei ini sudah habis. Mintalah kode QR baru kepada petugas.";
-      if (err.status === 429) return "Terlalu banyak percobaan dari perangkat Anda. Tunggu satu menit lalu coba lagi.";
+      if (err.status === 404) return t("This survey link is not known. Scan the officer's QR code again.");
+      if (err.status === 409 && message.includes("used")) return t("The survey of this service has already been filled in. Thank you for taking part.");
+      if (err.status === 409 && message.includes("expired")) return t("This survey link has expired. Ask the officer for a new QR code.");
+      if (err.status === 429) return t("Too many attempts from your device. Wait a minute and try again.");
     }
     return K.errorText(err);
   }
@@ -31,8 +45,10 @@
       const scale = Object.entries(survey.scale).sort((a, b) => Number(a[0]) - Number(b[0]));
       fill(
         "survey-intro",
-        "Layanan: " + (survey.service_type || "–") + " · " + survey.unit_name +
-          ". Pilih satu jawaban untuk setiap pertanyaan (1 = tidak baik, 4 = sangat baik)."
+        t("Service: {service} · {unit}. Choose one answer to each question (1 = not good, 4 = very good).", {
+          service: survey.service_type || "–",
+          unit: survey.unit_name,
+        })
       );
       fill(
         "questions",
@@ -43,12 +59,12 @@
             el(
               "fieldset",
               {},
-              el("legend", { text: index + 1 + ". " + q.question }),
+              el("legend", { text: index + 1 + ". " + (QUESTION[q.element] ? t(QUESTION[q.element]) : q.question) }),
               el(
                 "div",
                 { class: "choices" },
                 scale.map(([value, text]) =>
-                  el("label", {}, el("input", { type: "radio", name: q.element, value, required: true }), value + " · " + text)
+                  el("label", {}, el("input", { type: "radio", name: q.element, value, required: true }), value + " · " + (SCALE[value] ? t(SCALE[value]) : text))
                 )
               )
             )
@@ -75,7 +91,7 @@
       else if (!firstMissing) firstMissing = item;
     }
     if (firstMissing) {
-      K.notice("survey-message", "Masih ada pertanyaan yang belum dijawab (ditandai merah).", "error");
+      K.notice("survey-message", t("Some questions are not answered yet (marked in red)."), "error");
       firstMissing.scrollIntoView({ behavior: "smooth", block: "center" });
       return;
     }

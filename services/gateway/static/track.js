@@ -1,6 +1,6 @@
 "use strict";
 (() => {
-  const { el, fill, fmt, label } = K;
+  const { el, fill, fmt, label, t } = K;
   const tenant = document.body.dataset.tenant;
   const input = document.getElementById("track-code");
 
@@ -14,10 +14,10 @@
       );
       fill(
         "track-result",
-        el("p", {}, "Status: ", el("span", { class: "badge " + c.status, text: label("complaintStatus", c.status) })),
-        el("p", {}, "Unit: " + c.unit_name + " · diajukan " + fmt.date(c.filed_at)),
-        c.lapor_reference ? el("p", {}, "Nomor SP4N-LAPOR!: " + c.lapor_reference) : null,
-        el("h2", { text: "Riwayat" }),
+        el("p", {}, t("Status:") + " ", el("span", { class: "badge " + c.status, text: label("complaintStatus", c.status) })),
+        el("p", { text: t("Unit: {unit} · filed {date}", { unit: c.unit_name, date: fmt.date(c.filed_at) }) }),
+        c.lapor_reference ? el("p", { text: t("SP4N-LAPOR! reference: {ref}", { ref: c.lapor_reference }) }) : null,
+        el("h2", { text: t("History") }),
         el(
           "ul",
           { class: "timeline" },
@@ -29,7 +29,7 @@
     } catch (err) {
       const text =
         err instanceof K.ApiError && err.status === 404
-          ? "Kode pelacakan tidak ditemukan. Periksa kembali kode Anda."
+          ? t("Tracking code not found. Check your code again.")
           : K.errorText(err);
       K.notice("track-message", text, "error");
     }

@@ -89,7 +89,9 @@ def desired_alerts(b: Batch) -> tuple[Desired, Scope]:
     for (t, emp), cause in b.touched_employees.items():
         scope.update((t, kind, emp) for kind in d.EMPLOYEE_KINDS)
         org = b.org_employees.get((t, emp))
-        recipient = d.employee_alert_recipient(org["supervisor_id"] if org else None)
+        recipient = d.employee_alert_recipient(
+            org["supervisor_id"] if org else None, b.heads.get(t)
+        )
         if recipient is None:
             continue
         for kind, params in employee_messages(b, t, emp).items():
@@ -187,6 +189,7 @@ def remember_alerts(
 
 
 async def evaluate_alerts(b: Batch) -> None:
+    await b.load_heads({t for t, _ in b.touched_employees})
     desired, scope = desired_alerts(b)
     if not scope:
         return

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.events import Envelope, TenantRegistered
-from services.common.orgchart import OrgEmployee, OrgTenant, OrgUnit
+from services.common.orgchart import OrgEmployee, OrgKepalaDaerah, OrgTenant, OrgUnit
 from services.scoring.models import (
     SKM_ELEMENTS,
     ParkedEvent,
@@ -84,6 +84,10 @@ class Batch:
     # The rows, by primary key, and indexes of them.
     org_employees: dict[tuple[str, str], OrgEmployeeRow] = field(default_factory=dict)
     org_units: dict[tuple[str, str], OrgUnitRow] = field(default_factory=dict)
+    # kepala_daerah.set of this batch, by (tenant, user id); ``heads``: each regency's
+    # active kepala daerah (None: none), looked up for the alerts (``load_heads``).
+    kepala_daerah: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    heads: dict[str, str | None] = field(default_factory=dict)
     skps: dict[tuple[str, str, int], SkpRow] = field(default_factory=dict)
     skp_years: dict[Key, set[int]] = field(default_factory=dict)
     skp_ids: dict[tuple[str, str, str], tuple[str, str, int]] = field(default_factory=dict)
@@ -120,6 +124,26 @@ class Batch:
 
     def mark(self, table: str, key: tuple[Any, ...]) -> None:
         self.dirty.setdefault(table, set()).add(key)
+
+    async def load_heads(self, tenants: set[str]) -> None:
+        """The active kepala daerah of each regency (stored, then this batch's changes)."""
+        tenants = tenants - set(self.heads)
+        if not tenants:
+            return
+        table = table_of(OrgKepalaDaerah)
+        query = select(table.c.tenant, table.c.user_id).where(
+            table.c.tenant.in_(tenants), table.c.active.is_(True)
+        )
+        rows: list[Any] = list(await execute(self.session, query))
+        self.heads.update(dict.fromkeys(tenants))
+        self.heads.update({str(r.tenant): str(r.user_id) for r in rows})
+        for (t, user_id), row in self.kepala_daerah.items():
+            if t not in tenants:
+                continue
+            if row["active"]:
+                self.heads[t] = user_id
+            elif self.heads.get(t) == user_id:
+                self.heads[t] = None
 
     # ------------------------------------------------------------ rows
 
@@ -237,6 +261,7 @@ class Batch:
             (OrgTenant, {(k,): v for k, v in self.regencies.rows.items()}, "org_tenant"),
             (OrgUnit, self.org_units, "org_unit"),
             (OrgEmployee, self.org_employees, "org_employee"),
+            (OrgKepalaDaerah, self.kepala_daerah, "org_kepala_daerah"),
             (ScoreSkp, self.skps, "skp"),
             (ScoreEmployee, self.employees, "employee"),
             (ScoreUnit, self.units, "unit"),

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from services.common.events import Envelope, TenantRegistered, TenantSettings
+from services.common.events import Envelope, KepalaDaerahSet, TenantRegistered, TenantSettings
 from services.common.workdays import local_today
 from services.scoring import domain as d
 from services.scoring.projector.rows import TenantRow
@@ -98,3 +98,18 @@ def apply_tenant_registered(b: Batch, event: Envelope, p: TenantRegistered) -> N
     }
     b.mark("org_tenant", (t,))
     b.regencies.retune(t)
+
+
+def apply_kepala_daerah(b: Batch, event: Envelope, p: KepalaDaerahSet) -> None:
+    """The regency's kepala daerah account: kept in the org chart copy, and from now on the
+    recipient of the alerts about the employees without a supervisor (their active alerts
+    move to it as each is evaluated again: on their next event or the scheduler's tick)."""
+    t = event.tenant
+    b.kepala_daerah[(t, p.user_id)] = {
+        "tenant": t,
+        "user_id": p.user_id,
+        "title": p.title,
+        "name": p.name,
+        "active": p.active,
+    }
+    b.mark("org_kepala_daerah", (t, p.user_id))

@@ -32,6 +32,7 @@ from services.common.events import (
     EmployeeDeactivated,
     EmployeeRegistered,
     EventPayload,
+    KepalaDaerahSet,
     ObjectionDecided,
     SurveyReceived,
     TargetSet,
@@ -140,6 +141,7 @@ _TABLE: tuple[Route[Any], ...] = (
         loads=lambda p: (("complaint", p.complaint_id),),
     ),
     Route(TenantRegistered, apply=regency.apply_tenant_registered),
+    Route(KepalaDaerahSet, apply=regency.apply_kepala_daerah),
 )
 
 ROUTES: dict[type[EventPayload], Route[Any]] = {r.payload: r for r in _TABLE}

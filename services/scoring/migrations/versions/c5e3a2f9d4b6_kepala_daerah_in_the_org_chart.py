@@ -1,0 +1,31 @@
+"""kepala daerah in the org chart
+
+The regency's kepala daerah account (`kepala_daerah.set`): who approves and assesses the
+employees without a direct supervisor, and whose name the service shows for it.
+
+Revision ID: c5e3a2f9d4b6
+Revises: de1be6922971
+Create Date: 2026-12-10 10:00:00.000000
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+from services.common.migration_ops import (
+    create_kepala_daerah_table_v1,
+    drop_kepala_daerah_table_v1,
+)
+
+revision: str = "c5e3a2f9d4b6"
+down_revision: str | None = "de1be6922971"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    create_kepala_daerah_table_v1(op)
+
+
+def downgrade() -> None:
+    drop_kepala_daerah_table_v1(op)

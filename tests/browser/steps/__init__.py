@@ -1,0 +1,1 @@
+"""Year-walk building blocks: one async function per step a person takes by clicks."""
