@@ -25,9 +25,7 @@ DEVELOPMENT = "development"
 
 def check_allowed(environment: str) -> None:
     if environment != DEVELOPMENT:
-        raise Forbidden(
-            "demo accounts can be imported only when the environment is development"
-        )
+        raise Forbidden("demo accounts can be imported only when the environment is development")
 
 
 def demo_hashes(passwords: list[str | None]) -> list[str | None]:
