@@ -248,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 0
     except (RuntimeError, TimeoutError) as exc:  # a service that did not start, a refused step
+        # (DemoError is a RuntimeError: the service's answer, in one line)
         print(f"kinerja: {exc}", file=sys.stderr)
         return 1
     finally:

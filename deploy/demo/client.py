@@ -75,9 +75,21 @@ class Api:
         headers = dict(kwargs.pop("headers", {}))
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        response = (client or self.clients[service]).request(
-            method, API + path, headers=headers, **kwargs
-        )
+        try:
+            response = (client or self.clients[service]).request(
+                method, API + path, headers=headers, **kwargs
+            )
+        except (httpx.ReadError, httpx.RemoteProtocolError, httpx.ConnectError):
+            # A kept-alive connection the busy server closed as the request left (reset by
+            # peer): sent again once. At worst a demo activity is logged twice.
+            try:
+                response = (client or self.clients[service]).request(
+                    method, API + path, headers=headers, **kwargs
+                )
+            except httpx.HTTPError as exc:
+                raise DemoError(f"{method} {service} {path}: {exc!r}") from None
+        except httpx.HTTPError as exc:
+            raise DemoError(f"{method} {service} {path}: {exc!r}") from None
         if response.status_code not in ok:
             raise DemoError(
                 f"{method} {service} {path} answered {response.status_code}: {response.text[:400]}"

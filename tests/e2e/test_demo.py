@@ -9,6 +9,7 @@ alert that live mode caused; a second run reuses the data; SIGINT leaves no proc
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -102,10 +103,12 @@ def demo(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     try:
         yield running
     finally:
-        if running.process.poll() is None:
-            running.process.kill()
-        import asyncio
-
+        if running.process.poll() is None:  # a test failed before its Ctrl-C
+            running.process.send_signal(signal.SIGINT)
+            try:
+                running.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(running.process.pid, signal.SIGKILL)  # the services too
         asyncio.run(delete_topics(kafka_bootstrap, prefix))
 
 
