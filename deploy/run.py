@@ -204,8 +204,10 @@ def prepare(args: argparse.Namespace) -> tuple[dict[str, str], Path, dict[str, i
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    # `kill` (SIGTERM) stops the services too, as Ctrl-C does.
+    # `kill` (SIGTERM) stops the services too, as Ctrl-C does; SIGINT explicitly, because a
+    # shell that starts us in the background leaves it ignored and Python then keeps it so.
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     started = time.monotonic()
     try:
         env, data_dir, ports = prepare(args)
