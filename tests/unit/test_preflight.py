@@ -25,7 +25,7 @@ def test_a_data_directory_of_another_version_is_refused(tmp_path: Path) -> None:
     preflight.check_data_dir(tmp_path, sqlite=True)  # ours: accepted again
     stamp["migrations"]["identity"].append("ffff_from_the_future")
     (tmp_path / preflight.STAMP).write_text(json.dumps(stamp))
-    with pytest.raises(preflight.StartError, match="another version of Kinerja.*--reset"):
+    with pytest.raises(preflight.StartError, match=r"another version of Kinerja.*--reset"):
         preflight.check_data_dir(tmp_path, sqlite=True)
     stamp["migrations"]["identity"].pop()
     stamp["demo"] = 1
