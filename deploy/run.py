@@ -20,6 +20,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from deploy import preflight
 from deploy.ports import available_services
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +49,20 @@ def start_service(
     name: str, port: int, env: dict[str, str], data_dir: Path
 ) -> subprocess.Popen[bytes]:
     """One service as its own process on ``port``, once it answers /healthz."""
+    process = spawn_service(name, port, env, data_dir)
+    try:
+        wait_healthy(name, port, process, timeout=90, log=data_dir / f"{name}.log")
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    return process
+
+
+def spawn_service(
+    name: str, port: int, env: dict[str, str], data_dir: Path
+) -> subprocess.Popen[bytes]:
+    """One service as its own process on ``port`` (not waited for)."""
     log_path = data_dir / f"{name}.log"
     log = log_path.open("ab")
     process = subprocess.Popen(
@@ -58,12 +73,6 @@ def start_service(
         stderr=subprocess.STDOUT,
     )
     log.close()  # the child keeps its own descriptor
-    try:
-        wait_healthy(name, port, process, timeout=60, log=log_path)
-    except BaseException:
-        process.kill()
-        process.wait()
-        raise
     return process
 
 
@@ -85,8 +94,13 @@ def start_services(
         env = {**wiring, **env}  # what the caller set wins
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
+        # All at once: each consumes identity's events from Kafka whenever identity
+        # publishes them, so the start order does not matter, and on two cores the
+        # imports and migrations overlap with each other's waiting.
         for name, port in ports.items():
-            processes[name] = start_service(name, port, env, data_dir)
+            processes[name] = spawn_service(name, port, env, data_dir)
+        for name, port in ports.items():
+            wait_healthy(name, port, processes[name], 90, data_dir / f"{name}.log")
             print(f"  {name:<11} http://127.0.0.1:{port}  (docs: /docs, metrics: /metrics)")
     except BaseException:
         stop_services(processes)
@@ -109,42 +123,125 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--demo", action="store_true", help="load demo data once started")
     parser.add_argument(
         "--exit-after-start",
         action="store_true",
         help="stop everything once started (and seeded): a smoke test of the whole platform",
     )
-    args = parser.parse_args(argv)
-    # `kill` (SIGTERM) stops the services too, as Ctrl-C does.
-    signal.signal(signal.SIGTERM, _interrupt)
+    parser.add_argument(
+        "--size",
+        type=int,
+        default=0,
+        metavar="N",
+        help="demo: N employees per regency (default: the core, ~30)",
+    )
+    parser.add_argument(
+        "--no-live",
+        dest="live",
+        action="store_false",
+        help="demo: no live trickle of activities, surveys and complaints",
+    )
+    parser.add_argument(
+        "--live-speed",
+        type=float,
+        default=60.0,
+        metavar="X",
+        help="demo: simulated working minutes per real second x 60 (default 60: an hour a minute)",
+    )
+    parser.add_argument(
+        "--regencies", metavar="SLUG,SLUG", help="demo: only these regencies (default: all six)"
+    )
+    parser.add_argument(
+        "--reset", action="store_true", help="start from nothing: delete the data directory first"
+    )
+    parser.add_argument("--data-dir", default=os.environ.get("KINERJA_DATA_DIR") or ".data")
+    parser.add_argument(
+        "--port-offset", type=int, default=int(os.environ.get("KINERJA_PORT_OFFSET") or 0)
+    )
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="a PostgreSQL server (postgresql://user:pw@host:port): one "
+        "database per service there, instead of SQLite files",
+    )
+    parser.add_argument(
+        "--kafka",
+        metavar="HOST:PORT",
+        default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or None,
+        help="an external Kafka instead of the local one",
+    )
+    return parser.parse_args(argv)
 
+
+def prepare(args: argparse.Namespace) -> tuple[dict[str, str], Path, dict[str, int]]:
+    """The environment, data directory and ports; StartError when something is wrong."""
     env = dict(os.environ)
     # This runs the platform on one machine: development, unless the caller says otherwise
     # (a service started on its own defaults to production and refuses development values).
     env.setdefault("KINERJA_ENVIRONMENT", "development")
-    print(f"Environment: {env['KINERJA_ENVIRONMENT']}")
-    if not env.get("KAFKA_BOOTSTRAP_SERVERS"):
+    data_dir = (ROOT / args.data_dir).resolve()
+    env["KINERJA_DATA_DIR"] = str(data_dir)
+    ports = available_services(args.port_offset)
+    preflight.check_prerequisites(local_kafka=not args.kafka)
+    preflight.check_ports(ports)
+    if args.reset:
+        preflight.reset_data_dir(data_dir)
+    preflight.check_data_dir(data_dir, sqlite=not args.database_url)
+    if args.database_url:
+        prefix = env.get("KINERJA_TOPIC_PREFIX", "")
+        env.update(preflight.postgres_urls(args.database_url, list(ports), prefix))
+    if args.kafka:
+        env["KAFKA_BOOTSTRAP_SERVERS"] = args.kafka
+    else:
         from deploy.local.kafka import ensure_kafka
 
         env["KAFKA_BOOTSTRAP_SERVERS"] = ensure_kafka()
-    print(f"Kafka: {env['KAFKA_BOOTSTRAP_SERVERS']}")
-    data_dir = ROOT / env.setdefault("KINERJA_DATA_DIR", ".data")
-    data_dir.mkdir(parents=True, exist_ok=True)
+    return env, data_dir, ports
 
-    ports = available_services(int(env.get("KINERJA_PORT_OFFSET") or 0))
-    print("Starting services:")
-    processes = start_services(env, data_dir, ports)
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # `kill` (SIGTERM) stops the services too, as Ctrl-C does; SIGINT explicitly, because a
+    # shell that starts us in the background leaves it ignored and Python then keeps it so.
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
+    started = time.monotonic()
     try:
+        env, data_dir, ports = prepare(args)
+    except (preflight.StartError, TimeoutError, RuntimeError) as exc:
+        print(f"kinerja: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    print(
+        f"Environment: {env['KINERJA_ENVIRONMENT']}  Kafka: {env['KAFKA_BOOTSTRAP_SERVERS']}"
+        f"  data: {data_dir}"
+    )
+    print("Starting services:")
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    live = None
+    try:
+        processes = start_services(env, data_dir, ports)
         if args.demo:
             from deploy.demo.cli import load_demo_data
 
-            load_demo_data(ports)
+            live = load_demo_data(
+                ports,
+                size=args.size,
+                live=args.live,
+                speed=args.live_speed,
+                started=started,
+                only=args.regencies,
+            )
         if args.exit_after_start:
             return 0
-        print("Running. Ctrl-C stops every service (Kafka keeps running: deploy.local down).")
+        print(
+            "Running. Ctrl-C stops every service (Kafka keeps running: deploy.local down).",
+            flush=True,
+        )
         while all(p.poll() is None for p in processes.values()):
             time.sleep(1)
         failed = [n for n, p in processes.items() if p.poll() is not None]
@@ -152,7 +249,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 0
+    except (RuntimeError, TimeoutError) as exc:  # a service that did not start, a refused step
+        # (DemoError is a RuntimeError: the service's answer, in one line)
+        print(f"kinerja: {exc}", file=sys.stderr)
+        return 1
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not orphan them
+        if live is not None:
+            live.stop()
         stop_services(processes)
 
 

@@ -35,8 +35,13 @@ def parallel(fn: Callable[[T], R], items: Iterable[T], workers: int = WORKERS) -
     items = list(items)
     if len(items) <= 1:
         return [fn(i) for i in items]
-    with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
+    pool = ThreadPoolExecutor(max_workers=min(workers, len(items)))
+    try:
         return list(pool.map(fn, items))
+    finally:
+        # Not ``with``: on Ctrl-C the launcher must get control back at once to stop the
+        # services (the threads then fail fast on closed ports), not wait for every call.
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 class Api:
@@ -70,9 +75,21 @@ class Api:
         headers = dict(kwargs.pop("headers", {}))
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        response = (client or self.clients[service]).request(
-            method, API + path, headers=headers, **kwargs
-        )
+        try:
+            response = (client or self.clients[service]).request(
+                method, API + path, headers=headers, **kwargs
+            )
+        except (httpx.ReadError, httpx.RemoteProtocolError, httpx.ConnectError):
+            # A kept-alive connection the busy server closed as the request left (reset by
+            # peer): sent again once. At worst a demo activity is logged twice.
+            try:
+                response = (client or self.clients[service]).request(
+                    method, API + path, headers=headers, **kwargs
+                )
+            except httpx.HTTPError as exc:
+                raise DemoError(f"{method} {service} {path}: {exc!r}") from None
+        except httpx.HTTPError as exc:
+            raise DemoError(f"{method} {service} {path}: {exc!r}") from None
         if response.status_code not in ok:
             raise DemoError(
                 f"{method} {service} {path} answered {response.status_code}: {response.text[:400]}"
@@ -84,6 +101,17 @@ class Api:
     ) -> Any:
         response = self.request(service, method, path, token, **kwargs)
         return response.json() if response.content else None
+
+    def items(self, service: str, path: str, token: str, **params: Any) -> list[dict[str, Any]]:
+        """Every item of a paged list (``limit``/``offset`` pages of the kernel's size)."""
+        found: list[dict[str, Any]] = []
+        while True:
+            page = self.call(
+                service, "GET", path, token, params={**params, "limit": 500, "offset": len(found)}
+            )
+            found.extend(page["items"])
+            if not page["items"] or len(found) >= page["total"]:
+                return found
 
     def citizen(self) -> httpx.Client:
         """A client from another loopback address: each citizen has their own address, and

@@ -16,6 +16,7 @@ from services.common.events import (
     Aspect,
     ComplaintStatus,
     Direction,
+    Rating,
     TimeZone,
     UnitKind,
 )
@@ -61,6 +62,10 @@ class PersonPlan:
     rhk: tuple[RhkPlan, ...]
     entries: tuple[EntryPlan, ...]
     pace: str  # "on track", "ahead", "behind" or "silent"
+    # Last year's final annual assessment: (Hasil Kerja, how many values di atas, how many
+    # di bawah); None for who was not there (no SKP in Kinerja) last year.
+    last_year: tuple[Rating, int, int] | None = None
+    last_entries: tuple[EntryPlan, ...] = ()  # last year's log (one recap per indicator)
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,8 @@ class RegencyPlan:
     people: tuple[PersonPlan, ...]
     surveys: tuple[SurveyPlan, ...]
     complaints: tuple[ComplaintPlan, ...]
+    kepala_daerah: tuple[str, str] = ("", "")  # (office, name) of the regency's head
+    objector: str | None = None  # who files (and gets decided) an objection to last year
     admin_username: str = ADMIN_USERNAME
 
     def person(self, key: str) -> PersonPlan:
@@ -134,3 +141,8 @@ class Place:
     family: tuple[str, ...]
     counter_surveys: tuple[int, int]  # surveys at counter 1 and counter 2
     mood: tuple[float, float]  # share of 4s and of 2s among the answers at counter 1
+    head_office: str = "Bupati"  # the kepala daerah's title (Wali Kota in a city)
+    # What its source document describes beyond the common core (``deploy.demo.extras``):
+    # "puskesmas", "perizinan", "waktu_tunggu".
+    extras: tuple[str, ...] = ()
+    village_kind: UnitKind = UnitKind.KELURAHAN

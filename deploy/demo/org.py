@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from deploy.demo.extras import EXTRA_POSTS, extra_units, village_track
+from deploy.demo.extras import SKP as EXTRA_SKP
 from deploy.demo.model import IndicatorPlan, Place, RhkPlan, UnitPlan
 from services.common.events import Aggregation, Aspect, Direction, UnitKind
 
@@ -33,6 +35,12 @@ def _ind(name: str, aspect: Aspect, target: float, unit: str, **kw: Any) -> Indi
 # SKP content by job track. Staff RHK cascade from their supervisor's RHK (``supports``).
 # fmt: off
 SKP: dict[str, tuple[RhkPlan, ...]] = {
+    "sekda": (
+        _rhk("Terkoordinasinya penyelenggaraan pemerintahan dan pelayanan administratif",
+             _ind("Indeks Reformasi Birokrasi", Q, 75, "%", **LATEST)),
+        _rhk("Meningkatnya kualitas pelayanan publik perangkat daerah",
+             _ind("Unit layanan dengan IKM minimal kategori B", K, 90, "%", **LATEST)),
+    ),
     "kadis_dukcapil": (
         _rhk("Meningkatnya cakupan kepemilikan dokumen kependudukan",
              _ind("Persentase penduduk wajib KTP yang memiliki KTP-el", K, 98, "%", **LATEST)),
@@ -119,6 +127,13 @@ SKP: dict[str, tuple[RhkPlan, ...]] = {
     ),
 }
 # fmt: on
+SKP.update(EXTRA_SKP)
+
+
+def _village_head(place: Place) -> str:
+    if place.village_kind == UnitKind.DESA:  # a kampung's head is elected: its secretary
+        return "Sekretaris " + place.kelurahan
+    return place.kelurahan.replace("Kelurahan", "Lurah")
 
 
 @dataclass(frozen=True)
@@ -127,7 +142,7 @@ class Post:
     unit: str
     position: str
     supervisor: str | None
-    track: str | None  # key of SKP; None: no SKP in Kinerja (the Sekda's is the Bupati's)
+    track: str | None  # key of SKP (the Sekda's is approved by the kepala daerah)
     head: bool = False  # senior: older, earlier appointment, a degree after the name
     pace: str = "on track"
 
@@ -154,9 +169,11 @@ STAFF = (  # (track, unit, supervisor, position, pace)
 )
 
 
-def posts(place: Place) -> list[Post]:
+def posts(place: Place, size: int = 0) -> list[Post]:
+    """The regency's posts; with ``size``, staff teams are added until it has that many."""
+
     def head(key: str, unit: str, position: str, boss: str | None) -> Post:
-        return Post(key, unit, position, boss, key if boss else None, head=True)
+        return Post(key, unit, position, boss, key, head=True)
 
     posts = [
         head("sekda", "SETDA", "Sekretaris Daerah", None),
@@ -173,14 +190,42 @@ def posts(place: Place) -> list[Post]:
         head("camat", "KEC", place.camat, "sekda"),
         head("sekcam", "KEC", "Sekretaris " + place.kecamatan.split()[0], "camat"),
         head("kasi_pelayanan", "KEC", "Kepala Seksi Pelayanan Umum", "camat"),
-        head("lurah", "KEL", place.kelurahan.replace("Kelurahan", "Lurah"), "camat"),
+        head("lurah", "KEL", _village_head(place), "camat"),
     ]
     counters: dict[str, int] = {}
+    village = village_track(place)
     for track, unit, boss, position, pace in STAFF:
         counters[track] = counters.get(track, 0) + 1
         key = f"staf_{track}_{counters[track]}"
-        posts.append(Post(key, unit, position, boss, f"staf_{track}", pace=pace))
-    return posts
+        skp = village if track == "kelurahan" else f"staf_{track}"
+        posts.append(Post(key, unit, position, boss, skp, pace=pace))
+    for extra in place.extras:
+        for key, unit, position, boss, skp, senior, pace in EXTRA_POSTS.get(extra, ()):
+            posts.append(Post(key, unit, position, boss, skp, head=senior, pace=pace))
+    return posts + teams(posts, size)
+
+
+TEAM = 12  # staff per team lead in the teams added by ``--size``
+PACES = ("on track",) * 6 + ("ahead", "ahead", "behind")
+
+
+def teams(core: list[Post], size: int) -> list[Post]:
+    """Teams of staff (a Ketua Tim and up to TEAM members) on the core staff's tracks,
+    taken in turn, until the regency has ``size`` people."""
+    staff = [p for p in core if not p.head and p.pace != "silent"]
+    added: list[Post] = []
+    number = 0
+    while len(core) + len(added) < size:
+        model = staff[number % len(staff)]
+        boss = next(p for p in core if p.key == model.supervisor)
+        lead = Post(f"tim_{number}", model.unit, "Ketua Tim " + model.position, boss.key,
+                    model.track, pace=PACES[number % len(PACES)])
+        added.append(lead)
+        for member in range(min(TEAM, size - len(core) - len(added))):
+            added.append(Post(f"tim_{number}_{member}", model.unit, model.position, lead.key,
+                              model.track, pace=PACES[(number + member) % len(PACES)]))
+        number += 1
+    return added
 
 
 def units(place: Place) -> tuple[UnitPlan, ...]:
@@ -194,6 +239,7 @@ def units(place: Place) -> tuple[UnitPlan, ...]:
                  "DUKCAPIL", True, "kabid_dafduk"),
         UnitPlan("DINKES", "Dinas Kesehatan", UnitKind.DINAS, "SETDA", False, "kadis_dinkes"),
         UnitPlan("KEC", place.kecamatan, UnitKind.KECAMATAN, "SETDA", True, "camat"),
-        UnitPlan("KEL", place.kelurahan, UnitKind.KELURAHAN, "KEC", True, "lurah"),
+        UnitPlan("KEL", place.kelurahan, place.village_kind, "KEC", True, "lurah"),
+        *extra_units(place),
     )
 # fmt: on

@@ -22,7 +22,7 @@ from deploy.demo.model import (
     SurveyPlan,
 )
 from deploy.demo.org import SKP, Post, posts, units
-from services.common.events import Aggregation, ComplaintStatus
+from services.common.events import Aggregation, ComplaintStatus, Rating
 from services.common.skm import ELEMENTS as SKM_ELEMENTS
 from services.common.workdays import is_working_day, local_today
 
@@ -40,6 +40,7 @@ def make_nip(birth: date, appointed: tuple[int, int], sex: int, sequence: int) -
 
 
 def _nip(rng: random.Random, *, senior: bool, sex: int, sequence: int, today: date) -> str:
+    sequence = (sequence - 1) % 999 + 1  # the sequence is per birth date and TMT: 3 digits
     birth_year = rng.randint(1967, 1976) if senior else rng.randint(1984, 1999)
     birth = date(birth_year, rng.randint(1, 12), rng.randint(1, 28))
     earliest = birth.year + (rng.randint(23, 28) if senior else rng.randint(19, 26))
@@ -51,12 +52,16 @@ def _nip(rng: random.Random, *, senior: bool, sex: int, sequence: int, today: da
 
 
 def _name(rng: random.Random, place: Place, sex: int, used: set[str], title: str) -> str:
-    while True:
-        first = rng.choice(place.male if sex == 1 else place.female)
-        name = f"{first} {rng.choice(place.family)}"
+    firsts = place.male if sex == 1 else place.female
+    for attempt in range(1000):
+        first = rng.choice(firsts)
+        # A second given name once the short names run out (a regency of thousands).
+        middle = f" {rng.choice(firsts)}" if attempt > 20 else ""
+        name = f"{first}{middle} {rng.choice(place.family)}"
         if name not in used:
             used.add(name)
             return f"{name}, {title}" if title else name
+    raise ValueError(f"{place.slug}: not enough names for so many people")
 
 
 def _title(rng: random.Random, post: Post) -> str:
@@ -131,6 +136,50 @@ def _entries(
     return tuple(sorted(entries, key=lambda e: e.day))
 
 
+# ---------------------------------------------------------------- last year
+
+# Last year's final ratings: (share, Hasil Kerja, values di atas, values di bawah). The
+# spread a regency's BKPSDM typically sees: most Baik, some Sangat Baik, a few below.
+LAST_YEAR = (
+    (0.15, Rating.DI_ATAS, 5, 0),  # Sangat Baik
+    (0.62, Rating.SESUAI, 1, 0),  # Baik
+    (0.10, Rating.DI_ATAS, 2, 0),  # Baik (results above, behaviour as expected)
+    (0.08, Rating.DI_BAWAH, 0, 0),  # Butuh Perbaikan
+    (0.05, Rating.SESUAI, 0, 1),  # Kurang (one value below expectation)
+)
+# Rated below expectation last year, objects; the supervisor's supervisor decides.
+OBJECTOR = "staf_dafduk_3"
+REALISED = {Rating.DI_ATAS: 1.15, Rating.SESUAI: 1.0, Rating.DI_BAWAH: 0.72}
+
+
+def _last_year(rng: random.Random) -> tuple[Rating, int, int]:
+    roll = rng.random()
+    for share, result, above, below in LAST_YEAR:
+        if roll < share:
+            return result, above, below
+        roll -= share
+    return LAST_YEAR[1][1:]
+
+
+def _last_entries(rhk: Sequence[RhkPlan], result: Rating, year: int) -> tuple[EntryPlan, ...]:
+    """Last year's log as the recap entered at its end: achievement matching the rating."""
+    factor = REALISED[result]
+    day = working_day_on_or_before(date(year, 12, 15))
+    entries = []
+    for r, item in enumerate(rhk):
+        if item.kind != "utama":
+            continue
+        for i, ind in enumerate(item.indicators):
+            if ind.aggregation == Aggregation.MEAN:
+                value = round(ind.target / factor, 1)
+            elif ind.aggregation == Aggregation.LATEST:
+                value = round(min(100.0, ind.target * factor), 1)
+            else:
+                value = float(max(1, round(ind.target * factor)))
+            entries.append(EntryPlan(r, i, day, value, f"Rekapitulasi tahun {year}"))
+    return tuple(entries)
+
+
 # ---------------------------------------------------------------- citizens
 
 SERVICE_TYPES = {
@@ -154,7 +203,7 @@ COMMENTS = (
 )
 
 
-def _answers(rng: random.Random, fours: float, twos: float) -> tuple[int, ...]:
+def skm_answers(rng: random.Random, fours: float, twos: float) -> tuple[int, ...]:
     def one() -> int:
         roll = rng.random()
         return 4 if roll < fours else 2 if roll < fours + twos else 3
@@ -180,7 +229,7 @@ def _surveys(place: Place, rng: random.Random) -> tuple[SurveyPlan, ...]:
                     unit=unit,
                     officer=officers[n % len(officers)],
                     service_type=rng.choice(SERVICE_TYPES[unit]),
-                    answers=_answers(rng, *mood),
+                    answers=skm_answers(rng, *mood),
                     comment=rng.choice(COMMENTS),
                 )
             )
@@ -237,19 +286,23 @@ def _complaints(place: Place) -> tuple[ComplaintPlan, ...]:
 # ---------------------------------------------------------------- the whole plan
 
 
-def demo_plan(place: Place, today: date | None = None) -> RegencyPlan:
-    """What the demo creates in one regency; deterministic for a given regency and day."""
+def demo_plan(place: Place, today: date | None = None, size: int = 0) -> RegencyPlan:
+    """What the demo creates in one regency; deterministic for a given regency, day and
+    size (0: the core organisation only)."""
     today = today or local_today(place.time_zone)
     rng = random.Random(f"kinerja-demo-{place.slug}")
     used: set[str] = set()
     people: list[PersonPlan] = []
-    for sequence, post in enumerate(posts(place), start=1):
+    for sequence, post in enumerate(posts(place, size), start=1):
         sex = rng.choice((1, 2))
         title = _title(rng, post)
         name = _name(rng, place, sex, used, title)
         if post.key == "kadis_dinkes":
             name = "dr. " + name
         rhk = SKP[post.track] if post.track else ()
+        last = _last_year(rng) if rhk else None
+        if post.key == OBJECTOR:  # the demo's staff login: below expectation, objected
+            last = (Rating.DI_BAWAH, 0, 0)
         people.append(
             PersonPlan(
                 key=post.key,
@@ -261,6 +314,8 @@ def demo_plan(place: Place, today: date | None = None) -> RegencyPlan:
                 rhk=rhk,
                 entries=_entries(rhk, rng, post.pace, today),
                 pace=post.pace,
+                last_year=last,
+                last_entries=_last_entries(rhk, last[0], today.year - 1) if last else (),
             )
         )
     return RegencyPlan(
@@ -271,4 +326,9 @@ def demo_plan(place: Place, today: date | None = None) -> RegencyPlan:
         people=tuple(people),
         surveys=_surveys(place, rng),
         complaints=_complaints(place),
+        kepala_daerah=(
+            f"{place.head_office} {place.name.split(' ', 1)[1]}",
+            _name(rng, place, 1, used, "S.H., M.Si."),
+        ),
+        objector=OBJECTOR,
     )

@@ -41,6 +41,7 @@ class Context:
     tokens: auth.TokenConfig
     guard: auth.LoginGuard
     max_import_bytes: int
+    environment: str = "production"  # KINERJA_ENVIRONMENT: demo accounts need development
 
 
 def context(request: Request) -> Context:
@@ -96,7 +97,12 @@ async def login(body: LoginRequest, request: Request, ctx: Ctx) -> TokenPair:
     per account and per client address (429)."""
     address = client_address(request)
     return await auth.login(
-        sessions=ctx.sessions, tokens=ctx.tokens, guard=ctx.guard, body=body, address=address
+        sessions=ctx.sessions,
+        tokens=ctx.tokens,
+        guard=ctx.guard,
+        body=body,
+        address=address,
+        environment=ctx.environment,
     )
 
 

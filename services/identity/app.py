@@ -100,6 +100,7 @@ def create_app(settings: Settings) -> FastAPI:
             registry=runtime.metrics.registry,
         ),
         max_import_bytes=settings.max_import_bytes,
+        environment=settings.environment,
     )
 
     @contextlib.asynccontextmanager

@@ -35,7 +35,7 @@ from services.common.security import (
     verify_token,
 )
 from services.common.storage import SessionFactory
-from services.identity import domain
+from services.identity import demo_accounts, domain
 from services.identity.models import (
     PLATFORM_SCOPE,
     LoginRequest,
@@ -141,6 +141,7 @@ async def login(
     guard: LoginGuard,
     body: LoginRequest,
     address: str,
+    environment: str = "production",
 ) -> TokenPair:
     scope = body.tenant or PLATFORM_SCOPE
     key = (scope, body.username)
@@ -161,7 +162,8 @@ async def login(
         guard.failed(key, address, "disabled")
         raise Unauthorized("this account is disabled")
     guard.succeeded(key, address)
-    new_hash = await hash_in_thread(body.password) if needs_rehash(stored) else None
+    upgrade = needs_rehash(stored) and not demo_accounts.keep_hash(stored, environment)
+    new_hash = await hash_in_thread(body.password) if upgrade else None
     async with transaction(sessions) as session:
         if new_hash:
             account.password_hash = new_hash

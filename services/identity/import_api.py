@@ -73,6 +73,13 @@ def import_report(request: Request, outcome: imports.ImportOutcome, dry_run: boo
 
 
 DryRun = Annotated[bool, Query(description="check every row, write nothing")]
+DemoAccounts = Annotated[
+    bool,
+    Query(
+        description="demo data only, refused (403) unless KINERJA_ENVIRONMENT=development: "
+        "the accounts may log in with the file's password without changing it first"
+    ),
+]
 
 
 @router.post(
@@ -108,10 +115,18 @@ async def import_units(
     "Emits `employee.registered` per row.\n" + _IMPORT_RULES,
 )
 async def import_employees(
-    request: Request, principal: Admin, ctx: Ctx, dry_run: DryRun = False
+    request: Request,
+    principal: Admin,
+    ctx: Ctx,
+    dry_run: DryRun = False,
+    demo_accounts: DemoAccounts = False,
 ) -> ImportReport:
     text = await read_csv_body(request, ctx.max_import_bytes)
     outcome = await imports.import_employees(
-        sessions=ctx.sessions, principal=principal, text=text, dry_run=dry_run
+        sessions=ctx.sessions,
+        principal=principal,
+        text=text,
+        dry_run=dry_run,
+        demo_environment=ctx.environment if demo_accounts else None,
     )
     return import_report(request, outcome, dry_run)

@@ -23,7 +23,7 @@ from services.common.refusals import BadRequest, Conflict
 from services.common.security import Principal
 from services.common.storage import SessionFactory
 from services.common.workdays import local_today
-from services.identity import csv_plans
+from services.identity import csv_plans, demo_accounts
 from services.identity.models import Employee, Unit
 from services.identity.records import (
     employee_account,
@@ -122,9 +122,17 @@ async def import_units(
 
 
 async def import_employees(
-    *, sessions: SessionFactory, principal: Principal, text: str, dry_run: bool
+    *,
+    sessions: SessionFactory,
+    principal: Principal,
+    text: str,
+    dry_run: bool,
+    demo_environment: str | None = None,
 ) -> ImportOutcome:
-    """Emits ``employee.registered`` per row."""
+    """Emits ``employee.registered`` per row. With ``demo_environment`` (the service's
+    environment) the accounts are demo accounts: ready to log in, see ``demo_accounts``."""
+    if demo_environment is not None:
+        demo_accounts.check_allowed(demo_environment)
     tenant = principal.home()
     rows, problems = csv_plans.read_csv(
         text, required=csv_plans.EMPLOYEE_COLUMNS, optional=csv_plans.EMPLOYEE_OPTIONAL
@@ -138,9 +146,12 @@ async def import_employees(
     problems = problems + row_problems
     if problems or dry_run:
         return ImportOutcome(len(rows), 0, problems).refuse_unless(dry_run)
-    hashes = await asyncio.to_thread(
-        lambda: [_import_hasher.hash(p.password) if p.password else None for p in planned]
-    )
+    if demo_environment is not None:
+        hashes = demo_accounts.demo_hashes([p.password for p in planned])
+    else:
+        hashes = await asyncio.to_thread(
+            lambda: [_import_hasher.hash(p.password) if p.password else None for p in planned]
+        )
     async with transaction(sessions) as session:
         # The snapshot was read outside this transaction: check again that nothing clashes.
         if await _employee_snapshot(session, tenant) != snapshot:
@@ -162,7 +173,10 @@ async def import_employees(
                 session, new_event(employee_payload(EmployeeRegistered, employee), tenant=tenant)
             )
         await session.flush()
-        session.add_all(employee_account(e, h) for e, h in zip(employees, hashes, strict=True))
+        session.add_all(
+            employee_account(e, h, must_change_password=demo_environment is None)
+            for e, h in zip(employees, hashes, strict=True)
+        )
     return ImportOutcome(len(rows), len(planned), [])
 
 

@@ -148,7 +148,9 @@ def tenant_event(tenant: Tenant) -> TenantRegistered:
     )
 
 
-def employee_account(employee: Employee, password_hash: str | None) -> UserAccount:
+def employee_account(
+    employee: Employee, password_hash: str | None, *, must_change_password: bool = True
+) -> UserAccount:
     """The login account of an employee (username: the NIP)."""
     return UserAccount(
         tenant=employee.tenant,
@@ -157,7 +159,7 @@ def employee_account(employee: Employee, password_hash: str | None) -> UserAccou
         employee_id=employee.id,
         password_hash=password_hash,
         roles=Role.PEGAWAI.value,
-        must_change_password=True,
+        must_change_password=must_change_password,
     )
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from deploy.demo.org import SKP
 from deploy.demo.plan import demo_plan, make_nip
-from deploy.demo.regencies import REGENCIES
+from deploy.demo.regencies import REGENCIES, SEED_REGENCIES
 from services.identity.domain import NipError, parse_nip
 
 pytestmark = pytest.mark.unit
@@ -30,6 +30,7 @@ def test_people_have_valid_unique_nips_and_a_tree(place, today) -> None:  # type
         assert person.unit in {u.code for u in plan.units}
     roots = [p for p in plan.people if p.supervisor is None]
     assert [r.key for r in roots] == ["sekda"]
+    assert plan.kepala_daerah[0] and plan.kepala_daerah[1]  # approves and assesses the Sekda
     assert {u.head for u in plan.units if u.head} <= {p.key for p in plan.people}
 
 
@@ -54,7 +55,7 @@ def test_cascades_name_an_rhk_of_the_supervisors_skp() -> None:
 
 
 def test_paces_and_citizens() -> None:
-    plan = demo_plan(REGENCIES[0], date(2026, 11, 24))
+    plan = demo_plan(next(r for r in REGENCIES if r.slug == "bantul"), date(2026, 11, 24))
     paces = [p.pace for p in plan.people]
     assert paces.count("silent") == 1 and paces.count("behind") >= 2
     silent = next(p for p in plan.people if p.pace == "silent")
@@ -71,3 +72,36 @@ def test_make_nip_refuses_what_identity_refuses() -> None:
             make_nip(*bad)
     with pytest.raises(NipError):
         parse_nip("200006012018051001", today=date(2026, 1, 1))
+
+
+def test_the_five_regencies_of_the_documents_in_their_time_zones() -> None:
+    zones = {p.slug: p.time_zone for p in REGENCIES}
+    assert set(SEED_REGENCIES) <= set(zones)
+    assert zones["salor"] == "Asia/Jayapura" and zones["bantul"] == "Asia/Jakarta"
+    plans = {p.slug: demo_plan(p, date(2026, 11, 24)) for p in REGENCIES}
+    assert "PKM" in {u.code for u in plans["bukitintan"].units}  # patients, emergencies
+    assert "DPMPTSP" in {u.code for u in plans["muaratebo"].units}  # business licences
+    salor = {i.name for p in plans["salor"].people for r in p.rhk for i in r.indicators}
+    assert "Rata-rata waktu tunggu warga" in salor  # the waiting time at the village office
+
+
+def test_last_year_has_a_spread_of_predikat_and_an_objector() -> None:
+    for place in REGENCIES:
+        plan = demo_plan(place, date(2026, 11, 24))
+        rated = [p.last_year for p in plan.people if p.last_year]
+        assert len(rated) == len([p for p in plan.people if p.rhk])
+        assert {r[0] for r in rated} >= {"di_atas", "sesuai", "di_bawah"}
+        objector = plan.person(plan.objector or "")
+        assert objector.last_year is not None and objector.last_year[0] == "di_bawah"
+        for person in plan.people:
+            assert all(e.day.year == 2025 for e in person.last_entries)
+
+
+def test_size_adds_teams_with_valid_unique_nips() -> None:
+    plan = demo_plan(REGENCIES[0], date(2026, 11, 24), size=600)
+    assert len(plan.people) == 600
+    assert len({p.nip for p in plan.people}) == 600
+    assert len({p.name for p in plan.people}) == 600
+    for person in plan.people[::37]:
+        parse_nip(person.nip, today=date(2026, 11, 24))
+        assert person.supervisor is None or plan.person(person.supervisor)
