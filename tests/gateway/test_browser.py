@@ -210,9 +210,11 @@ async def test_admin_dashboard_and_csv_dry_run(stack: Stack, page: Page) -> None
     token = bearer(tenant=regency.slug, roles=[Role.ADMIN], user_id="admin-x")
     await use_session(page, stack.gateway_url, token["Authorization"].removeprefix("Bearer "))
     await page.goto(stack.gateway_url + "/admin")
+    await expect(page.locator("#distribution")).to_contain_text("Sangat Baik")
+    # Units, employees and the import live on the organisation page.
+    await page.goto(stack.gateway_url + "/admin/organisasi")
     await expect(page.locator("#units")).to_contain_text("Dinas Kependudukan")
     await expect(page.locator("#employees")).to_contain_text("Atasan")
-    await expect(page.locator("#distribution")).to_contain_text("Sangat Baik")
 
     csv = "code,name,kind\nDISDIK,Dinas Pendidikan,dinas\nX,,planet\n"
     await page.locator("#import-file").set_input_files(
@@ -220,7 +222,7 @@ async def test_admin_dashboard_and_csv_dry_run(stack: Stack, page: Page) -> None
     )
     await page.get_by_role("button", name="Periksa (uji coba)").click()
     await expect(page.locator("#import-result")).to_contain_text("tidak ada yang disimpan")
-    await expect(page.locator("#import-result")).to_contain_text("Baris 3")
+    await expect(page.locator("#import-result")).to_contain_text("baris 3")
     units = await call(stack.client, "GET", "/api/identity/units", regency.admin())
     assert [u["name"] for u in units["items"]] == ["Dinas Kependudukan"]
 
@@ -242,6 +244,6 @@ async def test_citizen_files_a_complaint_and_tracks_it(stack: Stack, page: Page)
     await expect(page.locator("#track-result")).to_contain_text("Dinas Kependudukan")
     staff_view = await call(stack.client, "GET", "/api/feedback/complaints", regency.admin())
     assert [c["tracking_code"] for c in staff_view["items"]] == [code]
-    await page.get_by_placeholder("Kode pelacakan").fill("ADU-TIDAKADA")
+    await page.get_by_label("Kode pelacakan").fill("ADU-TIDAKADA")
     await page.get_by_role("button", name="Lacak").click()
     await expect(page.locator("#track-message")).to_contain_text("tidak ditemukan")
