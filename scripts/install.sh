@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything Kinerja needs on a Debian machine that has Python 3.11, Java 17,
-# Maven, Go 1.26 and npm: Debian packages (PostgreSQL, Chromium, Prometheus and Alertmanager tools), the Python virtualenv with pinned
+# Maven, Go 1.26 and npm: Debian packages (PostgreSQL, Chromium, Prometheus and Alertmanager tools, Redis), the Python virtualenv with pinned
 # dependencies, and the Kafka jars from Maven Central. Safe to run again: each step is
 # skipped when already done.
 set -euo pipefail
@@ -14,6 +14,8 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v amtool >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
+# Shared rate-limit and failed-login counters across instances (tests/multi).
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "==> apt-get install ${need_apt[*]}"
   $SUDO apt-get update -qq

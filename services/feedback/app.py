@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.common.events import FEEDBACK_TOPIC, IDENTITY_TOPIC
+from services.common.ratelimits import async_storage, checked_storage_url
 from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
 from services.feedback.api import ROUTERS
@@ -30,6 +31,11 @@ class Settings(ServiceSettings):
     # Per-address limits on the public endpoints ("limits" notation, moving window).
     public_submit_rate: str = "10/minute"
     public_read_rate: str = "60/minute"
+    # Where those counters live: memory:// (this process) or redis://... shared by every
+    # feedback instance, so a limit holds however many run (services/common/ratelimits.py).
+    rate_limit_storage_url: str = "memory://"
+
+    _storage = field_validator("rate_limit_storage_url")(checked_storage_url)
 
     @field_validator("public_submit_rate", "public_read_rate")
     @classmethod
@@ -50,6 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.rate_limiter = PublicRateLimiter(
+        storage=async_storage(settings.rate_limit_storage_url),
         submit=settings.public_submit_rate,
         read=settings.public_read_rate,
         trusted_proxies=settings.trusted_proxies,

@@ -1,9 +1,10 @@
-"""Per-address rate limits on the public endpoints (``limits``, moving window, in memory).
+"""Per-address rate limits on the public endpoints (``limits``, moving window).
 
 The limit is counted before the body is validated, so malformed floods are limited too.
 Behind the gateway, set ``trusted_proxies`` (1) so the citizen's address (the hop the
-gateway wrote in ``X-Forwarded-For``) is counted, not the gateway's. In-memory storage
-means one counter per service instance.
+gateway wrote in ``X-Forwarded-For``) is counted, not the gateway's. The counters live in
+``FEEDBACK_RATE_LIMIT_STORAGE_URL``'s storage: in memory, one counter per instance; in
+Redis, one for all of them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Literal
 
 from fastapi import Request
 from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage
+from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from services.common.api import client_address
@@ -25,8 +26,10 @@ Bucket = Literal["submit", "read"]
 
 
 class PublicRateLimiter:
-    def __init__(self, *, submit: str, read: str, trusted_proxies: int = 0) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+    def __init__(
+        self, *, submit: str, read: str, trusted_proxies: int = 0, storage: Storage | None = None
+    ) -> None:
+        self._limiter = MovingWindowRateLimiter(storage or MemoryStorage())
         self._items: dict[Bucket, RateLimitItem] = {"submit": parse(submit), "read": parse(read)}
         self._trusted_proxies = trusted_proxies
 

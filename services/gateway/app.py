@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import AsyncIterator
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.common.runtime import Runtime
@@ -60,6 +61,19 @@ class Settings(ServiceSettings):
         default_factory=lambda: list(LOOPBACK)
     )
 
+    # The Kafka consumer group of this instance's alert and org-chart consumer. Each
+    # gateway keeps its own store (its own database), so each must see every event: the
+    # default is unique per process ("gateway-<random>"), and a new group reads from the
+    # earliest offset, the inbox dropping what the store already holds. A fixed value
+    # makes instances sharing it split the partitions (and the alerts) between them.
+    alert_consumer_group: str = ""
+
+    @model_validator(mode="after")
+    def _unique_group(self) -> Settings:
+        if not self.alert_consumer_group:
+            self.alert_consumer_group = f"{self.service_name}-{uuid.uuid4().hex[:12]}"
+        return self
+
     def upstreams(self) -> dict[str, str]:
         return {
             "identity": self.identity_url,
@@ -74,7 +88,9 @@ def create_app(settings: Settings) -> FastAPI:
     runtime = Runtime(settings=settings, migrations_dir=MIGRATIONS)
     hub = AlertHub()
     runtime.consume(
-        list(TOPICS), handlers=handlers(hub, keep_per_recipient=settings.alerts_kept_per_recipient)
+        list(TOPICS),
+        handlers=handlers(hub, keep_per_recipient=settings.alerts_kept_per_recipient),
+        group_id=settings.alert_consumer_group,
     )
     # Own routes first: the proxy's /api/{service}/{path} would otherwise catch them.
     app = runtime.create_api(

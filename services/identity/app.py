@@ -9,10 +9,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from limits import parse
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.common.events import IDENTITY_TOPIC
+from services.common.ratelimits import checked_storage_url, sync_storage
 from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
 from services.identity import auth, duties, import_api, kepala_daerah, org_api, tenants
@@ -44,7 +45,12 @@ class Settings(ServiceSettings):
     # client address (another address still may log in), and per address over all accounts.
     login_failures_per_account: str = "5/15 minutes"
     login_failures_per_address: str = "50/15 minutes"
+    # Where those counters live: memory:// (this process) or redis://... shared by every
+    # identity instance, so the limits hold however many run (services/common/ratelimits.py).
+    rate_limit_storage_url: str = "memory://"
     max_import_bytes: int = 20_000_000
+
+    _storage = field_validator("rate_limit_storage_url")(checked_storage_url)
 
     @model_validator(mode="after")
     def _identity_checks(self) -> Settings:
@@ -98,6 +104,7 @@ def create_app(settings: Settings) -> FastAPI:
             per_account=settings.login_failures_per_account,
             per_address=settings.login_failures_per_address,
             registry=runtime.metrics.registry,
+            storage=sync_storage(settings.rate_limit_storage_url),
         ),
         max_import_bytes=settings.max_import_bytes,
         environment=settings.environment,

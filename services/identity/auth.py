@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 from prometheus_client import CollectorRegistry, Counter
 from sqlalchemy import update
@@ -79,8 +79,9 @@ class LoginGuard:
     The account's budget is per address: a limit on the account alone would refuse even
     the right password, so anyone who knows a NIP could lock its owner out. Guessing one
     account from many addresses is bounded by each address's own global budget.
-    Counters live in this process (``limits``' memory storage): behind several identity
-    instances each counts its own, so the effective limit is multiplied by their number.
+    Counters live where ``IDENTITY_RATE_LIMIT_STORAGE_URL`` says: ``memory://`` (this
+    process; behind N instances the effective limit is N times itself) or Redis, shared by
+    every instance (``services.common.ratelimits``).
     """
 
     per_account: RateLimitItem
@@ -92,7 +93,12 @@ class LoginGuard:
 
     @classmethod
     def create(
-        cls, *, per_account: str, per_address: str, registry: CollectorRegistry
+        cls,
+        *,
+        per_account: str,
+        per_address: str,
+        registry: CollectorRegistry,
+        storage: Storage | None = None,
     ) -> LoginGuard:
         failures = Counter(
             "kinerja_identity_failed_logins_total",
@@ -100,7 +106,8 @@ class LoginGuard:
             ["reason"],
             registry=registry,
         )
-        return cls(parse(per_account), parse(per_address), failures)
+        limiter = MovingWindowRateLimiter(storage or MemoryStorage())
+        return cls(parse(per_account), parse(per_address), failures, limiter)
 
     def check(self, account: tuple[str, str], address: str) -> None:
         keys: tuple[str, ...] = (*account, address)

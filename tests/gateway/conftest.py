@@ -21,7 +21,7 @@ from sqlmodel import SQLModel
 from services.common.orgchart import OrgEmployee, OrgTenant, OrgUnit
 from services.common.runtime import Runtime
 from services.gateway import app as gateway_app
-from tests.gateway.harness import Regency, count, free_port, running_stack
+from tests.gateway.harness import Regency, count, lone_gateway_settings, running_stack
 from tests.support import wait_until
 
 CHROMIUM_ARGS = [
@@ -94,19 +94,7 @@ def gateway_settings(
     database_url: str, kafka_bootstrap: str, topic_prefix: str
 ) -> gateway_app.Settings:
     """The gateway on the test's database; no service behind it answers (closed ports)."""
-    closed = f"http://127.0.0.1:{free_port()}"
-    return gateway_app.Settings(
-        database_url=database_url,
-        kafka_bootstrap_servers=kafka_bootstrap,
-        topic_prefix=topic_prefix,
-        outbox_poll_seconds=0.2,
-        stream_recheck_seconds=2,
-        upstream_timeout_seconds=3,
-        **{
-            f"{name}_url": closed
-            for name in ("identity", "targets", "assessment", "feedback", "scoring")
-        },
-    )
+    return lone_gateway_settings(database_url, kafka_bootstrap, topic_prefix)
 
 
 @pytest.fixture(scope="session")

@@ -91,6 +91,25 @@ async def run_servers(
         await asyncio.wait_for(asyncio.gather(*tasks.values(), return_exceptions=True), 30)
 
 
+def lone_gateway_settings(database_url: str, bootstrap: str, prefix: str) -> Any:
+    """A gateway's settings with no service behind it (closed ports): for its own endpoints."""
+    from services.gateway import app as gateway_app
+
+    closed = f"http://127.0.0.1:{free_port()}"
+    return gateway_app.Settings(
+        database_url=database_url,
+        kafka_bootstrap_servers=bootstrap,
+        topic_prefix=prefix,
+        outbox_poll_seconds=0.2,
+        stream_recheck_seconds=2,
+        upstream_timeout_seconds=3,
+        **{
+            f"{name}_url": closed
+            for name in ("identity", "targets", "assessment", "feedback", "scoring")
+        },
+    )
+
+
 def _common(bootstrap: str, prefix: str, data: Path, name: str) -> dict[str, Any]:
     return {
         "database_url": f"sqlite+aiosqlite:///{data}/{name}.db",
