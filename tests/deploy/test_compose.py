@@ -103,6 +103,16 @@ def test_services_wait_for_healthy_kafka_and_postgres(name: str) -> None:
     assert depends["postgres"]["condition"] == "service_healthy"
 
 
+def test_identity_and_feedback_share_their_rate_limit_counters_in_redis() -> None:
+    assert "redis" in compose()["services"]
+    for name in ("identity", "feedback"):
+        prefix = info.env_prefix(name)
+        assert service(name)["environment"][f"{prefix}RATE_LIMIT_STORAGE_URL"] == (
+            "redis://redis:6379/0"
+        )
+        assert service(name)["depends_on"]["redis"]["condition"] == "service_healthy"
+
+
 def test_every_service_database_is_created() -> None:
     sql = (DEPLOY / "compose" / "postgres-init.sql").read_text()
     assert sorted(re.findall(r"CREATE DATABASE (\w+);", sql)) == sorted(info.NAMES)
