@@ -10,7 +10,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.common.events import FEEDBACK_TOPIC, IDENTITY_TOPIC
-from services.common.ratelimits import async_storage, checked_storage_url
+from services.common.ratelimits import AsyncSharedLimiter, checked_storage_url
 from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
 from services.feedback.api import ROUTERS
@@ -56,7 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.rate_limiter = PublicRateLimiter(
-        storage=async_storage(settings.rate_limit_storage_url),
+        limiter=AsyncSharedLimiter(settings.rate_limit_storage_url),
         submit=settings.public_submit_rate,
         read=settings.public_read_rate,
         trusted_proxies=settings.trusted_proxies,

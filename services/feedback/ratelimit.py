@@ -16,7 +16,7 @@ from typing import Literal
 
 from fastapi import Request
 from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from services.common.api import client_address
@@ -27,9 +27,14 @@ Bucket = Literal["submit", "read"]
 
 class PublicRateLimiter:
     def __init__(
-        self, *, submit: str, read: str, trusted_proxies: int = 0, storage: Storage | None = None
+        self,
+        *,
+        submit: str,
+        read: str,
+        trusted_proxies: int = 0,
+        limiter: MovingWindowRateLimiter | None = None,
     ) -> None:
-        self._limiter = MovingWindowRateLimiter(storage or MemoryStorage())
+        self._limiter = limiter or MovingWindowRateLimiter(MemoryStorage())
         self._items: dict[Bucket, RateLimitItem] = {"submit": parse(submit), "read": parse(read)}
         self._trusted_proxies = trusted_proxies
 

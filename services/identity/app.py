@@ -13,7 +13,7 @@ from pydantic import field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.common.events import IDENTITY_TOPIC
-from services.common.ratelimits import checked_storage_url, sync_storage
+from services.common.ratelimits import SharedLimiter, checked_storage_url
 from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
 from services.identity import auth, duties, import_api, kepala_daerah, org_api, tenants
@@ -104,7 +104,7 @@ def create_app(settings: Settings) -> FastAPI:
             per_account=settings.login_failures_per_account,
             per_address=settings.login_failures_per_address,
             registry=runtime.metrics.registry,
-            storage=sync_storage(settings.rate_limit_storage_url),
+            limiter=SharedLimiter(settings.rate_limit_storage_url),
         ),
         max_import_bytes=settings.max_import_bytes,
         environment=settings.environment,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage, Storage
+from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from prometheus_client import CollectorRegistry, Counter
 from sqlalchemy import update
@@ -81,7 +81,7 @@ class LoginGuard:
     account from many addresses is bounded by each address's own global budget.
     Counters live where ``IDENTITY_RATE_LIMIT_STORAGE_URL`` says: ``memory://`` (this
     process; behind N instances the effective limit is N times itself) or Redis, shared by
-    every instance (``services.common.ratelimits``).
+    every instance (``services.common.ratelimits``; in memory while Redis is down).
     """
 
     per_account: RateLimitItem
@@ -98,7 +98,7 @@ class LoginGuard:
         per_account: str,
         per_address: str,
         registry: CollectorRegistry,
-        storage: Storage | None = None,
+        limiter: MovingWindowRateLimiter | None = None,
     ) -> LoginGuard:
         failures = Counter(
             "kinerja_identity_failed_logins_total",
@@ -106,7 +106,7 @@ class LoginGuard:
             ["reason"],
             registry=registry,
         )
-        limiter = MovingWindowRateLimiter(storage or MemoryStorage())
+        limiter = limiter or MovingWindowRateLimiter(MemoryStorage())
         return cls(parse(per_account), parse(per_address), failures, limiter)
 
     def check(self, account: tuple[str, str], address: str) -> None:

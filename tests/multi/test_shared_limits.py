@@ -162,3 +162,26 @@ def test_a_storage_url_neither_side_understands_is_refused(tmp_path: Path) -> No
             identity.Settings(rate_limit_storage_url=url)
         with pytest.raises(ValueError, match="rate limit storage"):
             feedback.Settings(rate_limit_storage_url=url)
+
+
+async def test_an_unreachable_storage_counts_in_the_process_instead_of_failing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Redis down must not turn a login or a survey answer into a 500: the limits hold
+    per instance until it answers again, and the outage is logged."""
+    gone = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    guard, _ = guards(gone, tmp_path)
+    for _ in range(3):
+        guard.check(ACCOUNT, ATTACKER)
+        guard.failed(ACCOUNT, ATTACKER, "wrong_password")
+    assert refused(lambda: guard.check(ACCOUNT, ATTACKER))
+    guard.succeeded(ACCOUNT, ATTACKER)
+    guard.check(ACCOUNT, ATTACKER)
+
+    limiter, _ = limiters(gone, tmp_path)
+    for _ in range(3):
+        await limiter.check(citizen("10.0.0.1"), "submit")
+    with pytest.raises(TooManyRequests):
+        await limiter.check(citizen("10.0.0.1"), "submit")
+    outages = [r for r in caplog.records if "counting in this process" in r.getMessage()]
+    assert len(outages) == 2, outages  # once per limiter, not once per request
