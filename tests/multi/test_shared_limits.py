@@ -10,15 +10,10 @@ tell the two apart.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from starlette.requests import Request
 
 from services.common.refusals import TooManyRequests
@@ -31,47 +26,6 @@ from tests.gateway.harness import free_port
 pytestmark = pytest.mark.unit
 
 ACCOUNT, ATTACKER = ("bantul", "198503152010011001"), "203.0.113.7"
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    binary = shutil.which("redis-server")
-    assert binary, "redis-server is missing: scripts/install.sh installs Debian's"
-    port = free_port()
-    home: Path = tmp_path_factory.mktemp("redis")
-    server = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(home),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        client = redis.Redis(host="127.0.0.1", port=port)
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                assert server.poll() is None, "redis-server exited at start"
-                assert time.monotonic() < deadline, "redis-server did not answer in 15 s"
-                time.sleep(0.05)
-        client.close()
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.kill()
-        server.wait(10)
 
 
 def guards(storage_url: str, tmp_path: Path) -> tuple[LoginGuard, LoginGuard]:
