@@ -27,18 +27,15 @@ from services.common.clock import utcnow
 from services.common.events import TenantSlug
 from services.common.i18n import LocaleCode
 from services.common.orgchart import OrgTenant, OrgUnit
-from services.common.refusals import Forbidden, NotFound, Unauthorized
+from services.common.refusals import Forbidden, NotFound
 from services.common.security import (
-    CHANGE_PASSWORD_FIRST,
-    InvalidToken,
     Principal,
-    verify_token,
 )
 from services.gateway import domain
 from services.gateway.context import Gateway, gateway_of
 from services.gateway.metrics import StreamMetrics
 from services.gateway.models import AlertRead, GatewayAlert, PublicRegency, PublicUnit
-from services.gateway.session import SessionError, authenticate, check_csrf, locale_of
+from services.gateway.session import SessionError, authenticate, caller_of, check_csrf, locale_of
 
 router = APIRouter(tags=["gateway"])
 GatewayDep = Annotated[Gateway, Depends(gateway_of)]
@@ -90,17 +87,7 @@ def stream_principal(token: str | None, secret: str | tuple[str, ...]) -> Princi
     """The caller of a stream: the access token of an employee (or of the kepala daerah,
     who receives the alerts about the top of the chain), not one that must still change
     its password (that token opens nothing but the password change)."""
-    if not token:
-        raise Unauthorized(
-            "missing token: send Authorization: Bearer, or log in first"
-            " (POST /api/gateway/session sets the session cookie)"
-        )
-    try:
-        principal = verify_token(token, secret=secret)
-    except InvalidToken as exc:
-        raise Unauthorized("the access token is not valid: {problem}", problem=str(exc)) from None
-    if principal.must_change_password:
-        raise Forbidden(CHANGE_PASSWORD_FIRST)
+    principal = caller_of(token, secret)
     principal.home()
     if domain.recipient_of(principal) is None:
         raise Forbidden("alerts go to employees and the kepala daerah; this account is neither")

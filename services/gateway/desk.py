@@ -16,10 +16,9 @@ from sqlmodel import col, or_, select
 
 from services.common.api import errors
 from services.common.orgchart import OrgEmployee, OrgUnit
-from services.common.refusals import Unauthorized
-from services.common.security import InvalidToken, Principal, Role, tenant_of, verify_token
+from services.common.security import Role
 from services.gateway.context import Gateway, gateway_of
-from services.gateway.session import authenticate
+from services.gateway.session import authenticate, caller_of
 
 router = APIRouter(tags=["gateway"])
 GatewayDep = Annotated[Gateway, Depends(gateway_of)]
@@ -45,17 +44,6 @@ class DeskContext(BaseModel):
     people: dict[str, str] = Field(description="employee id -> name, for the ids asked")
 
 
-def _principal(token: str | None, secret: str | tuple[str, ...]) -> Principal:
-    if not token:
-        raise Unauthorized("log in first")
-    try:
-        principal = verify_token(token, secret=secret)
-    except InvalidToken:
-        raise Unauthorized("your session has ended; log in again") from None
-    tenant_of(principal)
-    return principal
-
-
 def _unit(row: OrgUnit, me: str | None) -> DeskUnit:
     return DeskUnit(
         unit_id=row.unit_id,
@@ -78,7 +66,8 @@ async def desk(
     person: Annotated[list[str], Query(max_length=MAX_PEOPLE)] = [],  # noqa: B006
 ) -> DeskContext:
     auth = await authenticate(request, gateway)
-    principal = _principal(auth.token, gateway.jwt_secret)
+    principal = caller_of(auth.token, gateway.jwt_secret)
+    principal.home()
     auth.apply(response, request, gateway)
     tenant, me = principal.tenant, principal.employee_id
     async with gateway.sessions() as session:

@@ -35,7 +35,8 @@ from services.common.api import client_address, errors
 from services.common.events import TenantSlug
 from services.common.i18n import LOCALES, LocaleCode, translate
 from services.common.orgchart import OrgEmployee, OrgKepalaDaerah, OrgTenant
-from services.common.security import InvalidToken, Principal, verify_token
+from services.common.refusals import Forbidden, Unauthorized
+from services.common.security import CHANGE_PASSWORD_FIRST, InvalidToken, Principal, verify_token
 from services.gateway.context import Gateway, gateway_of
 
 log = logging.getLogger(__name__)
@@ -452,3 +453,21 @@ async def choose_language(locale: LocaleCode, request: Request, gateway: Gateway
         secure=is_secure(request, gateway),
     )
     return response
+
+
+def caller_of(token: str | None, secret: str | tuple[str, ...]) -> Principal:
+    """The verified caller of a gateway endpoint that reads the session itself (the alert
+    stream, the desk, the ops status): 401 without a valid access token, 403 for a token
+    that must still change its password (it opens nothing but the password change)."""
+    if not token:
+        raise Unauthorized(
+            "missing token: send Authorization: Bearer, or log in first"
+            " (POST /api/gateway/session sets the session cookie)"
+        )
+    try:
+        principal = verify_token(token, secret=secret)
+    except InvalidToken as exc:
+        raise Unauthorized("the access token is not valid: {problem}", problem=str(exc)) from None
+    if principal.must_change_password:
+        raise Forbidden(CHANGE_PASSWORD_FIRST)
+    return principal

@@ -26,6 +26,7 @@ from services.common.workdays import local_today
 from services.identity import domain
 from services.identity.models import Employee, EmployeeCreate, EmployeeUpdate, Unit, UserAccount
 from services.identity.records import (
+    changes_of,
     employee_account,
     employee_payload,
     get_employee,
@@ -119,10 +120,7 @@ async def update_employee(
 ) -> Employee:
     """Name, position, unit or supervisor; emits ``employee.updated``."""
     tenant = principal.home()
-    changes = body.model_dump(exclude_unset=True)
-    for required in ("name", "position", "unit_id"):
-        if required in changes and changes[required] is None:
-            raise BadRequest("{field} cannot be null", field=required)
+    changes = changes_of(body, ("name", "position", "unit_id"))
     async with transaction(sessions) as session:
         employee = await get_employee(session, tenant, employee_id)
         if not employee.active:

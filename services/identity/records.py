@@ -8,7 +8,9 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -16,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.clock import utcnow
 from services.common.events import EmployeeRegistered, TenantRegistered, TenantSettings, UnitCreated
-from services.common.refusals import Conflict, NotFound
+from services.common.refusals import BadRequest, Conflict, NotFound
 from services.common.rows import of_tenant
 from services.common.security import Role, hash_password
 from services.common.storage import SessionFactory
@@ -167,3 +169,12 @@ def like_prefix(text: str) -> str:
     """A LIKE pattern matching values that start with ``text`` taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"{escaped}%"
+
+
+def changes_of(body: BaseModel, required: tuple[str, ...]) -> dict[str, Any]:
+    """The fields a PATCH-like update sets; refused when it empties one that must stay."""
+    changes = body.model_dump(exclude_unset=True)
+    for field in required:
+        if field in changes and changes[field] is None:
+            raise BadRequest("{field} cannot be null", field=field)
+    return changes

@@ -19,6 +19,7 @@ from services.common.storage import SessionFactory
 from services.identity import domain
 from services.identity.models import Employee, Unit, UnitCreate, UnitUpdate
 from services.identity.records import (
+    changes_of,
     get_tenant,
     get_unit,
     like_prefix,
@@ -83,10 +84,7 @@ async def update_unit(
 ) -> Unit:
     """Emits ``unit.updated``."""
     tenant = principal.home()
-    changes = body.model_dump(exclude_unset=True)
-    for required in ("name", "kind", "serves_public"):
-        if required in changes and changes[required] is None:
-            raise BadRequest("{field} cannot be null", field=required)
+    changes = changes_of(body, ("name", "kind", "serves_public"))
     async with transaction(sessions) as session:
         unit = await get_unit(session, tenant, unit_id)
         if "parent_id" in changes:
