@@ -5,7 +5,6 @@ status page (nothing personal)."""
 
 from __future__ import annotations
 
-import importlib.util
 import uuid
 
 import pytest
@@ -146,10 +145,6 @@ async def test_settings_are_saved_and_refused_with_reasons(stack: Stack, page: P
     await check_page(page, "admin-pengaturan")
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("services.identity.kepala_daerah") is None,
-    reason="identity's kepala daerah routes come with branch h/top",
-)
 async def test_admin_creates_the_kepala_daerah(stack: Stack, page: Page) -> None:
     slug = await new_admin(stack, page)
     await admin_creates_kepala_daerah(

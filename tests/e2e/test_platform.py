@@ -7,7 +7,6 @@ Each test reads what the services show and compares it with what the demo plan p
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -36,7 +35,6 @@ from tests.support import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
 
-HAS_SCORING = importlib.util.find_spec("services.scoring.__main__") is not None
 # The employee whose log the crash test adds to (left out of the exact comparisons).
 CRASH_PERSON = "staf_yankes_2"
 
@@ -347,7 +345,6 @@ async def check_scores(platform: Platform, slug: str, plan: RegencyPlan) -> None
     await eventually(wrong_ikm)
 
 
-@pytest.mark.skipif(not HAS_SCORING, reason="the scoring service is not in this tree")
 async def test_scoring_shows_achievement_and_ikm_computed_from_the_demo(
     platform: Platform,
 ) -> None:
@@ -427,14 +424,14 @@ async def test_sigkill_of_targets_mid_way_loses_nothing(platform: Platform) -> N
     mine = [p for p in payloads(events, ActivityLogged) if p.employee_id == me]
     assert {p.activity_id for p in mine} == set(stored)
 
-    if HAS_SCORING:  # and the consumer downstream counted every entry once
-        total = sum(a["value"] for a in stored.values() if a["indicator_id"] == indicator)
+    # And the consumer downstream counted every entry once.
+    total = sum(a["value"] for a in stored.values() if a["indicator_id"] == indicator)
 
-        async def scoring_counted() -> bool:
-            score = await get(platform, "scoring", f"/scores/employees/{me}", token)
-            figures = [
-                i for r in score["rhk"] for i in r["indicators"] if i["indicator_id"] == indicator
-            ]
-            return bool(figures) and figures[0]["realisation"] == total
+    async def scoring_counted() -> bool:
+        score = await get(platform, "scoring", f"/scores/employees/{me}", token)
+        figures = [
+            i for r in score["rhk"] for i in r["indicators"] if i["indicator_id"] == indicator
+        ]
+        return bool(figures) and figures[0]["realisation"] == total
 
-        await wait_until(scoring_counted, timeout=30, interval=0.5)
+    await wait_until(scoring_counted, timeout=30, interval=0.5)
