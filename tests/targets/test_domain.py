@@ -190,7 +190,7 @@ def test_openapi_documents_every_route_with_its_errors(tmp_path: Path) -> None:
     app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/t.db"))
     paths = app.openapi()["paths"]
     ours = {p: ops for p, ops in paths.items() if p.startswith("/api/v1/")}
-    assert sum(len(ops) for ops in ours.values()) == 20  # 14 for SKP, 6 for activities
+    assert sum(len(ops) for ops in ours.values()) == 21  # 15 for SKP, 6 for activities
     for path, operations in ours.items():
         for method, operation in operations.items():
             codes = set(operation["responses"])
