@@ -18,6 +18,19 @@ from sqlalchemy.engine import make_url
 
 from tests.support import delete_topics
 
+pytest_plugins = ["tests.hang_dump"]
+
+# The long tier: whole platforms as processes, real browsers, generated fuzz traffic and a
+# 3-broker cluster take most of the suite's time. `bash scripts/test.sh` leaves them out so a
+# newcomer's run stays short; `bash scripts/test.sh --all` (what CI runs) includes them.
+SLOW_TIER = frozenset({"browser", "e2e", "fuzz", "cluster"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(item.get_closest_marker(name) for name in SLOW_TIER):
+            item.add_marker(pytest.mark.slow)
+
 # The services default to production, which refuses the public development JWT secret
 # that the tests sign their tokens with: the suite is a development environment, said
 # explicitly (a test of the default deletes the variable).

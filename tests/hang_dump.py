@@ -1,0 +1,63 @@
+"""When a test hangs, print where every coroutine waits before pytest-timeout ends the run.
+
+pytest-timeout's thread method dumps the threads' stacks, but an async test that waits
+forever shows only the event loop's ``select`` there: the coroutine that waits is invisible.
+Shortly before the timeout this plugin signals the main thread, whose handler prints the
+stack of every asyncio task of the running loop. ``kill -USR1 <pytest pid>`` prints the same
+at any moment, for a run that looks stuck.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+import pytest
+
+# Seconds before pytest-timeout fires: enough to print, early enough to come first.
+AHEAD_SECONDS = 15
+
+
+def _print_tasks(_signum: int, _frame: FrameType | None) -> None:
+    try:
+        loop = asyncio.get_running_loop()  # the handler runs on the main thread, inside it
+    except RuntimeError:
+        print("hang_dump: no event loop is running", file=sys.__stderr__)
+        return
+    out = sys.__stderr__
+    for task in asyncio.all_tasks(loop):
+        print(f"--- {task!r}", file=out)
+        task.print_stack(file=out)
+    if out is not None:
+        out.flush()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGUSR1, _print_tasks)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    marker = item.get_closest_marker("timeout")
+    given = marker.args[0] if marker and marker.args else item.config.getini("timeout")
+    timeout = float(given or 0)
+    timer = None
+    if timeout > AHEAD_SECONDS:
+        # Aimed at the main thread: a signal another thread takes would not wake its select.
+        main = threading.main_thread().ident
+        assert main is not None
+        timer = threading.Timer(
+            timeout - AHEAD_SECONDS, signal.pthread_kill, (main, signal.SIGUSR1)
+        )
+        timer.daemon = True
+        timer.start()
+    try:
+        return (yield)
+    finally:
+        if timer is not None:
+            timer.cancel()
