@@ -31,6 +31,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if any(item.get_closest_marker(name) for name in SLOW_TIER):
             item.add_marker(pytest.mark.slow)
 
+
 # The services default to production, which refuses the public development JWT secret
 # that the tests sign their tokens with: the suite is a development environment, said
 # explicitly (a test of the default deletes the variable).

@@ -10,6 +10,7 @@ at any moment, for a run that looks stuck.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import sys
 import threading
@@ -22,21 +23,27 @@ import pytest
 AHEAD_SECONDS = 15
 
 
+_config: pytest.Config | None = None
+
+
 def _print_tasks(_signum: int, _frame: FrameType | None) -> None:
     try:
         loop = asyncio.get_running_loop()  # the handler runs on the main thread, inside it
     except RuntimeError:
-        print("hang_dump: no event loop is running", file=sys.__stderr__)
         return
-    out = sys.__stderr__
-    for task in asyncio.all_tasks(loop):
-        print(f"--- {task!r}", file=out)
-        task.print_stack(file=out)
-    if out is not None:
-        out.flush()
+    # pytest captures fd 2 while a test runs: print past the capture, as pytest-timeout does.
+    capman = _config.pluginmanager.getplugin("capturemanager") if _config else None
+    paused = capman.global_and_fixture_disabled() if capman else contextlib.nullcontext()
+    with paused:
+        for task in asyncio.all_tasks(loop):
+            print(f"--- {task!r}", file=sys.stderr)
+            task.print_stack(file=sys.stderr)
+        sys.stderr.flush()
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    global _config
+    _config = config
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGUSR1, _print_tasks)
 
