@@ -46,11 +46,6 @@ async def _activity(session: AsyncSession, principal: Principal, activity_id: st
     return await of_tenant(session, Activity, activity_id, principal.home(), missing)
 
 
-async def _today(org: OrgChart) -> date:
-    _, time_zone = await org.settings()
-    return local_today(time_zone)
-
-
 def _record(session: AsyncSession, row: Activity, action: str, by: str) -> None:
     """Keep the entry's new state in its history and publish it (same transaction)."""
     session.add(
@@ -101,7 +96,7 @@ async def log_activity(
                 "indicator {indicator_id} is not in your approved SKP",
                 indicator_id=body.indicator_id,
             )
-        today = await _today(OrgChart(session, principal.home()))
+        today = await OrgChart(session, principal.home()).today()
         check_activity_date(body.activity_date, skp_year=skp.year, today=today)
         row = Activity(id=new_id(), tenant=principal.home(), employee_id=me, **body.model_dump())
         session.add(row)
