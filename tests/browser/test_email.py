@@ -29,9 +29,9 @@ async def test_a_supervisor_chooses_a_daily_summary_by_e_mail(stack: Stack, page
     await page.wait_for_url(lambda url: not url.endswith("/"))
 
     # Reached from the top bar, in Indonesian; nothing chosen yet.
-    await page.get_by_role("link", name="Profil saya").click()
+    await page.get_by_role("link", name="Profil Saya").click()
     await page.wait_for_url("**/profil")
-    await expect(page.locator("h1")).to_have_text("Profil saya")
+    await expect(page.locator("h1")).to_have_text("Profil Saya")
     await expect(page.locator("#contact-none")).to_be_checked()
     await expect(page.locator("#contact-email")).to_have_value("")
 
