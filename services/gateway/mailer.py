@@ -39,6 +39,8 @@ from services.gateway.models import GatewayAlert, MailContact, MailOutbox
 
 log = logging.getLogger(__name__)
 
+DIGEST_PASS_SECONDS = 60.0
+
 
 @dataclass(frozen=True)
 class MailSettings:
@@ -214,9 +216,15 @@ class Mailer:
         self.owner = owner or new_id()
 
     async def run(self) -> None:
+        digests_at = 0.0
+        loop = asyncio.get_running_loop()
         while True:
             try:
-                await queue_digests(self.sessions, utcnow(), self.settings.digest_hour)
+                # The digest pass reads every digest reader's alerts: once a minute is
+                # enough for a daily mail, whatever the poll interval.
+                if loop.time() >= digests_at:
+                    await queue_digests(self.sessions, utcnow(), self.settings.digest_hour)
+                    digests_at = loop.time() + DIGEST_PASS_SECONDS
                 await self.send_due()
                 await self.measure()
             except asyncio.CancelledError:

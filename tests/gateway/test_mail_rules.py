@@ -10,6 +10,7 @@ import pytest
 
 from services.common.i18n import catalog
 from services.gateway import domain
+from services.gateway.app import Settings
 
 pytestmark = pytest.mark.unit
 
@@ -90,3 +91,25 @@ def test_every_mail_template_has_its_indonesian() -> None:
         domain.MAIL_FOOTER,
     ]
     assert all(catalog("id").get(t) for t in templates)
+
+
+def test_no_smtp_host_means_no_mail_and_the_password_stays_secret() -> None:
+    assert Settings().mail() is None
+    configured = Settings(
+        smtp_host="smtp.bantulkab.go.id",
+        smtp_port=587,
+        smtp_starttls=True,
+        smtp_username="kinerja",
+        smtp_password="rahasia-smtp",
+        mail_digest_hour=6,
+    )
+    mail = configured.mail()
+    assert mail is not None
+    assert (mail.host, mail.port, mail.start_tls, mail.use_tls) == (
+        "smtp.bantulkab.go.id",
+        587,
+        True,
+        False,
+    )
+    assert (mail.username, mail.password, mail.digest_hour) == ("kinerja", "rahasia-smtp", 6)
+    assert "rahasia-smtp" not in repr(configured)
