@@ -13,14 +13,17 @@ from __future__ import annotations
 import argparse
 import ctypes
 import functools
+import importlib
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from deploy import preflight, progress
 from deploy.ports import available_services
@@ -65,15 +68,24 @@ def start_service(
 PR_SET_PDEATHSIG = 1
 
 
+def _libc_prctl() -> Any:
+    """libc's prctl, looked up here in the parent: the child between fork and exec (where
+    other threads' locks may be held) only calls it."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux
+        return None
+
+
+_prctl = _libc_prctl()
+
+
 def die_with_parent(launcher: int) -> None:
     """In the child, before exec: SIGTERM when the launcher dies, however it dies (even
     SIGKILL, where its own clean-up never runs), so no service is left behind. Linux only;
     elsewhere the launcher's clean-up is all there is."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
+    if _prctl is not None:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
     if os.getppid() != launcher:  # the launcher died before prctl: nobody would stop us
         os._exit(1)
 
@@ -244,6 +256,10 @@ def main(argv: list[str] | None = None) -> int:
     progress.say("Starting services:")
     processes: dict[str, subprocess.Popen[bytes]] = {}
     live = None
+    if args.demo:  # the loader's imports (seconds on a busy machine) while the services start
+        threading.Thread(
+            target=importlib.import_module, args=("deploy.demo.cli",), daemon=True
+        ).start()
     try:
         processes = start_services(env, data_dir, ports)
         if args.demo:
