@@ -64,8 +64,8 @@
       );
       // Bar widths: set through the CSSOM (the page's policy forbids inline style attributes).
       for (const span of document.querySelectorAll("#distribution .bar span")) span.style.width = span.dataset.share + "%";
-      rank("rank-ikm", r.units_by_ikm, (u) => [u.name, fmt.num(u.value), fmt.num(u.responses, 0)], [t("Unit"), t("IKM"), t("Respondents")], "peringkat-ikm");
-      rank("rank-achievement", r.units_by_achievement, (u) => [u.name, fmt.pct(u.value)], [t("Unit"), t("Mean achievement")], "peringkat-capaian");
+      rank("rank-ikm", r.units_by_ikm, (u) => [u.name, fmt.num(u.value), fmt.num(u.responses, 0)], [t("Work unit"), t("IKM"), t("Respondents")], "peringkat-ikm");
+      rank("rank-achievement", r.units_by_achievement, (u) => [u.name, fmt.pct(u.value)], [t("Work unit"), t("Mean achievement")], "peringkat-capaian");
       people("top-performers", r.top_performers, "pegawai-terbaik");
       people("under-performers", r.under_performers || [], "pegawai-perlu-pembinaan");
       training(r);
@@ -91,7 +91,7 @@
     fill(
       id,
       K.table(
-        [t("Name"), t("Unit"), t("Final predikat"), t("Achievement")],
+        [t("Name"), t("Work unit"), t("Final predikat"), t("Achievement")],
         list.map((p) => [p.name, unitNames.get(p.unit_id) || "–", label("predikat", p.final_predikat), fmt.pct(p.achievement)]),
         [3],
         regencyFile(name)
@@ -121,7 +121,7 @@
         "missing-skp",
         page.items.length
           ? K.table(
-              [t("Name"), t("Position"), t("Unit"), t("SKP status")],
+              [t("Name"), t("Position"), t("Work unit"), t("SKP status")],
               page.items.map((m) => [m.name, m.position, unitNames.get(m.unit_id) || "–", label("skpStatus", m.status)]),
               [],
               file("pegawai-tanpa-skp-disetujui")

@@ -107,7 +107,7 @@
         "employees",
         page.items.length
           ? K.table(
-              [t("Name"), t("NIP"), t("Position"), t("Unit"), t("Supervisor"), t("Status"), t("Action")],
+              [t("Name"), t("NIP"), t("Position"), t("Work unit"), t("Supervisor"), t("Status"), t("Action")],
               page.items.map((e) => [
                 e.name,
                 e.nip || "–",
@@ -171,7 +171,7 @@
       e.id ? null : field(t("NIP"), el("input", { name: "nip", inputmode: "numeric", maxlength: "18", required: true })),
       field(t("Name"), el("input", { name: "name", maxlength: "200", required: true, value: e.name || "" })),
       field(t("Position"), el("input", { name: "position", maxlength: "200", required: true, value: e.position || "" })),
-      field(t("Unit"), unitSelect),
+      field(t("Work unit"), unitSelect),
       field(t("Supervisor"), bossSelect),
       e.id ? null : field(t("Initial password"), el("input", { name: "password", type: "password", autocomplete: "new-password", minlength: "8" })),
       el("div", { class: "buttons wide" }, el("button", { class: "button primary", type: "submit", text: e.id ? t("Save changes") : t("Add employee") }))
