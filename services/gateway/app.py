@@ -19,6 +19,7 @@ from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
 from services.gateway import api, desk, ops, pages, proxy, session
 from services.gateway.context import STATIC_DIR, Gateway
+from services.gateway.exports import api as exports_api
 from services.gateway.handlers import TOPICS, handlers
 from services.gateway.internal import InternalOnly
 from services.gateway.live import AlertHub
@@ -149,6 +150,7 @@ def create_app(settings: Settings) -> FastAPI:
             api.router,
             desk.router,
             ops.router,
+            exports_api.router,
             pages.router,
             proxy.router,
         ],

@@ -210,6 +210,7 @@ class TenantSettingsPatch(Schema):
     evaluation_cadence: str | None = Field(default=None, max_length=LABEL_MAX)
     min_survey_sample: int | None = None
     legacy_score_enabled: bool | None = None
+    legacy_behaviour_points: dict[str, float] | None = Field(default=None, max_length=3)
     count_tambahan_in_overall: bool | None = None
     activity_edit_window_days: int | None = None
     behaviour_above_min_count: int | None = None
