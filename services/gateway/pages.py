@@ -95,6 +95,7 @@ NAV: list[NavEntry] = [
     NavEntry("/loket", "Service counter", COUNTER),
     NavEntry("/admin/organisasi", "Units and employees", _role("admin")),
     NavEntry("/admin/pengaturan", "Regency settings", _role("admin")),
+    NavEntry("/admin/libur", "Holidays", _role("admin")),
     NavEntry("/platform", "Regencies", _role("platform")),
     NavEntry("/ops", "Service status", lambda p: "ops" in p.roles or "platform" in p.roles),
 ]
@@ -207,6 +208,7 @@ for _path, _template, _title, _allowed in (
     ("/loket", "counter.html", "Service counter", COUNTER),
     ("/admin/organisasi", "admin_org.html", "Units and employees", _role("admin")),
     ("/admin/pengaturan", "admin_settings.html", "Regency settings", _role("admin")),
+    ("/admin/libur", "admin_holidays.html", "Holidays", _role("admin")),
     ("/platform", "platform.html", "Regencies", _role("platform")),
     (
         "/ops",

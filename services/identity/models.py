@@ -9,7 +9,7 @@ keep them inside the tenant and free of cycles.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -19,9 +19,12 @@ from sqlmodel import SQLModel
 
 from services.common.clock import new_id, utcnow
 from services.common.events import (
+    HOLIDAYS_PER_YEAR_MAX,
     LABEL_MAX,
     NAME_MAX,
     EntityId,
+    Holiday,
+    HolidayKind,
     TenantSettings,
     TenantSlug,
     TimeZone,
@@ -38,6 +41,7 @@ TABLE_NAMES: set[str] = {
     "user_account",
     "refresh_token",
     "kepala_daerah",
+    "holiday",
     "outbox",
     "processed_event",
 }
@@ -133,6 +137,28 @@ class KepalaDaerah(SQLModel, table=True):
     name: str = SQLField(max_length=200)  # the person holding it
     created_at: datetime = SQLField(default_factory=utcnow, sa_type=UtcDateTime)
     updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class HolidayRow(SQLModel, table=True):
+    """One day off of the regency: a national holiday or a cuti bersama day (BKPSDM keeps
+    the calendar per year; ``holidays.set`` tells the other services)."""
+
+    __tablename__ = "holiday"
+
+    tenant: str = SQLField(foreign_key="tenant.slug", primary_key=True, max_length=40)
+    day: date = SQLField(primary_key=True)
+    name: str = SQLField(max_length=200)
+    kind: str = SQLField(max_length=20, default=HolidayKind.LIBUR_NASIONAL.value)
+
+
+class HolidayYear(BaseModel):
+    """A year's calendar, read and written whole (``PUT /holidays/{year}``)."""
+
+    holidays: list[Holiday] = Field(default_factory=list, max_length=HOLIDAYS_PER_YEAR_MAX)
+
+
+class HolidayYearRead(HolidayYear):
+    year: int
 
 
 class RefreshToken(SQLModel, table=True):

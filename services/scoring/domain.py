@@ -233,12 +233,19 @@ def cadence_period(day: date, cadence: str) -> PeriodSpan:
     return PeriodSpan(cadence, label, start, following - timedelta(days=1))
 
 
-def period_share(span: PeriodSpan, today: date) -> float:
+# The regency's holidays (national holidays and cuti bersama, ``holidays.set``): no working
+# days. A frozenset, so that the cached working-day count can key on it.
+Holidays = frozenset[date]
+NO_HOLIDAYS: Holidays = frozenset()
+
+
+def period_share(span: PeriodSpan, today: date, holidays: Holidays = NO_HOLIDAYS) -> float:
     """Share of the period's working days passed by the end of ``today`` (0 before it)."""
     if today < span.start:
         return 0.0
-    total = working_days_between(span.start, span.end)
-    return working_days_between(span.start, min(today, span.end)) / total if total else 1.0
+    total = working_days_between(span.start, span.end, holidays)
+    passed = working_days_between(span.start, min(today, span.end), holidays)
+    return passed / total if total else 1.0
 
 
 # ---------------------------------------------------------------- alert conditions
@@ -260,19 +267,19 @@ def behind_target(figures: Iterable[IndicatorFigures], share: float) -> list[str
     ]
 
 
-def is_silent(since: date, today: date) -> bool:
+def is_silent(since: date, today: date, holidays: Holidays = NO_HOLIDAYS) -> bool:
     """No activity for 5 full working days: counted after ``since`` up to yesterday."""
     return (
-        working_days_between(since + timedelta(days=1), today - timedelta(days=1))
+        working_days_between(since + timedelta(days=1), today - timedelta(days=1), holidays)
         >= SILENT_WORKING_DAYS
     )
 
 
-def assessment_due(span: PeriodSpan, today: date) -> bool:
+def assessment_due(span: PeriodSpan, today: date, holidays: Holidays = NO_HOLIDAYS) -> bool:
     """The period ends within 5 working days (today included) and has not ended."""
     if today > span.end or today < span.start:
         return False
-    return working_days_between(today, span.end) <= DUE_WITHIN_WORKING_DAYS
+    return working_days_between(today, span.end, holidays) <= DUE_WITHIN_WORKING_DAYS
 
 
 def predikat_drop_from(

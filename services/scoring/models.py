@@ -16,7 +16,11 @@ from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from services.common.orgchart import KEPALA_DAERAH_TABLE_NAMES, ORG_TABLE_NAMES
+from services.common.orgchart import (
+    HOLIDAY_TABLE_NAMES,
+    KEPALA_DAERAH_TABLE_NAMES,
+    ORG_TABLE_NAMES,
+)
 from services.scoring.explain import Part
 
 
@@ -234,6 +238,7 @@ TABLE_NAMES: set[str] = {
     "processed_event",
     *ORG_TABLE_NAMES,
     *KEPALA_DAERAH_TABLE_NAMES,
+    *HOLIDAY_TABLE_NAMES,
 }
 
 

@@ -199,6 +199,19 @@ def test_alert_conditions() -> None:
     assert not d.assessment_due(november, date(2026, 12, 1))
 
 
+def test_holidays_are_no_working_days_in_every_count() -> None:
+    """A holiday inside a period: a month's share, silence and the assessment's due date."""
+    cuti = frozenset({date(2026, 11, 18), date(2026, 11, 19)})  # Wednesday, Thursday
+    november = d.cadence_period(date(2026, 11, 1), "monthly")  # 21 working days
+    assert d.period_share(november, date(2026, 11, 20)) == pytest.approx(15 / 21)
+    assert d.period_share(november, date(2026, 11, 20), cuti) == pytest.approx(13 / 19)
+    assert not d.is_silent(date(2026, 11, 16), date(2026, 11, 24), cuti)  # 3 working days
+    assert d.is_silent(date(2026, 11, 16), date(2026, 11, 26), cuti)  # 20, 23, 24, 25 + 17
+    early = frozenset({date(2026, 11, 26), date(2026, 11, 27)})
+    assert d.assessment_due(november, date(2026, 11, 20), early)  # 20, 23, 24, 25, 30
+    assert not d.assessment_due(november, date(2026, 11, 20))
+
+
 def test_predikat_drop_holds_until_it_recovers() -> None:
     baik, bp = Predikat.BAIK, Predikat.BUTUH_PERBAIKAN
     assert d.predikat_drop_from(None, baik, None) is None

@@ -64,7 +64,7 @@ def employee_messages(b: Batch, tenant: str, employee_id: str) -> dict[str, Aler
         listed = [(names.get(i, i), projected[i] or 0.0) for i in behind]
         found["behind_target"] = at.behind_target_params(name, listed, share, year)
     since = row["last_activity_date"] or row["skp_received_on"]
-    if since is not None and d.is_silent(since, today):
+    if since is not None and d.is_silent(since, today, b.regencies.holidays(tenant)):
         found["silent"] = at.silent_params(name, since)
     due = []
     for span in b.regencies.due_spans(tenant):

@@ -22,8 +22,14 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.common.events import Envelope, TenantRegistered
-from services.common.orgchart import OrgEmployee, OrgKepalaDaerah, OrgTenant, OrgUnit
+from services.common.events import Envelope, HolidaysSet, TenantRegistered
+from services.common.orgchart import (
+    OrgEmployee,
+    OrgHoliday,
+    OrgKepalaDaerah,
+    OrgTenant,
+    OrgUnit,
+)
 from services.scoring.models import (
     SKM_ELEMENTS,
     ParkedEvent,
@@ -262,6 +268,7 @@ class Batch:
             (OrgUnit, self.org_units, "org_unit"),
             (OrgEmployee, self.org_employees, "org_employee"),
             (OrgKepalaDaerah, self.kepala_daerah, "org_kepala_daerah"),
+            (OrgHoliday, self.regencies.holiday_rows, "org_holiday"),
             (ScoreSkp, self.skps, "skp"),
             (ScoreEmployee, self.employees, "employee"),
             (ScoreUnit, self.units, "unit"),
@@ -336,7 +343,9 @@ class Projector:
             session,
             keys,
             tenants={e.tenant for e in events},
-            retuned={e.tenant for e in events if isinstance(e.payload, TenantRegistered)},
+            retuned={
+                e.tenant for e in events if isinstance(e.payload, TenantRegistered | HolidaysSet)
+            },
         )
         cache = self.cache
         epoch = await read_epoch(session)

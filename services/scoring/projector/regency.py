@@ -9,10 +9,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from services.common.events import Envelope, KepalaDaerahSet, TenantRegistered, TenantSettings
+from services.common.events import (
+    Envelope,
+    HolidaysSet,
+    KepalaDaerahSet,
+    TenantRegistered,
+    TenantSettings,
+)
 from services.common.workdays import local_today
 from services.scoring import domain as d
-from services.scoring.projector.rows import TenantRow
+from services.scoring.projector.rows import HolidayRow, TenantRow
 
 if TYPE_CHECKING:
     from services.scoring.projector.batch import Batch
@@ -26,6 +32,9 @@ class Regencies:
 
     now: datetime  # the batch's
     rows: dict[str, TenantRow] = field(default_factory=dict)
+    # (tenant, year) -> the year's holidays (``holidays.set``), loaded with the tenant rows.
+    holiday_rows: dict[tuple[str, int], HolidayRow] = field(default_factory=dict)
+    _holidays: dict[str, d.Holidays] = field(default_factory=dict)
     retuned: set[str] = field(default_factory=set)  # regencies whose rules arrived
     _rules: dict[str, tuple[TenantSettings, str]] = field(default_factory=dict)
     _today: dict[str, date] = field(default_factory=dict)
@@ -52,6 +61,19 @@ class Regencies:
         self._today.pop(tenant, None)
         self._shares = {k: v for k, v in self._shares.items() if k[0] != tenant}
         self._due.pop(tenant, None)
+        self._holidays.pop(tenant, None)
+
+    def holidays(self, tenant: str) -> d.Holidays:
+        """Every holiday known of the regency (all years: a period may cross one)."""
+        days = self._holidays.get(tenant)
+        if days is None:
+            days = self._holidays[tenant] = frozenset(
+                date.fromisoformat(day)
+                for (t, _), row in self.holiday_rows.items()
+                if t == tenant
+                for day in row["days"]
+            )
+        return days
 
     def local_date(self, tenant: str, moment: datetime) -> date:
         return local_today(self.rules(tenant)[1], moment)
@@ -66,7 +88,7 @@ class Regencies:
         """Share of ``year``'s working days passed by the end of today."""
         share = self._shares.get((tenant, year))
         if share is None:
-            share = d.period_share(d.annual_period(year), self.today(tenant))
+            share = d.period_share(d.annual_period(year), self.today(tenant), self.holidays(tenant))
             self._shares[(tenant, year)] = share
         return share
 
@@ -83,7 +105,7 @@ class Regencies:
                     d.cadence_period(today, settings.evaluation_cadence),
                     d.annual_period(today.year),
                 )
-                if d.assessment_due(span, today)
+                if d.assessment_due(span, today, self.holidays(tenant))
             ]
         return spans
 
@@ -113,3 +135,17 @@ def apply_kepala_daerah(b: Batch, event: Envelope, p: KepalaDaerahSet) -> None:
         "active": p.active,
     }
     b.mark("org_kepala_daerah", (t, p.user_id))
+
+
+def apply_holidays(b: Batch, event: Envelope, p: HolidaysSet) -> None:
+    """The regency's holidays of a year: pace, the silent and the assessment-due alerts of
+    every employee move (the batch's projections are recomputed with them, the rest are
+    refreshed after it, as for new rules)."""
+    t = event.tenant
+    b.regencies.holiday_rows[(t, p.year)] = {
+        "tenant": t,
+        "year": p.year,
+        "days": [h.day.isoformat() for h in p.holidays],
+    }
+    b.mark("org_holiday", (t, p.year))
+    b.regencies.retune(t)

@@ -15,6 +15,14 @@ from services.common.events import Envelope
 from services.scoring import domain as d
 
 
+class HolidayRow(TypedDict):
+    """org_holiday: the regency's holidays of one year, ISO dates."""
+
+    tenant: str
+    year: int
+    days: list[str]
+
+
 class TenantRow(TypedDict):
     slug: str
     name: str
