@@ -9,7 +9,7 @@ score rounds to 2 decimals (half up) as the regulation's tables do.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -233,6 +233,28 @@ def cadence_period(day: date, cadence: str) -> PeriodSpan:
     return PeriodSpan(cadence, label, start, following - timedelta(days=1))
 
 
+def period_of_label(label: str) -> PeriodSpan | None:
+    """The period a label names: ``2026`` the year, ``2026-03`` a month, ``2026-Q1`` a
+    quarter; None for anything else."""
+    try:
+        if len(label) == 4:
+            return annual_period(int(label))
+        year, part = label.split("-")
+        if part.startswith("Q") and part[1:] in {"1", "2", "3", "4"}:
+            return cadence_period(date(int(year), (int(part[1:]) - 1) * 3 + 1, 1), "quarterly")
+        if len(part) == 2 and 1 <= int(part) <= 12:
+            return cadence_period(date(int(year), int(part), 1), "monthly")
+    except ValueError:
+        return None
+    return None
+
+
+def periods_of_year(year: int, cadence: str) -> list[PeriodSpan]:
+    """The year's assessment periods of the cadence, in order."""
+    step = 3 if cadence == "quarterly" else 1
+    return [cadence_period(date(year, month, 1), cadence) for month in range(1, 13, step)]
+
+
 # The regency's holidays (national holidays and cuti bersama, ``holidays.set``): no working
 # days. A frozenset, so that the cached working-day count can key on it.
 Holidays = frozenset[date]
@@ -246,6 +268,22 @@ def period_share(span: PeriodSpan, today: date, holidays: Holidays = NO_HOLIDAYS
     total = working_days_between(span.start, span.end, holidays)
     passed = working_days_between(span.start, min(today, span.end), holidays)
     return passed / total if total else 1.0
+
+
+def period_target_share(span: PeriodSpan, holidays: Holidays = NO_HOLIDAYS) -> float:
+    """The part of a ``sum`` indicator's annual target that falls in a period: its working
+    days over the year's (an SKP sets yearly targets; a month of 21 of 250 working days is
+    due 21/250 of it). ``mean`` and ``latest`` targets hold in every period as they are."""
+    year = annual_period(span.start.year)
+    total = working_days_between(year.start, year.end, holidays)
+    return working_days_between(span.start, span.end, holidays) / total if total else 0.0
+
+
+def scaled_spec(spec: IndicatorSpec, share: float) -> IndicatorSpec:
+    """The indicator with its target for a period that is ``share`` of the year."""
+    if spec.aggregation != Aggregation.SUM or share == 1.0:
+        return spec
+    return replace(spec, target=spec.target * share)
 
 
 # ---------------------------------------------------------------- alert conditions
@@ -298,7 +336,13 @@ def predikat_drop_from(
 # ---------------------------------------------------------------- alerts: who is told what
 
 # The alert kinds whose subject is an employee (told to the employee's supervisor).
-EMPLOYEE_KINDS = ("behind_target", "silent", "assessment_due", "predikat_drop")
+EMPLOYEE_KINDS = (
+    "behind_target",
+    "behind_target_period",  # the same rule over the current period of the cadence
+    "silent",
+    "assessment_due",
+    "predikat_drop",
+)
 OPEN_COMPLAINT = frozenset(
     {ComplaintStatus.RECEIVED, ComplaintStatus.VERIFIED, ComplaintStatus.IN_PROGRESS}
 )

@@ -337,6 +337,33 @@ class EmployeeSummary(BaseModel):
     last_activity_date: date | None
 
 
+class PeriodSummary(BaseModel):
+    """One period of the regency's cadence: its projection so far and its final predikat
+    (from the supervisor's periodic assessment, or an accepted objection)."""
+
+    period: str
+    period_kind: str
+    start: date
+    end: date
+    current: bool
+    elapsed_share: float | None
+    achievement: float | None
+    projected_achievement: float | None
+    projected_rating: str | None
+    projected_predikat: str | None
+    supervisor_assessed: bool
+    final_result_rating: str | None
+    final_behaviour_rating: str | None
+    final_predikat: str | None
+
+
+class EmployeePeriods(BaseModel):
+    employee_id: str
+    year: int
+    cadence: str
+    periods: list[PeriodSummary]
+
+
 class IkmScore(BaseModel):
     ikm: float | None
     category: str | None

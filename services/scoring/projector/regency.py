@@ -36,9 +36,11 @@ class Regencies:
     holiday_rows: dict[tuple[str, int], HolidayRow] = field(default_factory=dict)
     _holidays: dict[str, d.Holidays] = field(default_factory=dict)
     retuned: set[str] = field(default_factory=set)  # regencies whose rules arrived
+    recadenced: set[str] = field(default_factory=set)  # ... with another cadence
     _rules: dict[str, tuple[TenantSettings, str]] = field(default_factory=dict)
     _today: dict[str, date] = field(default_factory=dict)
     _shares: dict[tuple[str, int], float] = field(default_factory=dict)
+    _period_shares: dict[tuple[str, str], tuple[float, float]] = field(default_factory=dict)
     _due: dict[str, list[d.PeriodSpan]] = field(default_factory=dict)
 
     def rules(self, tenant: str) -> tuple[TenantSettings, str]:
@@ -60,6 +62,7 @@ class Regencies:
         self._rules.pop(tenant, None)
         self._today.pop(tenant, None)
         self._shares = {k: v for k, v in self._shares.items() if k[0] != tenant}
+        self._period_shares = {k: v for k, v in self._period_shares.items() if k[0] != tenant}
         self._due.pop(tenant, None)
         self._holidays.pop(tenant, None)
 
@@ -92,6 +95,29 @@ class Regencies:
             self._shares[(tenant, year)] = share
         return share
 
+    def _period(self, tenant: str, span: d.PeriodSpan) -> tuple[float, float]:
+        found = self._period_shares.get((tenant, span.label))
+        if found is None:
+            days = self.holidays(tenant)
+            found = (
+                d.period_share(span, self.today(tenant), days),
+                d.period_target_share(span, days),
+            )
+            self._period_shares[(tenant, span.label)] = found
+        return found
+
+    def period_share(self, tenant: str, span: d.PeriodSpan) -> float:
+        """Share of a cadence period's working days passed by the end of today."""
+        return self._period(tenant, span)[0]
+
+    def target_share(self, tenant: str, span: d.PeriodSpan) -> float:
+        """Share of the year's ``sum`` targets due in a cadence period."""
+        return self._period(tenant, span)[1]
+
+    def current_period(self, tenant: str) -> d.PeriodSpan:
+        """Today's period of the regency's cadence."""
+        return d.cadence_period(self.today(tenant), self.rules(tenant)[0].evaluation_cadence)
+
     def due_spans(self, tenant: str) -> list[d.PeriodSpan]:
         """The regency's assessment periods (cadence and annual) that end within 5 working
         days of today."""
@@ -112,6 +138,11 @@ class Regencies:
 
 def apply_tenant_registered(b: Batch, event: Envelope, p: TenantRegistered) -> None:
     t = event.tenant
+    before = b.regencies.rows.get(t)
+    if before is None or before["settings"].get("evaluation_cadence") != (
+        p.settings.evaluation_cadence
+    ):
+        b.regencies.recadenced.add(t)  # the activities count in other periods now
     b.regencies.rows[t] = {
         "slug": t,
         "name": p.name,
