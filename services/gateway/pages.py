@@ -86,9 +86,11 @@ def _supervisor_title(profile: Profile) -> str:
 NAV: list[NavEntry] = [
     NavEntry("/pegawai", "My performance", lambda p: p.employee_id is not None),
     NavEntry("/pegawai/penilaian", "My assessment", lambda p: p.employee_id is not None),
+    NavEntry("/pegawai/periode", "My periods", lambda p: p.employee_id is not None),
     NavEntry("/rekan", "Peer assessments", lambda p: p.employee_id is not None),
     NavEntry("/atasan", "My team", _role("atasan")),
     NavEntry("/atasan", "Kepala Daerah", _role("kepala_daerah")),
+    NavEntry("/atasan/periode", "Team by period", _supervises),
     NavEntry("/admin", "BKPSDM", _role("admin")),
     NavEntry("/meja-pengaduan", "Complaint desk", DESK),
     NavEntry("/ikm-unit", "Unit IKM", DESK),
@@ -182,6 +184,16 @@ router.add_api_route(
 router.add_api_route(
     "/pegawai/penilaian",
     staff_page("employee_assessment.html", "My assessment", lambda p: p.employee_id is not None),
+    response_class=HTMLResponse,
+)
+router.add_api_route(
+    "/pegawai/periode",
+    staff_page("employee_periods.html", "My periods", lambda p: p.employee_id is not None),
+    response_class=HTMLResponse,
+)
+router.add_api_route(
+    "/atasan/periode",
+    staff_page("supervisor_periods.html", "Team by period", _supervises),
     response_class=HTMLResponse,
 )
 router.add_api_route(
