@@ -217,6 +217,7 @@ def annual_period(year: int) -> PeriodSpan:
     return PeriodSpan("annual", str(year), date(year, 1, 1), date(year, 12, 31))
 
 
+@lru_cache(maxsize=4096)  # pure, called per activity with few distinct days
 def cadence_period(day: date, cadence: str) -> PeriodSpan:
     """The tenant's monthly or quarterly assessment period containing ``day``."""
     if cadence == "quarterly":

@@ -41,7 +41,8 @@ async def test_the_employee_and_the_supervisor_see_the_period(stack: Stack, page
         answer = await stack.client.get(
             f"/api/scoring/scores/employees/{me}?period={label}", headers=regency.as_("pegawai")
         )
-        return answer.status_code == 200 and answer.json()["achievement"] is not None
+        # The period's row exists from the SKP on (0 %): wait for the activity in it.
+        return answer.status_code == 200 and (answer.json()["achievement"] or 0) > 0
 
     await wait_until(projected, timeout=60)
 
@@ -57,6 +58,7 @@ async def test_the_employee_and_the_supervisor_see_the_period(stack: Stack, page
     current = rows.nth(today.month - 1)
     await expect(current).to_contain_text("sekarang")
     await expect(current).to_contain_text("Belum dinilai")
+    await expect(current.locator("td").nth(3)).not_to_have_text("0%")
     await current.locator("[data-period]").click()
     detail = page.locator("#period-detail tbody tr")
     await expect(detail).to_have_count(1)

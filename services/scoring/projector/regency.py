@@ -118,6 +118,10 @@ class Regencies:
         """Today's period of the regency's cadence."""
         return d.cadence_period(self.today(tenant), self.rules(tenant)[0].evaluation_cadence)
 
+    def period_of(self, tenant: str, day: date) -> d.PeriodSpan:
+        """The period of the regency's cadence containing ``day``."""
+        return d.cadence_period(day, self.rules(tenant)[0].evaluation_cadence)
+
     def due_spans(self, tenant: str) -> list[d.PeriodSpan]:
         """The regency's assessment periods (cadence and annual) that end within 5 working
         days of today."""
@@ -138,11 +142,11 @@ class Regencies:
 
 def apply_tenant_registered(b: Batch, event: Envelope, p: TenantRegistered) -> None:
     t = event.tenant
-    before = b.regencies.rows.get(t)
-    if before is None or before["settings"].get("evaluation_cadence") != (
-        p.settings.evaluation_cadence
-    ):
-        b.regencies.recadenced.add(t)  # the activities count in other periods now
+    # The cadence the activities were counted with so far (the default before the regency
+    # is known): only a different one needs them counted again.
+    counted_with = b.regencies.rules(t)[0].evaluation_cadence
+    if counted_with != p.settings.evaluation_cadence:
+        b.regencies.recadenced.add(t)
     b.regencies.rows[t] = {
         "slug": t,
         "name": p.name,
