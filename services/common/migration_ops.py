@@ -126,3 +126,19 @@ def create_kepala_daerah_table_v1(op: Any) -> None:
 
 def drop_kepala_daerah_table_v1(op: Any) -> None:
     op.drop_table("org_kepala_daerah")
+
+
+def create_holiday_table_v1(op: Any) -> None:
+    """The regency's holidays per year in a service's org chart copy
+    (``services.common.orgchart.OrgHoliday``)."""
+    op.create_table(
+        "org_holiday",
+        sa.Column("tenant", _text(40), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("days", sa.JSON(), nullable=True),
+        sa.PrimaryKeyConstraint("tenant", "year"),
+    )
+
+
+def drop_holiday_table_v1(op: Any) -> None:
+    op.drop_table("org_holiday")

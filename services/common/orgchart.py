@@ -9,6 +9,7 @@ an employee may arrive before its unit or tenant.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -21,6 +22,7 @@ from services.common.events import (
     EmployeeRegistered,
     EmployeeUpdated,
     Envelope,
+    HolidaysSet,
     KepalaDaerahSet,
     TenantRegistered,
     TenantSettings,
@@ -79,12 +81,26 @@ class OrgKepalaDaerah(SQLModel, table=True):
     active: bool = True
 
 
+class OrgHoliday(SQLModel, table=True):
+    """The regency's holidays of one year (``holidays.set``, whole: it replaces the year's
+    calendar), as ISO dates: the days off that working-day computations leave out."""
+
+    __tablename__ = "org_holiday"
+
+    tenant: str = Field(primary_key=True, max_length=40)
+    year: int = Field(primary_key=True)
+    days: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+
+
 ORG_TABLES = (OrgTenant.__table__, OrgUnit.__table__, OrgEmployee.__table__)  # type: ignore[attr-defined]
 ORG_TABLE_NAMES = {"org_tenant", "org_unit", "org_employee"}
 # Opt-in (a service that approves, assesses or alerts supervisors keeps it: targets,
 # assessment, scoring): with it, the OrgChart methods that name supervisors know the kepala
 # daerah. A service without it must not call them (feedback and the gateway do not).
 KEPALA_DAERAH_TABLE_NAMES = {"org_kepala_daerah"}
+# Opt-in as well: a service that counts working days (feedback's complaint deadlines,
+# scoring's pace and alerts) keeps the regency's holidays.
+HOLIDAY_TABLE_NAMES = {"org_holiday"}
 
 
 # ---------------------------------------------------------------- who may act
@@ -169,6 +185,24 @@ async def _kepala_daerah(session: AsyncSession, event: Envelope) -> None:
         )
     )
 
+
+async def _holidays(session: AsyncSession, event: Envelope) -> None:
+    p = event.payload
+    assert isinstance(p, HolidaysSet)
+    await session.merge(
+        OrgHoliday(tenant=event.tenant, year=p.year, days=[h.day.isoformat() for h in p.holidays])
+    )
+
+
+async def holidays_of(session: AsyncSession, tenant: str, years: Iterable[int]) -> frozenset[date]:
+    """The regency's holidays in ``years`` (none known: an empty set, weekends only)."""
+    rows = await session.exec(
+        select(OrgHoliday).where(OrgHoliday.tenant == tenant, col(OrgHoliday.year).in_(set(years)))
+    )
+    return frozenset(date.fromisoformat(d) for row in rows.all() for d in row.days)
+
+
+HOLIDAY_HANDLERS: dict[str, EventHandler] = {HolidaysSet.TYPE: _holidays}
 
 KEPALA_DAERAH_HANDLERS: dict[str, EventHandler] = {KepalaDaerahSet.TYPE: _kepala_daerah}
 

@@ -6,6 +6,7 @@ a complaint names, along the lifecycle of ``domain.TRANSITIONS``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,7 +23,7 @@ from services.common.events import (
     new_event,
 )
 from services.common.messaging import add_event
-from services.common.orgchart import OrgChart, OrgUnit
+from services.common.orgchart import OrgChart, OrgUnit, holidays_of
 from services.common.pagination import Page, PageParams, paginate
 from services.common.refusals import Conflict, Forbidden, NotFound
 from services.common.rows import of_tenant, update_one
@@ -137,17 +138,40 @@ async def track_complaint(
 # ---------------------------------------------------------------- complaints, staff side
 
 
+@dataclass(frozen=True)
+class Calendar:
+    """What a complaint's deadline is counted with: the regency's time zone, its today and
+    its holidays (``holidays.set``) around the complaints read."""
+
+    time_zone: str
+    today: date
+    holidays: frozenset[date]
+
+
+async def _calendar(
+    session: AsyncSession, org: OrgChart, complaints: Sequence[Complaint]
+) -> Calendar:
+    _, time_zone = await org.settings()
+    today = local_today(time_zone)
+    # A deadline is a few working days after receipt: it may fall in the next year.
+    years = {today.year} | {
+        y for c in complaints for y in (c.received_at.year, c.received_at.year + 1)
+    }
+    return Calendar(time_zone, today, await holidays_of(session, org.tenant, years))
+
+
 def _read(
-    complaint: Complaint, time_zone: str, today: date, steps: Sequence[ComplaintStep] | None
+    complaint: Complaint, calendar: Calendar, steps: Sequence[ComplaintStep] | None
 ) -> ComplaintRead:
-    zone = ZoneInfo(time_zone)
+    zone = ZoneInfo(calendar.time_zone)
     due = domain.deadline(
         ComplaintStatus(complaint.status),
         received_on=complaint.received_at.astimezone(zone).date(),
         verified_on=complaint.verified_at.astimezone(zone).date()
         if complaint.verified_at
         else None,
-        today=today,
+        today=calendar.today,
+        holidays=calendar.holidays,
     )
     return ComplaintRead(
         **complaint.model_dump(exclude={"tenant", "status"}),
@@ -224,9 +248,8 @@ async def list_complaints(
             .order_by(col(Complaint.received_at).desc(), col(Complaint.id))
         )
         found = await paginate(session, query, page)
-        _, time_zone = await org.settings()
-        today = local_today(time_zone)
-    return found.map(lambda c: _read(c, time_zone, today, None))
+        calendar = await _calendar(session, org, found.items)
+    return found.map(lambda c: _read(c, calendar, None))
 
 
 async def get_complaint(
@@ -234,9 +257,9 @@ async def get_complaint(
 ) -> ComplaintRead:
     async with runtime.sessions() as session:
         complaint, org, _, _ = await _visible_complaint(session, principal, complaint_id)
-        _, time_zone = await org.settings()
+        calendar = await _calendar(session, org, [complaint])
         steps = await _steps(session, complaint.id)
-    return _read(complaint, time_zone, local_today(time_zone), steps)
+    return _read(complaint, calendar, steps)
 
 
 async def move_complaint(

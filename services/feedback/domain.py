@@ -8,7 +8,7 @@ The IKM itself is :mod:`services.common.skm` (shared with scoring), used as it i
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -108,16 +108,18 @@ def deadline(
     received_on: date,
     verified_on: date | None,
     today: date,
+    holidays: Collection[date] = (),
 ) -> Deadline | None:
     """The pending step of a complaint and whether it is late; None when nothing is due.
 
-    Dates are tenant-local. A step is overdue once ``today`` is past its due date.
+    Dates are tenant-local; ``holidays`` (the regency's national holidays and cuti bersama)
+    are no working days. A step is overdue once ``today`` is past its due date.
     """
     if status == S.RECEIVED:
-        due = add_working_days(received_on, VERIFY_WITHIN_DAYS)
+        due = add_working_days(received_on, VERIFY_WITHIN_DAYS, holidays)
         return Deadline("verification", due, today > due)
     if status == S.VERIFIED:
-        due = add_working_days(verified_on or received_on, FOLLOW_UP_PLAN_WITHIN_DAYS)
+        due = add_working_days(verified_on or received_on, FOLLOW_UP_PLAN_WITHIN_DAYS, holidays)
         return Deadline("follow_up_plan", due, today > due)
     return None
 

@@ -16,7 +16,7 @@ from sqlmodel import Field, SQLModel
 
 from services.common.clock import new_id, utcnow
 from services.common.events import LABEL_MAX, ComplaintStatus, EntityId
-from services.common.orgchart import ORG_TABLE_NAMES
+from services.common.orgchart import HOLIDAY_TABLE_NAMES, ORG_TABLE_NAMES
 from services.feedback.domain import MAX_COMMENT, MAX_COMPLAINT_TEXT, MAX_REASON, ComplaintCategory
 
 # ---------------------------------------------------------------- tables
@@ -105,6 +105,7 @@ TABLE_NAMES: set[str] = {
     "outbox",
     "processed_event",
     *ORG_TABLE_NAMES,
+    *HOLIDAY_TABLE_NAMES,
 }
 
 # ---------------------------------------------------------------- API schemas

@@ -86,15 +86,18 @@ def _supervisor_title(profile: Profile) -> str:
 NAV: list[NavEntry] = [
     NavEntry("/pegawai", "My performance", lambda p: p.employee_id is not None),
     NavEntry("/pegawai/penilaian", "My assessment", lambda p: p.employee_id is not None),
+    NavEntry("/pegawai/periode", "My periods", lambda p: p.employee_id is not None),
     NavEntry("/rekan", "Peer assessments", lambda p: p.employee_id is not None),
     NavEntry("/atasan", "My team", _role("atasan")),
     NavEntry("/atasan", "Kepala Daerah", _role("kepala_daerah")),
+    NavEntry("/atasan/periode", "Team by period", _supervises),
     NavEntry("/admin", "BKPSDM", _role("admin")),
     NavEntry("/meja-pengaduan", "Complaint desk", DESK),
     NavEntry("/ikm-unit", "Unit IKM", DESK),
     NavEntry("/loket", "Service counter", COUNTER),
     NavEntry("/admin/organisasi", "Units and employees", _role("admin")),
     NavEntry("/admin/pengaturan", "Regency settings", _role("admin")),
+    NavEntry("/admin/libur", "Holidays", _role("admin")),
     NavEntry("/platform", "Regencies", _role("platform")),
     NavEntry("/ops", "Service status", lambda p: "ops" in p.roles or "platform" in p.roles),
     NavEntry("/profil", "My profile", lambda p: p.tenant is not None),
@@ -185,6 +188,16 @@ router.add_api_route(
     response_class=HTMLResponse,
 )
 router.add_api_route(
+    "/pegawai/periode",
+    staff_page("employee_periods.html", "My periods", lambda p: p.employee_id is not None),
+    response_class=HTMLResponse,
+)
+router.add_api_route(
+    "/atasan/periode",
+    staff_page("supervisor_periods.html", "Team by period", _supervises),
+    response_class=HTMLResponse,
+)
+router.add_api_route(
     "/atasan",
     staff_page("supervisor.html", _supervisor_title, _supervises),
     response_class=HTMLResponse,
@@ -208,6 +221,7 @@ for _path, _template, _title, _allowed in (
     ("/loket", "counter.html", "Service counter", COUNTER),
     ("/admin/organisasi", "admin_org.html", "Units and employees", _role("admin")),
     ("/admin/pengaturan", "admin_settings.html", "Regency settings", _role("admin")),
+    ("/admin/libur", "admin_holidays.html", "Holidays", _role("admin")),
     ("/platform", "platform.html", "Regencies", _role("platform")),
     # Any account of a regency: its e-mail contact (platform and ops get no mail).
     ("/profil", "profile.html", "My profile", lambda p: p.tenant is not None),

@@ -12,9 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from services.common.clock import new_id
-from services.common.events import UnitKind
+from services.common.events import NAME_MAX, Holiday, HolidayKind, UnitKind
 from services.common.refusals import Reason
-from services.identity.domain import nip_problem, nodes_in_cycles, password_problem
+from services.identity.domain import (
+    holiday_problems,
+    nip_problem,
+    nodes_in_cycles,
+    password_problem,
+)
 
 
 @dataclass(frozen=True)
@@ -327,3 +332,72 @@ def plan_employee_import(
             problems.append(problem(employee.line, Reason("the supervisors form a cycle")))
     problems.sort(key=lambda p: p.line)
     return ([] if problems else planned), problems
+
+
+# ---------------------------------------------------------------- holidays
+
+HOLIDAY_COLUMNS = ("date", "name")
+HOLIDAY_OPTIONAL = ("kind",)
+_HOLIDAY_KINDS = {
+    "": HolidayKind.LIBUR_NASIONAL,
+    "libur_nasional": HolidayKind.LIBUR_NASIONAL,
+    "libur nasional": HolidayKind.LIBUR_NASIONAL,
+    "nasional": HolidayKind.LIBUR_NASIONAL,
+    "cuti_bersama": HolidayKind.CUTI_BERSAMA,
+    "cuti bersama": HolidayKind.CUTI_BERSAMA,
+}
+
+
+def parse_day(value: str) -> date | None:
+    """ISO (2026-08-17) or as Indonesian spreadsheets write it (17/08/2026)."""
+    text = value.strip()
+    try:
+        if "/" in text:
+            day, month, year = (int(part) for part in text.split("/"))
+            return date(year, month, day)
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def plan_holiday_import(
+    rows: list[CsvRow], *, at_most: int
+) -> tuple[dict[int, list[Holiday]], list[Problem]]:
+    """The calendar of every year the file names (each replaces that year's), or every
+    line's problems."""
+    problems: list[Problem] = []
+    years: dict[int, list[Holiday]] = {}
+    for row in rows:
+        reasons: list[Reason] = []
+        day = parse_day(row.values["date"])
+        if day is None:
+            reasons.append(
+                Reason("{value} is not a date (YYYY-MM-DD or DD/MM/YYYY)", value=row.values["date"])
+            )
+        name = row.values["name"]
+        if not name or len(name) > NAME_MAX:
+            reasons.append(
+                Reason("a holiday needs a name of at most {max} characters", max=NAME_MAX)
+            )
+        kind = _HOLIDAY_KINDS.get(row.values["kind"].lower())
+        if kind is None:
+            reasons.append(
+                Reason(
+                    "kind is libur_nasional or cuti_bersama, not {value}", value=row.values["kind"]
+                )
+            )
+        if reasons:
+            problems.append(problem(row.line, *reasons))
+        elif day is not None and kind is not None:
+            years.setdefault(day.year, []).append(Holiday(day=day, name=name, kind=kind))
+    for year, holidays in sorted(years.items()):
+        for reason in holiday_problems(year, [h.day for h in holidays], at_most=at_most):
+            problems.append(problem(_line_of(rows, year), reason))
+    return ({} if problems else years), problems
+
+
+def _line_of(rows: list[CsvRow], year: int) -> int:
+    """The last line of the year's rows: where a problem with the whole year is reported."""
+    return max(
+        (r.line for r in rows if (d := parse_day(r.values["date"])) and d.year == year), default=2
+    )

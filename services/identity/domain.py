@@ -215,3 +215,26 @@ def password_problem(password: str, *, username: str) -> Reason | None:
     if len(set(password)) < 3:
         return Reason("the password must use at least 3 different characters")
     return None
+
+
+# ---------------------------------------------------------------- holidays
+
+
+def holiday_problems(year: int, days: Iterable[date], *, at_most: int) -> list[Reason]:
+    """What is wrong with a year's holiday calendar: every day inside the year, none twice,
+    at most ``at_most`` days. A weekend day is allowed (a holiday on a Sunday is still
+    announced), it changes no working-day count."""
+    chosen = list(days)
+    problems = [
+        Reason("{day} is not in {year}", day=d.isoformat(), year=year)
+        for d in chosen
+        if d.year != year
+    ]
+    twice = sorted({d for d in chosen if chosen.count(d) > 1})
+    if twice:
+        problems.append(
+            Reason("listed twice: {days}", days=", ".join(d.isoformat() for d in twice))
+        )
+    if len(chosen) > at_most:
+        problems.append(Reason("at most {count} holidays a year", count=at_most))
+    return problems

@@ -8,9 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from services.common.api import errors
+from services.common.events import HOLIDAYS_PER_YEAR_MAX
 from services.common.i18n import negotiate
 from services.common.refusals import BadRequest, TooLarge
-from services.identity import imports
+from services.identity import holidays, imports
 from services.identity.api import V1, Admin, Ctx
 from services.identity.demo_accounts import DemoAccounts
 from services.identity.models import ImportProblem, ImportReport
@@ -122,5 +123,25 @@ async def import_employees(
         text=text,
         dry_run=dry_run,
         demo_environment=ctx.environment if demo_accounts else None,
+    )
+    return import_report(request, outcome, dry_run)
+
+
+@router.post(
+    "/holidays",
+    response_model=ImportReport,
+    responses=errors(400, 401, 403, 404, 413),
+    openapi_extra=_CSV_BODY,
+    description="Import the holiday calendar (admin). Columns: `date` (YYYY-MM-DD or "
+    "DD/MM/YYYY), `name`, optional `kind` (`libur_nasional`, the default, or `cuti_bersama`). "
+    "Each year the file names is replaced by its rows (none twice, at most "
+    f"{HOLIDAYS_PER_YEAR_MAX} a year). Emits one `holidays.set` per year.\n" + _IMPORT_RULES,
+)
+async def import_holidays(
+    request: Request, principal: Admin, ctx: Ctx, dry_run: DryRun = False
+) -> ImportReport:
+    text = await read_csv_body(request, ctx.max_import_bytes)
+    outcome = await holidays.import_holidays(
+        sessions=ctx.sessions, principal=principal, text=text, dry_run=dry_run
     )
     return import_report(request, outcome, dry_run)

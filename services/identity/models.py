@@ -9,7 +9,7 @@ keep them inside the tenant and free of cycles.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -22,10 +22,13 @@ from sqlmodel import SQLModel
 from services.common.clock import new_id, utcnow
 from services.common.events import (
     EMAIL_MAX,
+    HOLIDAYS_PER_YEAR_MAX,
     LABEL_MAX,
     NAME_MAX,
     ContactPreference,
     EntityId,
+    Holiday,
+    HolidayKind,
     TenantSettings,
     TenantSlug,
     TimeZone,
@@ -44,6 +47,7 @@ TABLE_NAMES: set[str] = {
     "refresh_token",
     "kepala_daerah",
     "account_contact",
+    "holiday",
     "outbox",
     "processed_event",
 }
@@ -154,6 +158,28 @@ class AccountContact(SQLModel, table=True):
     preference: str = SQLField(default="none", max_length=12)
     locale: str = SQLField(default="id", max_length=2)
     updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class HolidayRow(SQLModel, table=True):
+    """One day off of the regency: a national holiday or a cuti bersama day (BKPSDM keeps
+    the calendar per year; ``holidays.set`` tells the other services)."""
+
+    __tablename__ = "holiday"
+
+    tenant: str = SQLField(foreign_key="tenant.slug", primary_key=True, max_length=40)
+    day: date = SQLField(primary_key=True)
+    name: str = SQLField(max_length=200)
+    kind: str = SQLField(max_length=20, default=HolidayKind.LIBUR_NASIONAL.value)
+
+
+class HolidayYear(BaseModel):
+    """A year's calendar, read and written whole (``PUT /holidays/{year}``)."""
+
+    holidays: list[Holiday] = Field(default_factory=list, max_length=HOLIDAYS_PER_YEAR_MAX)
+
+
+class HolidayYearRead(HolidayYear):
+    year: int
 
 
 class RefreshToken(SQLModel, table=True):

@@ -26,9 +26,10 @@ def alert_text(kind: str, params: AlertParams) -> str:
 
 
 def behind_target_params(
-    name: str, behind: Sequence[tuple[str, float]], share: float, year: int
+    name: str, behind: Sequence[tuple[str, float]], share: float, year: int | str
 ) -> AlertParams:
-    """``behind``: (indicator name, projected achievement) of each indicator behind."""
+    """``behind``: (indicator name, projected achievement) of each indicator behind;
+    ``year``: the period's label (the year, or a month or quarter of the cadence)."""
     listed = ", ".join(f"{indicator} ({value:.0f}%)" for indicator, value in behind)
     return {
         "name": name,

@@ -14,12 +14,13 @@ from services.common.refusals import Forbidden, NotFound
 from services.common.runtime import runtime_of
 from services.common.security import CurrentPrincipal, Principal, Role, require_roles, tenant_of
 from services.common.workdays import local_today
-from services.scoring import views
+from services.scoring import periods, views
 from services.scoring.domain import Predikat
 from services.scoring.legacy_views import legacy_scores, require_enabled, span_of
 from services.scoring.models import (
     AlertPage,
     AlertRead,
+    EmployeePeriods,
     EmployeeScore,
     EmployeeSummary,
     LegacyEmployeeScore,
@@ -61,6 +62,21 @@ async def get_employee(
 
 
 @router.get(
+    "/employees/{employee_id}/periods",
+    response_model=EmployeePeriods,
+    responses=errors(401, 403, 404, 422),
+    summary="An employee's periods of the year (the regency's cadence): projection so far, "
+    "the supervisor's periodic assessment and the period's final predikat",
+)
+async def get_employee_periods(
+    employee_id: str, principal: CurrentPrincipal, request: Request, year: Year = None
+) -> EmployeePeriods:
+    tenant = tenant_of(principal)
+    async with runtime_of(request).sessions() as session:
+        return await periods.employee_periods(session, tenant, principal, employee_id, year)
+
+
+@router.get(
     "/team",
     response_model=Page[EmployeeSummary],
     responses=errors(401, 403, 404, 422),
@@ -71,6 +87,7 @@ async def get_team(
     request: Request,
     page: Annotated[PageParams, Depends(page_params)],
     year: Year = None,
+    period: Period = None,  # a cadence period instead of the year: 2026-03, 2026-Q1
     supervisor_id: Annotated[str | None, Query(description="admin only")] = None,
 ) -> Page[EmployeeSummary]:
     tenant = tenant_of(principal)
@@ -101,7 +118,8 @@ async def get_team(
             people = await org.subtree(root)
         people.sort(key=lambda p: (p.name, p.employee_id))
         chosen = page_of(people, page)
-        items = await views.summaries(session, tenant, chosen.items, year or await this_year(org))
+        label = period or str(year or await this_year(org))
+        items = await views.summaries(session, tenant, chosen.items, label)
         return Page(items=items, total=chosen.total, limit=page.limit, offset=page.offset)
 
 

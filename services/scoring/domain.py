@@ -9,7 +9,7 @@ score rounds to 2 decimals (half up) as the regulation's tables do.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -216,6 +216,7 @@ def annual_period(year: int) -> PeriodSpan:
     return PeriodSpan("annual", str(year), date(year, 1, 1), date(year, 12, 31))
 
 
+@lru_cache(maxsize=4096)  # pure, called per activity with few distinct days
 def cadence_period(day: date, cadence: str) -> PeriodSpan:
     """The tenant's monthly or quarterly assessment period containing ``day``."""
     if cadence == "quarterly":
@@ -232,12 +233,57 @@ def cadence_period(day: date, cadence: str) -> PeriodSpan:
     return PeriodSpan(cadence, label, start, following - timedelta(days=1))
 
 
-def period_share(span: PeriodSpan, today: date) -> float:
+def period_of_label(label: str) -> PeriodSpan | None:
+    """The period a label names: ``2026`` the year, ``2026-03`` a month, ``2026-Q1`` a
+    quarter; None for anything else."""
+    try:
+        if len(label) == 4:
+            return annual_period(int(label))
+        year, part = label.split("-")
+        if part.startswith("Q") and part[1:] in {"1", "2", "3", "4"}:
+            return cadence_period(date(int(year), (int(part[1:]) - 1) * 3 + 1, 1), "quarterly")
+        if len(part) == 2 and 1 <= int(part) <= 12:
+            return cadence_period(date(int(year), int(part), 1), "monthly")
+    except ValueError:
+        return None
+    return None
+
+
+def periods_of_year(year: int, cadence: str) -> list[PeriodSpan]:
+    """The year's assessment periods of the cadence, in order."""
+    step = 3 if cadence == "quarterly" else 1
+    return [cadence_period(date(year, month, 1), cadence) for month in range(1, 13, step)]
+
+
+# The regency's holidays (national holidays and cuti bersama, ``holidays.set``): no working
+# days. A frozenset, so that the cached working-day count can key on it.
+Holidays = frozenset[date]
+NO_HOLIDAYS: Holidays = frozenset()
+
+
+def period_share(span: PeriodSpan, today: date, holidays: Holidays = NO_HOLIDAYS) -> float:
     """Share of the period's working days passed by the end of ``today`` (0 before it)."""
     if today < span.start:
         return 0.0
-    total = working_days_between(span.start, span.end)
-    return working_days_between(span.start, min(today, span.end)) / total if total else 1.0
+    total = working_days_between(span.start, span.end, holidays)
+    passed = working_days_between(span.start, min(today, span.end), holidays)
+    return passed / total if total else 1.0
+
+
+def period_target_share(span: PeriodSpan, holidays: Holidays = NO_HOLIDAYS) -> float:
+    """The part of a ``sum`` indicator's annual target that falls in a period: its working
+    days over the year's (an SKP sets yearly targets; a month of 21 of 250 working days is
+    due 21/250 of it). ``mean`` and ``latest`` targets hold in every period as they are."""
+    year = annual_period(span.start.year)
+    total = working_days_between(year.start, year.end, holidays)
+    return working_days_between(span.start, span.end, holidays) / total if total else 0.0
+
+
+def scaled_spec(spec: IndicatorSpec, share: float) -> IndicatorSpec:
+    """The indicator with its target for a period that is ``share`` of the year."""
+    if spec.aggregation != Aggregation.SUM or share == 1.0:
+        return spec
+    return replace(spec, target=spec.target * share)
 
 
 # ---------------------------------------------------------------- alert conditions
@@ -259,19 +305,19 @@ def behind_target(figures: Iterable[IndicatorFigures], share: float) -> list[str
     ]
 
 
-def is_silent(since: date, today: date) -> bool:
+def is_silent(since: date, today: date, holidays: Holidays = NO_HOLIDAYS) -> bool:
     """No activity for 5 full working days: counted after ``since`` up to yesterday."""
     return (
-        working_days_between(since + timedelta(days=1), today - timedelta(days=1))
+        working_days_between(since + timedelta(days=1), today - timedelta(days=1), holidays)
         >= SILENT_WORKING_DAYS
     )
 
 
-def assessment_due(span: PeriodSpan, today: date) -> bool:
+def assessment_due(span: PeriodSpan, today: date, holidays: Holidays = NO_HOLIDAYS) -> bool:
     """The period ends within 5 working days (today included) and has not ended."""
     if today > span.end or today < span.start:
         return False
-    return working_days_between(today, span.end) <= DUE_WITHIN_WORKING_DAYS
+    return working_days_between(today, span.end, holidays) <= DUE_WITHIN_WORKING_DAYS
 
 
 def predikat_drop_from(
@@ -290,7 +336,13 @@ def predikat_drop_from(
 # ---------------------------------------------------------------- alerts: who is told what
 
 # The alert kinds whose subject is an employee (told to the employee's supervisor).
-EMPLOYEE_KINDS = ("behind_target", "silent", "assessment_due", "predikat_drop")
+EMPLOYEE_KINDS = (
+    "behind_target",
+    "behind_target_period",  # the same rule over the current period of the cadence
+    "silent",
+    "assessment_due",
+    "predikat_drop",
+)
 OPEN_COMPLAINT = frozenset(
     {ComplaintStatus.RECEIVED, ComplaintStatus.VERIFIED, ComplaintStatus.IN_PROGRESS}
 )

@@ -16,7 +16,11 @@ from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from services.common.orgchart import KEPALA_DAERAH_TABLE_NAMES, ORG_TABLE_NAMES
+from services.common.orgchart import (
+    HOLIDAY_TABLE_NAMES,
+    KEPALA_DAERAH_TABLE_NAMES,
+    ORG_TABLE_NAMES,
+)
 from services.scoring.explain import Part
 
 
@@ -234,6 +238,7 @@ TABLE_NAMES: set[str] = {
     "processed_event",
     *ORG_TABLE_NAMES,
     *KEPALA_DAERAH_TABLE_NAMES,
+    *HOLIDAY_TABLE_NAMES,
 }
 
 
@@ -330,6 +335,33 @@ class EmployeeSummary(BaseModel):
     projected_predikat: str | None
     final_predikat: str | None
     last_activity_date: date | None
+
+
+class PeriodSummary(BaseModel):
+    """One period of the regency's cadence: its projection so far and its final predikat
+    (from the supervisor's periodic assessment, or an accepted objection)."""
+
+    period: str
+    period_kind: str
+    start: date
+    end: date
+    current: bool
+    elapsed_share: float | None
+    achievement: float | None
+    projected_achievement: float | None
+    projected_rating: str | None
+    projected_predikat: str | None
+    supervisor_assessed: bool
+    final_result_rating: str | None
+    final_behaviour_rating: str | None
+    final_predikat: str | None
+
+
+class EmployeePeriods(BaseModel):
+    employee_id: str
+    year: int
+    cadence: str
+    periods: list[PeriodSummary]
 
 
 class IkmScore(BaseModel):

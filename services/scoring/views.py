@@ -98,13 +98,15 @@ def rhk_scores(
     if skp is None:
         return []
     share = row.figures.get("share", 0.0)
+    target_share = row.figures.get("target_share", 1.0)  # a period's part of the year's
     cap = settings.achievement_cap
     stored = {r["rhk_id"]: r for r in row.figures.get("rhk", [])}
     out = []
     for rhk in skp.rhk:
         figs = stored.get(rhk["rhk_id"], {"indicators": {}})
         indicators = []
-        for spec, raw in zip(indicator_specs(rhk), rhk["indicators"], strict=True):
+        for annual_spec, raw in zip(indicator_specs(rhk), rhk["indicators"], strict=True):
+            spec = d.scaled_spec(annual_spec, target_share)
             values = figs["indicators"].get(spec.indicator_id, [None, None, None, None, None])
             fig = d.IndicatorFigures(spec.indicator_id, *values)
             parts = ex.explain_indicator_parts(spec, fig, share, cap)
@@ -152,18 +154,16 @@ async def employee_score(
     if not await may_see_employee(org, principal, employee_id):
         raise Forbidden("only the employee, their supervisors and the HR admin see these scores")
     if row is None:
+        span = d.period_of_label(period)
         row = ScoreEmployee(
             tenant=tenant,
             employee_id=employee_id,
             period=period,
-            period_kind="annual",
+            period_kind=span.kind if span else "annual",
             year=int(period[:4]),
         )
-    skp = (
-        await session.get(ScoreSkp, (tenant, employee_id, row.year))
-        if row.period_kind == "annual"
-        else None
-    )
+    # A period's figures are of the same SKP, its sum targets the period's part of them.
+    skp = await session.get(ScoreSkp, (tenant, employee_id, row.year))
     complaints = (
         await session.exec(
             select(ScoreComplaint.status, func.count())
@@ -256,15 +256,16 @@ async def employee_score(
 
 
 async def summaries(
-    session: AsyncSession, tenant: str, people: list[OrgEmployee], year: int
+    session: AsyncSession, tenant: str, people: list[OrgEmployee], period: str
 ) -> list[EmployeeSummary]:
+    """Each person's figures of a period: the year (``2026``) or a cadence period."""
     rows: dict[str, ScoreEmployee] = {}
     ids = [p.employee_id for p in people]
     for start in range(0, len(ids), 5000):
         result = await session.exec(
             select(ScoreEmployee).where(
                 ScoreEmployee.tenant == tenant,
-                ScoreEmployee.period == str(year),
+                ScoreEmployee.period == period,
                 col(ScoreEmployee.employee_id).in_(ids[start : start + 5000]),
             )
         )
@@ -427,7 +428,7 @@ async def regency_score(
 
     async def summarised(chosen: list[Any]) -> list[EmployeeSummary]:
         known = [people[r.employee_id] for r in chosen if r.employee_id in people]
-        return await summaries(session, tenant, known, year)
+        return await summaries(session, tenant, known, str(year))
 
     top = await summarised(ranked)
     return RegencyScore(

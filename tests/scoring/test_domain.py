@@ -200,6 +200,54 @@ def test_alert_conditions() -> None:
     assert not d.assessment_due(november, date(2026, 12, 1))
 
 
+def test_period_labels_and_their_part_of_the_year() -> None:
+    march = d.period_of_label("2026-03")
+    assert march is not None and (march.kind, march.start, march.end) == (
+        "monthly",
+        date(2026, 3, 1),
+        date(2026, 3, 31),
+    )
+    q4 = d.period_of_label("2026-Q4")
+    assert q4 is not None and (q4.kind, q4.start, q4.end) == (
+        "quarterly",
+        date(2026, 10, 1),
+        date(2026, 12, 31),
+    )
+    assert d.period_of_label("2026") == d.annual_period(2026)
+    assert d.period_of_label("2026-13") is None and d.period_of_label("2026-Q5") is None
+    assert [p.label for p in d.periods_of_year(2026, "quarterly")] == [
+        "2026-Q1",
+        "2026-Q2",
+        "2026-Q3",
+        "2026-Q4",
+    ]
+    assert len(d.periods_of_year(2026, "monthly")) == 12
+    # March: 22 of the year's 261 working days; a holiday in March moves both counts.
+    assert d.period_target_share(march) == pytest.approx(22 / 261)
+    nyepi = frozenset({date(2026, 3, 19)})
+    assert d.period_target_share(march, nyepi) == pytest.approx(21 / 260)
+    assert sum(d.period_target_share(p) for p in d.periods_of_year(2026, "monthly")) == (
+        pytest.approx(1)
+    )
+    spec = d.IndicatorSpec("i", "KTP", 261, "dok", Direction.HIGHER_IS_BETTER, Aggregation.SUM)
+    assert d.scaled_spec(spec, 22 / 261).target == pytest.approx(22)
+    mean = d.IndicatorSpec("j", "Waktu", 3, "hari", Direction.LOWER_IS_BETTER, Aggregation.MEAN)
+    assert d.scaled_spec(mean, 22 / 261) is mean
+
+
+def test_holidays_are_no_working_days_in_every_count() -> None:
+    """A holiday inside a period: a month's share, silence and the assessment's due date."""
+    cuti = frozenset({date(2026, 11, 18), date(2026, 11, 19)})  # Wednesday, Thursday
+    november = d.cadence_period(date(2026, 11, 1), "monthly")  # 21 working days
+    assert d.period_share(november, date(2026, 11, 20)) == pytest.approx(15 / 21)
+    assert d.period_share(november, date(2026, 11, 20), cuti) == pytest.approx(13 / 19)
+    assert not d.is_silent(date(2026, 11, 16), date(2026, 11, 24), cuti)  # 3 working days
+    assert d.is_silent(date(2026, 11, 16), date(2026, 11, 26), cuti)  # 20, 23, 24, 25 + 17
+    early = frozenset({date(2026, 11, 26), date(2026, 11, 27)})
+    assert d.assessment_due(november, date(2026, 11, 20), early)  # 20, 23, 24, 25, 30
+    assert not d.assessment_due(november, date(2026, 11, 20))
+
+
 def test_predikat_drop_holds_until_it_recovers() -> None:
     baik, bp = Predikat.BAIK, Predikat.BUTUH_PERBAIKAN
     assert d.predikat_drop_from(None, baik, None) is None

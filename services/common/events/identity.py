@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.common.events.bounds import IDENTITY_TOPIC, EntityId, Name, Text
 from services.common.events.payload import EventPayload
@@ -94,3 +96,36 @@ class ContactSet(EventPayload):
     email: Annotated[str, StringConstraints(max_length=EMAIL_MAX)] | None = None
     preference: ContactPreference = "none"
     locale: Literal["id", "en"] = "id"
+
+
+class HolidayKind(StrEnum):
+    """A national public holiday (libur nasional) or a collective leave day (cuti bersama,
+    set each year by joint decree): both are days off for every ASN of the regency."""
+
+    LIBUR_NASIONAL = "libur_nasional"
+    CUTI_BERSAMA = "cuti_bersama"
+
+
+class Holiday(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    day: date
+    name: Name
+    kind: HolidayKind = HolidayKind.LIBUR_NASIONAL
+
+
+# Indonesia has about 16 national holidays and 5-10 cuti bersama days a year; a regency
+# may add a few local ones. The bound keeps one year's calendar well inside one event.
+HOLIDAYS_PER_YEAR_MAX = 60
+
+
+class HolidaysSet(EventPayload):
+    """The regency's holiday calendar of one year, whole (it replaces the year's previous
+    one): every working-day computation of the platform leaves these days out (pace,
+    complaint deadlines, the silent and assessment-due alerts). Keyed by the regency alone,
+    like ``tenant.registered``."""
+
+    TYPE = "holidays.set"
+    TOPIC = IDENTITY_TOPIC
+    year: int = Field(ge=2000, le=2100)
+    holidays: list[Holiday] = Field(default_factory=list, max_length=HOLIDAYS_PER_YEAR_MAX)

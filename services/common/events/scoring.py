@@ -29,6 +29,8 @@ class ScoreUpdated(EventPayload):
 ALERT_TEMPLATES: dict[str, str] = {
     "behind_target": "{name} is projected below {threshold}% on: {indicators}"
     " ({share}% of {year} passed).",
+    "behind_target_period": "{name} is projected below {threshold}% on: {indicators}"
+    " ({share}% of period {year} passed).",
     "silent": "{name} has logged no activity since {since}.",
     "assessment_due": "Assess {name} for period {periods} (ends {ends}).",
     "predikat_drop": "{name}'s projected predikat fell from {before} to {now}.",
@@ -46,7 +48,13 @@ class AlertRaised(EventPayload):
     alert_id: EntityId
     recipient_id: EntityId
     kind: Literal[
-        "behind_target", "silent", "complaint", "satisfaction", "assessment_due", "predikat_drop"
+        "behind_target",
+        "behind_target_period",
+        "silent",
+        "complaint",
+        "satisfaction",
+        "assessment_due",
+        "predikat_drop",
     ]
     subject_id: EntityId
     message: AlertMessage

@@ -285,6 +285,7 @@ const K = (() => {
     kind: { utama: "Main", tambahan: "Additional" },
     alertKind: {
       behind_target: "Behind target",
+      behind_target_period: "Behind target this period",
       silent: "No activity yet",
       complaint: "Complaint",
       satisfaction: "Public satisfaction",

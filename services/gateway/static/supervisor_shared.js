@@ -96,7 +96,7 @@ const S = (() => {
   // ------------------------------------------------------------ alerts
 
   // Alerts whose subject is an employee open that person's page.
-  const ABOUT_A_PERSON = new Set(["behind_target", "silent", "assessment_due", "predikat_drop"]);
+  const ABOUT_A_PERSON = new Set(["behind_target", "behind_target_period", "silent", "assessment_due", "predikat_drop"]);
 
   function personHref(id) {
     return "/atasan/pegawai?id=" + encodeURIComponent(id);

@@ -19,7 +19,7 @@ from services.common.events import (
 from services.scoring import alert_text as at
 from services.scoring import domain as d
 from services.scoring.models import ScoreAlert, ScoreAlertLog
-from services.scoring.projector.rows import AlertRow, projected_achievement_of
+from services.scoring.projector.rows import AlertRow, EmployeeRow, projected_achievement_of
 from services.scoring.shared import utc_now
 from services.scoring.store import delete_keys, insert, load, stage_events, upsert
 
@@ -36,6 +36,26 @@ Scope = set[tuple[str, str, str]]  # (tenant, kind, subject) evaluated
 Desired = dict[AlertKey, tuple[AlertParams, uuid.UUID | None]]
 
 
+def behind_indicators(
+    row: EmployeeRow, names: dict[str, str]
+) -> tuple[list[tuple[str, float]], float] | None:
+    """(indicator name, projected achievement) of each indicator behind in a row's period
+    (the year's or a cadence period's), with the share of it passed; None when none is."""
+    figures = row["figures"]
+    share = figures.get("share", 0.0)
+    projected = {
+        indicator: projected_achievement_of(values)
+        for rhk in figures.get("rhk", [])
+        for indicator, values in rhk["indicators"].items()
+    }
+    behind = d.behind_target(
+        [d.IndicatorFigures(i, None, None, None, None, v) for i, v in projected.items()], share
+    )
+    if not behind:
+        return None
+    return [(names.get(i, i), projected[i] or 0.0) for i in behind], share
+
+
 def employee_messages(b: Batch, tenant: str, employee_id: str) -> dict[str, AlertParams]:
     """kind -> params of each employee alert whose condition holds now."""
     org = b.org_employees.get((tenant, employee_id))
@@ -49,22 +69,17 @@ def employee_messages(b: Batch, tenant: str, employee_id: str) -> dict[str, Aler
         return {}
     name = org["name"]
     found: dict[str, AlertParams] = {}
-    figures = row["figures"]
-    share = figures.get("share", 0.0)
-    projected = {
-        indicator: projected_achievement_of(values)
-        for rhk in figures.get("rhk", [])
-        for indicator, values in rhk["indicators"].items()
-    }
-    behind = d.behind_target(
-        [d.IndicatorFigures(i, None, None, None, None, v) for i, v in projected.items()], share
-    )
+    names = {i["indicator_id"]: i["name"] for r in skp["rhk"] for i in r["indicators"]}
+    behind = behind_indicators(row, names)
     if behind:
-        names = {i["indicator_id"]: i["name"] for r in skp["rhk"] for i in r["indicators"]}
-        listed = [(names.get(i, i), projected[i] or 0.0) for i in behind]
-        found["behind_target"] = at.behind_target_params(name, listed, share, year)
+        found["behind_target"] = at.behind_target_params(name, *behind, year)
+    period = b.regencies.current_period(tenant)
+    period_row = b.employees.get((tenant, employee_id, period.label))
+    behind = behind_indicators(period_row, names) if period_row else None
+    if behind:
+        found["behind_target_period"] = at.behind_target_params(name, *behind, period.label)
     since = row["last_activity_date"] or row["skp_received_on"]
-    if since is not None and d.is_silent(since, today):
+    if since is not None and d.is_silent(since, today, b.regencies.holidays(tenant)):
         found["silent"] = at.silent_params(name, since)
     due = []
     for span in b.regencies.due_spans(tenant):

@@ -22,8 +22,14 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.common.events import Envelope, TenantRegistered
-from services.common.orgchart import OrgEmployee, OrgKepalaDaerah, OrgTenant, OrgUnit
+from services.common.events import Envelope, HolidaysSet, TenantRegistered
+from services.common.orgchart import (
+    OrgEmployee,
+    OrgHoliday,
+    OrgKepalaDaerah,
+    OrgTenant,
+    OrgUnit,
+)
 from services.scoring.models import (
     SKM_ELEMENTS,
     ParkedEvent,
@@ -102,7 +108,8 @@ class Batch:
     officer_surveys: dict[tuple[str, str, int], list[int]] = field(default_factory=dict)
     dirty: dict[str, set[tuple[Any, ...]]] = field(default_factory=dict)
     deleted_activities: set[tuple[str, str]] = field(default_factory=set)
-    latest_to_recompute: set[tuple[str, str, int, str]] = field(default_factory=set)
+    # 'latest' indicators to recompute: (tenant, employee, period label, indicator)
+    latest_to_recompute: set[tuple[str, str, str, str]] = field(default_factory=set)
     # Subjects whose alerts are re-evaluated -> the id of the event that touched them last
     # (None: the scheduler).
     touched_employees: dict[tuple[str, str], uuid.UUID | None] = field(default_factory=dict)
@@ -262,6 +269,7 @@ class Batch:
             (OrgUnit, self.org_units, "org_unit"),
             (OrgEmployee, self.org_employees, "org_employee"),
             (OrgKepalaDaerah, self.kepala_daerah, "org_kepala_daerah"),
+            (OrgHoliday, self.regencies.holiday_rows, "org_holiday"),
             (ScoreSkp, self.skps, "skp"),
             (ScoreEmployee, self.employees, "employee"),
             (ScoreUnit, self.units, "unit"),
@@ -336,7 +344,9 @@ class Projector:
             session,
             keys,
             tenants={e.tenant for e in events},
-            retuned={e.tenant for e in events if isinstance(e.payload, TenantRegistered)},
+            retuned={
+                e.tenant for e in events if isinstance(e.payload, TenantRegistered | HolidaysSet)
+            },
         )
         cache = self.cache
         epoch = await read_epoch(session)
@@ -362,8 +372,12 @@ class Projector:
             # Projections computed before the tenant's rules arrived used the defaults. Those
             # this batch recomputed and re-checked already used the new rules (its figures
             # and alerts are computed after all its events): the rest are refreshed.
-            done = {(t, e) for t, e, _ in batch.dirty.get("employee", ())} & set(
-                batch.touched_employees
+            rebuild = tenant in batch.regencies.recadenced
+            done = (
+                set()
+                if rebuild  # every period row is counted again, those of this batch too
+                else {(t, e) for t, e, _ in batch.dirty.get("employee", ())}
+                & set(batch.touched_employees)
             )
             await self.refresh(
                 session,
@@ -378,6 +392,8 @@ class Projector:
                     for t, u, y in batch.touched_units
                     if t == tenant and y == batch.regencies.today(t).year
                 },
+                all_periods=True,
+                rebuild_periods=rebuild,
             )
 
         def committed(_session: Any) -> None:
@@ -393,9 +409,14 @@ class Projector:
         tenant: str,
         employee_ids: Iterable[str],
         skip_units: Collection[str] = (),
+        all_periods: bool = False,
+        rebuild_periods: bool = False,
     ) -> None:
         """Recompute the time-dependent figures and alerts of some employees and of the
-        tenant's units (but ``skip_units``): the scheduler's tick, a tenant's new rules."""
+        tenant's units (but ``skip_units``): the scheduler's tick (the year and the current
+        period), a tenant's new rules or holidays (``all_periods``: every period's row of
+        the year as well; ``rebuild_periods``: after a new cadence, their activities counted
+        again in its periods)."""
         ids = set(employee_ids)
         # With the tenant's lock (shared): a consumer batch too big for entity locks holds
         # it exclusively.
@@ -413,9 +434,15 @@ class Projector:
         await load_entities(
             batch, {tenant}, {(tenant, e) for e in ids}, {(tenant, u["unit_id"]) for u in units}
         )
+        if rebuild_periods:
+            await employee.rebuild_periods(batch, tenant, ids)
         year = batch.regencies.today(tenant).year
         for t, emp, skp_year in list(batch.skps):
-            batch.annual(t, emp, skp_year)
+            batch.annual(t, emp, skp_year)  # and its current period's (employee.recompute)
+        if all_periods:  # new rules or holidays: every period's share and targets may move
+            for row_key, row in batch.employees.items():
+                if row["year"] == year and (row_key[0], row_key[1], year) in batch.skps:
+                    batch.mark("employee", row_key)
         for emp in ids:
             batch.touched_employees[(tenant, emp)] = None
         for key in batch.units:

@@ -27,7 +27,6 @@ from services.scoring.models import ScoreActivity
 from services.scoring.projector.rows import (
     ActivityRow,
     EmployeeRow,
-    IndicatorStateRow,
     RhkFiguresRow,
     SkpRow,
     stored_figures,
@@ -67,10 +66,16 @@ def parsed_skp(skp: SkpRow) -> ParsedSkp:
 
 
 def project(
-    row: EmployeeRow, skp: SkpRow | None, settings: TenantSettings, today: date, share: float
+    row: EmployeeRow,
+    skp: SkpRow | None,
+    settings: TenantSettings,
+    today: date,
+    share: float,
+    target_share: float = 1.0,
 ) -> None:
-    """Recompute the figures of an annual employee row from its indicator state
-    (``share``: of the row's year passed by the end of ``today``)."""
+    """Recompute the figures of an employee row from its indicator state (``share``: of
+    the row's period passed by the end of ``today``; ``target_share``: of the year's ``sum``
+    targets due in the row's period, 1 for the year)."""
     if skp is None:
         return
     cap = settings.achievement_cap
@@ -81,7 +86,8 @@ def project(
         figures = []
         for spec in specs:
             state = d.IndicatorState(**states.get(spec.indicator_id, {}))
-            figures.append((spec, d.indicator_figures(spec, state, share, cap)))
+            scaled = d.scaled_spec(spec, target_share)
+            figures.append((spec, d.indicator_figures(scaled, state, share, cap)))
         rhk_now = d.mean_achievement([(f.achievement, s.weight) for s, f in figures])
         rhk_end = d.mean_achievement([(f.projected_achievement, s.weight) for s, f in figures])
         current.append((rhk["kind"], rhk_now))
@@ -95,7 +101,12 @@ def project(
             }
         )
     tambahan = settings.count_tambahan_in_overall
-    row["figures"] = {"share": share, "as_of": today.isoformat(), "rhk": rhk_out}
+    row["figures"] = {
+        "share": share,
+        "as_of": today.isoformat(),
+        "target_share": target_share,
+        "rhk": rhk_out,
+    }
     row["achievement"] = d.overall_achievement(current, tambahan)
     row["projected_achievement"] = d.overall_achievement(projected, tambahan)
     rating = d.projected_rating(row["projected_achievement"], settings)
@@ -129,26 +140,44 @@ PUBLISHED = ("achievement", "projected_rating", "projected_predikat")
 
 
 def recompute(b: Batch) -> None:
-    """The figures of the batch's changed annual rows; a ``score.updated`` for each row
-    whose published figures moved (one per employee and year per batch, whatever the
-    number of its events: the batch's net change)."""
+    """The figures of the batch's changed rows: the annual ones, then the periods' (their
+    ``sum`` targets the period's share of the year's, their pace the period's; the current
+    period's with every annual row of the year, so that each employee with an SKP has
+    one); a ``score.updated`` for each annual row whose published figures moved (one per
+    employee and year per batch, whatever the number of its events: the batch's net
+    change)."""
+    periods: set[tuple[str, str, str]] = set()
     for key in sorted(b.dirty.get("employee", set())):
         row = b.employees[key]
         if row["period_kind"] != "annual":
+            periods.add(key)
             continue
         t, emp, _ = key
         settings, _ = b.regencies.rules(t)
         year = row["year"]
+        skp = b.skps.get((t, emp, year))
         before = [row[f] for f in PUBLISHED]  # type: ignore[literal-required]
-        project(
-            row,
-            b.skps.get((t, emp, year)),
-            settings,
-            b.regencies.today(t),
-            b.regencies.share(t, year),
-        )
+        project(row, skp, settings, b.regencies.today(t), b.regencies.share(t, year))
         if [row[f] for f in PUBLISHED] != before:  # type: ignore[literal-required]
             b.outgoing.append(score_updated(b, row))
+        current = b.regencies.current_period(t)
+        if skp is not None and current.start.year == year:
+            periods.add((t, emp, b.employee(t, emp, current.label, current.kind, year)["period"]))
+    for key in sorted(periods):
+        row = b.employees[key]
+        t, emp, _ = key
+        skp = b.skps.get((t, emp, row["year"]))
+        span = d.period_of_label(row["period"])
+        if span is None or skp is None:
+            continue
+        # The behaviour the period's projected predikat assumes: the period's own
+        # assessment's, else sesuai (never another row's: that would depend on which
+        # batch recomputed the period last).
+        row["latest_behaviour"] = row["final_behaviour_rating"]
+        share = b.regencies.period_share(t, span)
+        settings, _ = b.regencies.rules(t)
+        today = b.regencies.today(t)
+        project(row, skp, settings, today, share, b.regencies.target_share(t, span))
 
 
 def score_updated(b: Batch, row: EmployeeRow) -> Envelope:
@@ -164,21 +193,27 @@ def score_updated(b: Batch, row: EmployeeRow) -> Envelope:
 
 
 async def recompute_latest(b: Batch) -> None:
-    """'latest' indicators whose latest entry was edited away or deleted."""
+    """'latest' indicators whose latest entry was edited away or deleted, in the annual
+    row or a period's (keyed by the row's period label)."""
     if not b.latest_to_recompute:
         return
     employees = {emp for _, emp, _, _ in b.latest_to_recompute}
-    best: dict[tuple[str, str, int, str], ActivityRow] = {}
+    spans = {label: d.period_of_label(label) for _, _, label, _ in b.latest_to_recompute}
+    best: dict[tuple[str, str, str, str], ActivityRow] = {}
     rows = cast("list[ActivityRow]", await load(b.session, ScoreActivity, "employee_id", employees))
     for r in rows:
-        key = (r["tenant"], r["employee_id"], r["year"], r["indicator_id"])
-        if key in b.latest_to_recompute and (
-            key not in best or r["sort_key"] > best[key]["sort_key"]
-        ):
-            best[key] = r
+        for label, span in spans.items():
+            key = (r["tenant"], r["employee_id"], label, r["indicator_id"])
+            if (
+                key in b.latest_to_recompute
+                and span is not None
+                and span.start <= r["activity_date"] <= span.end
+                and (key not in best or r["sort_key"] > best[key]["sort_key"])
+            ):
+                best[key] = r
     for key in b.latest_to_recompute:
-        t, emp, year, indicator = key
-        state = b.annual(t, emp, year)["indicators"].setdefault(indicator, {})
+        t, emp, label, indicator = key
+        state = b.employees[(t, emp, label)]["indicators"].setdefault(indicator, {})
         found = best.get(key)
         state["latest"] = found["value"] if found else None
         state["latest_key"] = found["sort_key"] if found else None
@@ -248,7 +283,66 @@ def apply_target(b: Batch, event: Envelope, p: TargetSet) -> None:
     b.touched_employees[(t, p.employee_id)] = event.event_id
 
 
+def period_row(b: Batch, t: str, employee_id: str, year: int, day: date) -> EmployeeRow | None:
+    """The employee's row of the regency's cadence period containing ``day`` (of the SKP's
+    year), marked to be written: its indicator state counts that period's activities."""
+    span = d.cadence_period(day, b.regencies.rules(t)[0].evaluation_cadence)
+    if span.start.year != year:
+        return None
+    return b.employee(t, employee_id, span.label, span.kind, year)
+
+
+def _take_out(b: Batch, row: EmployeeRow, old: ActivityRow) -> None:
+    """An edited or deleted entry leaves the row's indicator state."""
+    state = row["indicators"].setdefault(old["indicator_id"], {})
+    state["total"] = state.get("total", 0.0) - old["value"]
+    state["count"] = state.get("count", 0) - 1
+    if state.get("latest_key") == old["sort_key"]:
+        b.latest_to_recompute.add(
+            (row["tenant"], row["employee_id"], row["period"], old["indicator_id"])
+        )
+
+
+def _put_in(b: Batch, row: EmployeeRow, new: ActivityRow) -> None:
+    state = row["indicators"].setdefault(new["indicator_id"], {})
+    state["total"] = state.get("total", 0.0) + new["value"]
+    state["count"] = state.get("count", 0) + 1
+    latest_key = state.get("latest_key")
+    if latest_key is None or new["sort_key"] >= latest_key:
+        state["latest"], state["latest_key"] = new["value"], new["sort_key"]
+        if b.latest_to_recompute:
+            key = (row["tenant"], row["employee_id"], row["period"], new["indicator_id"])
+            b.latest_to_recompute.discard(key)
+    last = row["last_activity_date"]
+    # The annual row's only (the silent alert's): a period's would depend on whether its
+    # state was counted entry by entry or rebuilt from the entries kept.
+    if row["period_kind"] == "annual" and (last is None or new["activity_date"] > last):
+        row["last_activity_date"] = new["activity_date"]
+
+
+async def rebuild_periods(b: Batch, tenant: str, ids: set[str]) -> None:
+    """Every period row's indicator state again from the stored activities: after the
+    regency's cadence changed, or arrived after the activities (another partition), the
+    entries counted in another cadence's periods count in this one's."""
+    rows = cast("list[ActivityRow]", await load(b.session, ScoreActivity, "employee_id", ids))
+    by_year: dict[tuple[str, int], list[ActivityRow]] = {}
+    for r in rows:
+        if r["tenant"] == tenant and (tenant, r["employee_id"], r["year"]) in b.skps:
+            by_year.setdefault((r["employee_id"], r["year"]), []).append(r)
+            period_row(b, tenant, r["employee_id"], r["year"], r["activity_date"])
+    for key, row in list(b.employees.items()):
+        span = d.period_of_label(key[2])
+        if key[0] != tenant or key[1] not in ids or row["period_kind"] == "annual" or not span:
+            continue
+        row["indicators"] = {}
+        for entry in by_year.get((key[1], row["year"]), []):
+            if span.start <= entry["activity_date"] <= span.end:
+                _put_in(b, row, entry)
+        b.mark("employee", key)
+
+
 def apply_activity(b: Batch, event: Envelope, p: ActivityLogged) -> None:
+    """The entry counts in the annual row and in the row of its date's cadence period."""
     t = event.tenant
     skp = b.skp_for(t, p.employee_id, p.skp_id)
     assert skp is not None  # ready() checked it
@@ -256,16 +350,13 @@ def apply_activity(b: Batch, event: Envelope, p: ActivityLogged) -> None:
     row = b.annual(t, p.employee_id, year)
     key = (t, p.activity_id)
     old = b.activities.get(key)
-    state: IndicatorStateRow
     if old is None:
         created_part = event.occurred_at.astimezone(UTC).isoformat()
     else:
-        old_row = b.annual(t, old["employee_id"], old["year"])
-        state = old_row["indicators"].setdefault(old["indicator_id"], {})
-        state["total"] = state.get("total", 0.0) - old["value"]
-        state["count"] = state.get("count", 0) - 1
-        if state.get("latest_key") == old["sort_key"]:
-            b.latest_to_recompute.add((t, old["employee_id"], old["year"], old["indicator_id"]))
+        _take_out(b, b.annual(t, old["employee_id"], old["year"]), old)
+        before = period_row(b, t, old["employee_id"], old["year"], old["activity_date"])
+        if before is not None:
+            _take_out(b, before, old)
         created_part = old["sort_key"].split("|")[1]
     if p.action == "deleted":
         if old is not None:
@@ -273,7 +364,7 @@ def apply_activity(b: Batch, event: Envelope, p: ActivityLogged) -> None:
             b.deleted_activities.add(key)
     else:
         sort_key = f"{p.activity_date.isoformat()}|{created_part}|{p.activity_id}"
-        b.activities[key] = {
+        new: ActivityRow = {
             "tenant": t,
             "activity_id": p.activity_id,
             "employee_id": p.employee_id,
@@ -283,19 +374,13 @@ def apply_activity(b: Batch, event: Envelope, p: ActivityLogged) -> None:
             "value": p.value,
             "sort_key": sort_key,
         }
+        b.activities[key] = new
         if b.deleted_activities:
             b.deleted_activities.discard(key)
-        state = row["indicators"].setdefault(p.indicator_id, {})
-        state["total"] = state.get("total", 0.0) + p.value
-        state["count"] = state.get("count", 0) + 1
-        latest_key = state.get("latest_key")
-        if latest_key is None or sort_key >= latest_key:
-            state["latest"], state["latest_key"] = p.value, sort_key
-            if b.latest_to_recompute:
-                b.latest_to_recompute.discard((t, p.employee_id, year, p.indicator_id))
-        last = row["last_activity_date"]
-        if last is None or p.activity_date > last:
-            row["last_activity_date"] = p.activity_date
+        _put_in(b, row, new)
+        period = period_row(b, t, p.employee_id, year, p.activity_date)
+        if period is not None:
+            _put_in(b, period, new)
     b.mark("activity", key)
     b.touched_employees[(t, p.employee_id)] = event.event_id
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import select
 
 from services.common.events import Envelope, decode_event
-from services.common.orgchart import OrgEmployee, OrgTenant, OrgUnit
+from services.common.orgchart import OrgEmployee, OrgHoliday, OrgTenant, OrgUnit
 from services.scoring.models import (
     ParkedEvent,
     ScoreActivity,
@@ -27,6 +27,7 @@ from services.scoring.projector.rows import (
     AssessmentRow,
     ComplaintRow,
     EmployeeRow,
+    HolidayRow,
     OrgEmployeeRow,
     OrgUnitRow,
     Parked,
@@ -177,6 +178,8 @@ async def load_entities(
     s, cache = b.session, b.cache
     for r in await load(s, OrgTenant, "slug", tenants):
         b.regencies.rows[r["slug"]] = cast(TenantRow, r)
+    for r in await load(s, OrgHoliday, "tenant", tenants):
+        b.regencies.holiday_rows[(r["tenant"], r["year"])] = cast(HolidayRow, r)
     cached_emps: set[Key] = set()
     cached_units: set[Key] = set()
     if cache is not None:

@@ -32,6 +32,7 @@ from services.common.events import (
     EmployeeDeactivated,
     EmployeeRegistered,
     EventPayload,
+    HolidaysSet,
     KepalaDaerahSet,
     ObjectionDecided,
     SurveyReceived,
@@ -142,6 +143,7 @@ _TABLE: tuple[Route[Any], ...] = (
     ),
     Route(TenantRegistered, apply=regency.apply_tenant_registered),
     Route(KepalaDaerahSet, apply=regency.apply_kepala_daerah),
+    Route(HolidaysSet, apply=regency.apply_holidays),
 )
 
 ROUTES: dict[type[EventPayload], Route[Any]] = {r.payload: r for r in _TABLE}

@@ -15,6 +15,14 @@ from services.common.events import Envelope
 from services.scoring import domain as d
 
 
+class HolidayRow(TypedDict):
+    """org_holiday: the regency's holidays of one year, ISO dates."""
+
+    tenant: str
+    year: int
+    days: list[str]
+
+
 class TenantRow(TypedDict):
     slug: str
     name: str
@@ -109,8 +117,9 @@ class RhkFiguresRow(TypedDict):
 
 
 class FiguresRow(TypedDict, total=False):
-    share: float  # of the year passed at ``as_of``
+    share: float  # of the row's period passed at ``as_of``
     as_of: str
+    target_share: float  # of the year's ``sum`` targets due in the row's period (1: the year)
     rhk: list[RhkFiguresRow]
 
 
