@@ -13,6 +13,7 @@ from datetime import date
 
 from services.common.clock import new_id
 from services.common.events import UnitKind
+from services.common.ranks import golongan_of
 from services.common.refusals import Reason
 from services.identity.domain import nip_problem, nodes_in_cycles, password_problem
 
@@ -224,6 +225,7 @@ class PlannedEmployee:
     unit_id: str
     supervisor_id: str | None
     password: str | None
+    golongan: str | None = None
 
 
 @dataclass(frozen=True)
@@ -237,7 +239,7 @@ class EmployeeSnapshot:
 
 
 EMPLOYEE_COLUMNS = ("nip", "name", "position", "unit")
-EMPLOYEE_OPTIONAL = ("supervisor_nip", "password")
+EMPLOYEE_OPTIONAL = ("supervisor_nip", "password", "golongan")
 
 
 def plan_employee_import(
@@ -298,6 +300,11 @@ def plan_employee_import(
                         nip=supervisor_nip,
                     )
                 )
+        golongan = golongan_of(v["golongan"]) if v["golongan"] else None
+        if v["golongan"] and golongan is None:
+            reasons.append(
+                Reason("golongan {value} is not known: use I/a to IV/e", value=repr(v["golongan"]))
+            )
         password = v["password"] or None
         if password is not None:
             bad_password = password_problem(password, username=nip)
@@ -317,6 +324,7 @@ def plan_employee_import(
                 unit_id,
                 supervisor_id,
                 password,
+                golongan,
             )
         )
     # Existing employees keep their supervisors, and none of them reports to a new one:
