@@ -18,6 +18,7 @@ from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
 from services.gateway import api, desk, ops, pages, proxy, session
 from services.gateway.context import STATIC_DIR, Gateway
+from services.gateway.documents import routes as documents
 from services.gateway.handlers import TOPICS, handlers
 from services.gateway.internal import InternalOnly
 from services.gateway.live import AlertHub
@@ -55,6 +56,9 @@ class Settings(ServiceSettings):
     # Session cookies marked Secure: None decides per request (https or not); set true
     # behind a TLS-terminating proxy that talks plain HTTP to the gateway.
     cookie_secure: bool | None = None
+    # The address people reach Kinerja at, printed in the documents' verification QR
+    # (e.g. https://kinerja.bantulkab.go.id); empty: the address the request came to.
+    public_url: str = ""
     # Who may read /metrics, /docs, /redoc and /openapi.json: direct callers from these
     # networks only (Prometheus on the host), never a request relayed by a front proxy.
     internal_allowed_from: list[IPv4Network | IPv6Network] = Field(
@@ -101,6 +105,7 @@ def create_app(settings: Settings) -> FastAPI:
             api.router,
             desk.router,
             ops.router,
+            documents.router,
             pages.router,
             proxy.router,
         ],
@@ -116,6 +121,7 @@ def create_app(settings: Settings) -> FastAPI:
         upstream_timeout=settings.upstream_timeout_seconds,
         stream_recheck_seconds=settings.stream_recheck_seconds,
         cookie_secure=settings.cookie_secure,
+        public_url=settings.public_url,
     )
     app.state.gateway = gateway
     app.state.stream_metrics = StreamMetrics(runtime.metrics.registry, settings.service_name)

@@ -10,12 +10,14 @@ from services.common.events import (
     SCORING_TOPIC,
     AlertCleared,
     AlertRaised,
+    EmployeeRegistered,
+    EmployeeUpdated,
     Envelope,
 )
 from services.common.messaging import EventHandler
 from services.common.orgchart import KEPALA_DAERAH_HANDLERS, ORG_HANDLERS
 from services.gateway.live import AlertHub
-from services.gateway.models import GatewayAlert
+from services.gateway.models import GatewayAlert, GatewayRank
 
 TOPICS = (IDENTITY_TOPIC, SCORING_TOPIC)
 
@@ -64,9 +66,28 @@ async def _prune(session: AsyncSession, tenant: str, recipient_id: str, keep: in
         await session.exec(delete(GatewayAlert).where(*mine, col(GatewayAlert.seq) < oldest_kept))
 
 
+def _with_rank(org_handler: EventHandler) -> EventHandler:
+    """The org chart's employee handler, plus the golongan the documents print (an event
+    from before golongan existed carries none: the rank reads as not entered)."""
+
+    async def apply(session: AsyncSession, event: Envelope) -> None:
+        await org_handler(session, event)
+        payload = event.payload
+        assert isinstance(payload, EmployeeRegistered)
+        await session.merge(
+            GatewayRank(
+                tenant=event.tenant, employee_id=payload.employee_id, golongan=payload.golongan
+            )
+        )
+
+    return apply
+
+
 def handlers(hub: AlertHub, *, keep_per_recipient: int) -> dict[str, EventHandler]:
     return {
         **ORG_HANDLERS,
+        EmployeeRegistered.TYPE: _with_rank(ORG_HANDLERS[EmployeeRegistered.TYPE]),
+        EmployeeUpdated.TYPE: _with_rank(ORG_HANDLERS[EmployeeUpdated.TYPE]),
         **KEPALA_DAERAH_HANDLERS,
         **alert_handlers(hub, keep_per_recipient=keep_per_recipient),
     }
