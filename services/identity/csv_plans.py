@@ -300,10 +300,11 @@ def plan_employee_import(
                         nip=supervisor_nip,
                     )
                 )
-        golongan = golongan_of(v["golongan"]) if v["golongan"] else None
-        if v["golongan"] and golongan is None:
+        written = v.get("golongan", "")  # an optional column: absent from older files
+        golongan = golongan_of(written) if written else None
+        if written and golongan is None:
             reasons.append(
-                Reason("golongan {value} is not known: use I/a to IV/e", value=repr(v["golongan"]))
+                Reason("golongan {value} is not known: use I/a to IV/e", value=repr(written))
             )
         password = v["password"] or None
         if password is not None:
