@@ -48,7 +48,9 @@ class EmployeeRegistered(EventPayload):
     supervisor_id: EntityId | None = None
     active: bool = True
     # Added with the official documents: events written before it have none, and every
-    # consumer reads those as "not entered" (so it must stay optional).
+    # consumer reads those as "not entered" (so it must stay optional). Payloads forbid
+    # unknown fields, so a deployment upgrades its consumers before identity starts
+    # writing it (one release of every service does both at once).
     golongan: Golongan | None = None
 
 
