@@ -13,13 +13,12 @@ apply on top of these; another regency's id answers 404 as everywhere."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from services.common.api import errors
+from services.common.api import IsoDate, errors
 from services.common.clock import utcnow
 from services.common.i18n import translate
 from services.common.orgchart import OrgChart
@@ -154,8 +153,8 @@ async def skm_document(
     unit_id: Id,
     request: Request,
     gateway: GatewayDep,
-    dari: Annotated[date, Query(description="first day, YYYY-MM-DD")],
-    sampai: Annotated[date, Query(description="last day, YYYY-MM-DD")],
+    dari: Annotated[IsoDate, Query(description="first day, YYYY-MM-DD")],
+    sampai: Annotated[IsoDate, Query(description="last day, YYYY-MM-DD")],
 ) -> Response:
     """A unit's Laporan SKM over a date range (PermenPANRB 14/2017)."""
     return await _deliver(request, gateway, lambda ctx: builders.skm(ctx, unit_id, dari, sampai))
