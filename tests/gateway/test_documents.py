@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from services.common.orgchart import OrgEmployee
 from services.common.security import Role
 from services.common.skm import ELEMENTS
 from tests.gateway.conftest import Stack
@@ -21,7 +22,7 @@ from tests.gateway.documents_support import (
     pdf_text,
     qr_of,
 )
-from tests.gateway.harness import YEAR, approved_skp, call, nip, register_regency
+from tests.gateway.harness import YEAR, approved_skp, call, count, nip, register_regency
 from tests.support import bearer, wait_until
 
 pytestmark = pytest.mark.kafka
@@ -92,6 +93,20 @@ async def test_skp_pdf_prints_every_field_verifies_and_is_only_for_the_entitled(
     assert qr_of(png_again) == verify
     assert (await stack.client.get(url, headers=regency.admin())).status_code == 200
 
+    # A revision approved: a new document with a new code; the printed one is superseded.
+    pegawai, atasan = regency.as_("pegawai"), regency.as_("atasan")
+    revised = await call(stack.client, "POST", f"/api/targets/skp/{skp['id']}/revise", pegawai)
+    await call(stack.client, "POST", f"/api/targets/skp/{revised['id']}/submit", pegawai)
+    await call(stack.client, "POST", f"/api/targets/skp/{revised['id']}/approve", atasan)
+    newer = await stack.client.get(url, headers=pegawai)
+    assert "Versi 2" in pdf_text(newer.content, tmp_path)
+    newer_verify = qr_of(first_page_png(newer.content, tmp_path, "skp-newer"))
+    assert newer_verify != verify
+    old = await stack.client.get(verify.removeprefix(stack.gateway_url))
+    assert 'data-status="superseded"' in old.text and "Sudah diganti" in old.text
+    current = await stack.client.get(newer_verify.removeprefix(stack.gateway_url))
+    assert 'data-status="valid"' in current.text
+
     # Entitlement: a colleague outside the chain 403, another regency 404, nobody 401.
     colleague = await call(
         stack.client,
@@ -106,12 +121,17 @@ async def test_skp_pdf_prints_every_field_verifies_and_is_only_for_the_entitled(
             "unit_id": regency.unit_id,
         },
     )
-    await stack.settled(regency)
+
+    async def known_to_targets() -> bool:
+        people = await count(stack.runtime("targets"), OrgEmployee, tenant=regency.slug)
+        return people == 3
+
+    await wait_until(known_to_targets, timeout=60)
     outsider = bearer(tenant=regency.slug, roles=[Role.PEGAWAI], employee_id=colleague["id"])
     refused = await stack.client.get(url, headers={**outsider, "Accept-Language": "id"})
-    assert refused.status_code in (403, 404), refused.text
-    if refused.status_code == 403:
-        assert "hanya pegawai yang bersangkutan" in refused.json()["detail"]
+    # (targets lets a unit peer read the SKP; the official document is not theirs)
+    assert refused.status_code == 403, refused.text
+    assert "hanya pegawai yang bersangkutan" in refused.json()["detail"]
     other = await register_regency(stack.client, f"lain-{uuid.uuid4().hex[:8]}", offset=20)
     assert (await stack.client.get(url, headers=other.admin())).status_code == 404
     assert (await stack.client.get(url)).status_code == 401
