@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -30,6 +31,7 @@ from services.gateway.documents.content import KINDS, PERIOD, PREDIKAT, tanggal
 from services.gateway.documents.data import UpstreamDown
 from services.gateway.documents.render import pdf_of, qr_data_uri
 from services.gateway.domain import unavailable_detail
+from services.gateway.pages import message, page
 from services.gateway.session import Auth, authenticate, caller_of, locale_of
 
 router = APIRouter(tags=["documents"])
@@ -102,8 +104,6 @@ async def _deliver(request: Request, gateway: Gateway, build: Build) -> Response
 
 def _refused(request: Request, status: int, text: str) -> Response:
     if "text/html" in request.headers.get("accept", ""):
-        from services.gateway.pages import page  # pages imports this package's router
-
         return page(request, "message.html", status, title=text, heading=text, text="")
     return JSONResponse({"detail": text}, status_code=status)
 
@@ -181,8 +181,6 @@ async def verify(
     token: Annotated[str, Path(max_length=64)], request: Request, gateway: GatewayDep
 ) -> Response:
     """What a printed QR opens: whether the document was issued by Kinerja and is current."""
-    from services.gateway.pages import message, page
-
     async with gateway.sessions() as session:
         row, newer = await register.status_of(session, token)
         regency = None
@@ -209,7 +207,5 @@ async def verify(
     return page(request, "verify.html", title=title, **context)
 
 
-def _zone(name: str) -> Any:
-    from zoneinfo import ZoneInfo
-
+def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
