@@ -98,11 +98,16 @@
     staff = page.items;
   }
 
+  // Several loads can be in flight (a search typed while a save reloads the list); only the
+  // newest may fill the table, or an older answer arriving last would show a stale filter.
+  let employeesAsked = 0;
   async function loadEmployees() {
+    const asked = ++employeesAsked;
     const q = document.getElementById("employee-q").value.trim();
     const inactive = document.getElementById("employee-inactive").checked;
     try {
       const page = await K.api("identity", "/employees?limit=100" + (inactive ? "&include_inactive=true" : "") + (q ? "&q=" + encodeURIComponent(q) : ""));
+      if (asked !== employeesAsked) return;
       fill(
         "employees",
         page.items.length
@@ -124,7 +129,7 @@
         page.total > page.items.length ? muted(t("{shown} of {total} employees shown.", { shown: page.items.length, total: page.total })) : null
       );
     } catch (err) {
-      fill("employees", muted(K.errorText(err)));
+      if (asked === employeesAsked) fill("employees", muted(K.errorText(err)));
     }
   }
 

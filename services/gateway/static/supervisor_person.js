@@ -43,18 +43,7 @@
         pdf("/dokumen/skp/" + encodeURIComponent(skp.id), "skp-pdf", t("SKP (PDF)")),
         pdf("/dokumen/evaluasi/" + encodeURIComponent(member.employee_id) + "?periode=" + year, "evaluation-pdf", t("Evaluation document (PDF)"))
       ),
-      rhk.map((r) =>
-        el(
-          "div",
-          { class: "rhk " + r.kind },
-          el("h3", {}, r.title, badge("kind", r.kind, "kind")),
-          K.table(
-            [t("Indicator"), t("Aspect"), t("Target")],
-            r.indicators.map((i) => [i.name, label("aspect", i.aspect), fmt.num(i.target) + " " + i.unit]),
-            [2]
-          )
-        )
-      )
+      rhk.map(S.rhkBlock)
     );
   }
 

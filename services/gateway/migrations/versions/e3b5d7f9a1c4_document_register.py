@@ -4,7 +4,7 @@ The official PDFs the gateway issued (what a verification QR opens) and each emp
 golongan from identity's events (the documents print it).
 
 Revision ID: e3b5d7f9a1c4
-Revises: c5e7a9b1d3f2
+Revises: 9d2b6e4f8a13
 Create Date: 2026-12-07 16:00:00.000000
 """
 
@@ -15,7 +15,7 @@ import sqlmodel.sql.sqltypes as st
 from alembic import op
 
 revision: str = "e3b5d7f9a1c4"
-down_revision: str | None = "c5e7a9b1d3f2"
+down_revision: str | None = "9d2b6e4f8a13"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

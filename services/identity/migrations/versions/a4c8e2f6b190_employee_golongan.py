@@ -4,7 +4,7 @@ Pangkat/golongan of an employee (domain.md, Identity): the official documents pr
 Nullable: employees registered before it have none until an admin enters it.
 
 Revision ID: a4c8e2f6b190
-Revises: d6f4b3a0e5c7
+Revises: 3e8a1f5c7b20
 Create Date: 2026-12-07 16:00:00.000000
 """
 
@@ -15,7 +15,7 @@ import sqlmodel.sql.sqltypes as st
 from alembic import op
 
 revision: str = "a4c8e2f6b190"
-down_revision: str | None = "d6f4b3a0e5c7"
+down_revision: str | None = "3e8a1f5c7b20"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
