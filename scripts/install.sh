@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Kinerja needs on a Debian machine that has Python 3.11, Java 17 and
-# Maven: Debian packages (PostgreSQL, Chromium, Prometheus and Alertmanager tools, Redis), the Python virtualenv with pinned
+# Maven: Debian packages (PostgreSQL, Chromium, Prometheus and Alertmanager tools, Redis, Pango,
+# fonts and poppler-utils for the PDF documents), the Python virtualenv with pinned
 # dependencies, and the Kafka jars from Maven Central. Safe to run again: each step is
 # skipped when already done.
 set -euo pipefail
@@ -16,6 +17,14 @@ command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v amtool >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
 # Shared rate-limit and failed-login counters across instances (tests/multi).
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+# The official documents: WeasyPrint draws with Pango (HarfBuzz for font subsets), in
+# DejaVu; the tests read them back with poppler-utils (pdftotext, pdftoppm, pdfinfo) and
+# decode their verification QR with zbar-tools (zbarimg).
+ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0 || need_apt+=(libpango-1.0-0 libpangoft2-1.0-0)
+ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset.so.0 || need_apt+=(libharfbuzz-subset0)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
+command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
+command -v zbarimg >/dev/null 2>&1 || need_apt+=(zbar-tools)
 # Debian splits venv/ensurepip out of python3.
 "${PYTHON:-python3}" -c "import ensurepip, venv" >/dev/null 2>&1 || need_apt+=(python3-venv)
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -20,6 +20,7 @@ from services.common.settings import ServiceSettings
 from services.gateway import api, desk, ops, pages, proxy, session
 from services.gateway.context import STATIC_DIR, Gateway
 from services.gateway.exports import api as exports_api
+from services.gateway.documents import routes as documents
 from services.gateway.handlers import TOPICS, handlers
 from services.gateway.internal import InternalOnly
 from services.gateway.live import AlertHub
@@ -84,7 +85,8 @@ class Settings(ServiceSettings):
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
     mail_from: str = "Kinerja <kinerja@localhost>"
     mail_message_id_domain: str = "kinerja.localhost"
-    # The address people open Kinerja at, written under each mail ("" leaves it out).
+    # The address people open Kinerja at, written under each mail ("" leaves it out) and
+    # in the documents' verification QR ("": the address the request came to).
     public_url: str = ""
     mail_poll_seconds: float = Field(default=5.0, gt=0)
     mail_lease_seconds: float = Field(default=120.0, gt=0)
@@ -151,6 +153,7 @@ def create_app(settings: Settings) -> FastAPI:
             desk.router,
             ops.router,
             exports_api.router,
+            documents.router,
             pages.router,
             proxy.router,
         ],
@@ -166,6 +169,7 @@ def create_app(settings: Settings) -> FastAPI:
         upstream_timeout=settings.upstream_timeout_seconds,
         stream_recheck_seconds=settings.stream_recheck_seconds,
         cookie_secure=settings.cookie_secure,
+        public_url=settings.public_url,
     )
     app.state.gateway = gateway
     app.state.stream_metrics = StreamMetrics(runtime.metrics.registry, settings.service_name)

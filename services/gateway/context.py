@@ -32,6 +32,7 @@ class Gateway:
     client: httpx.AsyncClient | None = field(default=None)
     # None: Secure cookies exactly when the request came over TLS.
     cookie_secure: bool | None = None
+    public_url: str = ""  # printed in the documents' verification QR; empty: the request's
     refresher: Refresher = field(default_factory=lambda: _refresher())
 
     def http(self) -> httpx.AsyncClient:

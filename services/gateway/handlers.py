@@ -12,13 +12,15 @@ from services.common.events import (
     AlertCleared,
     AlertRaised,
     ContactSet,
+    EmployeeRegistered,
+    EmployeeUpdated,
     Envelope,
 )
 from services.common.messaging import EventHandler
 from services.common.orgchart import KEPALA_DAERAH_HANDLERS, ORG_HANDLERS
 from services.gateway import mailer
 from services.gateway.live import AlertHub
-from services.gateway.models import GatewayAlert, MailContact
+from services.gateway.models import GatewayAlert, GatewayRank, MailContact
 
 TOPICS = (IDENTITY_TOPIC, SCORING_TOPIC)
 
@@ -73,6 +75,23 @@ async def _prune(session: AsyncSession, tenant: str, recipient_id: str, keep: in
         await session.exec(delete(GatewayAlert).where(*mine, col(GatewayAlert.seq) < oldest_kept))
 
 
+def _with_rank(org_handler: EventHandler) -> EventHandler:
+    """The org chart's employee handler, plus the golongan the documents print (an event
+    from before golongan existed carries none: the rank reads as not entered)."""
+
+    async def apply(session: AsyncSession, event: Envelope) -> None:
+        await org_handler(session, event)
+        payload = event.payload
+        assert isinstance(payload, EmployeeRegistered)
+        await session.merge(
+            GatewayRank(
+                tenant=event.tenant, employee_id=payload.employee_id, golongan=payload.golongan
+            )
+        )
+
+    return apply
+
+
 async def store_contact(session: AsyncSession, event: Envelope) -> None:
     payload = event.payload
     assert isinstance(payload, ContactSet)
@@ -90,6 +109,8 @@ def handlers(
 ) -> dict[str, EventHandler]:
     return {
         **ORG_HANDLERS,
+        EmployeeRegistered.TYPE: _with_rank(ORG_HANDLERS[EmployeeRegistered.TYPE]),
+        EmployeeUpdated.TYPE: _with_rank(ORG_HANDLERS[EmployeeUpdated.TYPE]),
         **KEPALA_DAERAH_HANDLERS,
         ContactSet.TYPE: store_contact,
         **alert_handlers(hub, keep_per_recipient=keep_per_recipient, mail=mail),

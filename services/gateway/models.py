@@ -20,6 +20,8 @@ from services.common.storage import UtcDateTime
 
 TABLE_NAMES: set[str] = {
     "gateway_alert",
+    "gateway_document",
+    "gateway_rank",
     "mail_contact",
     "mail_outbox",
     "outbox",
@@ -48,6 +50,37 @@ class GatewayAlert(SQLModel, table=True):
     # When the recipient marked the alert read (every row of that alert id carries it):
     # the bell counts the raised alerts still without it, on every device of theirs.
     read_at: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
+
+
+class GatewayDocument(SQLModel, table=True):
+    """One official PDF the gateway issued: what its verification QR opens. Issuing the
+    same content again answers the same token; a changed content gets a new one, and the
+    older documents of the same subject then read as superseded."""
+
+    __tablename__ = "gateway_document"
+    __table_args__ = (Index("ix_gateway_document_subject", "tenant", "subject_key"),)
+
+    token: str = Field(primary_key=True, max_length=64)
+    tenant: str = Field(max_length=40)
+    kind: str = Field(max_length=16)  # skp | evaluasi | skm | tahunan
+    subject_key: str = Field(max_length=200)  # what it is about, e.g. "skp:<id>"
+    holder: str = Field(max_length=300)  # the employee, unit or regency as printed
+    period: str = Field(max_length=80)  # as printed
+    digest: str = Field(max_length=64)  # sha256 of the content, to tell versions apart
+    issued_by: str = Field(max_length=200)  # name of who downloaded it
+    issued_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class GatewayRank(SQLModel, table=True):
+    """Golongan per employee, from identity's employee events (the org chart copy has no
+    column for it): the documents print every person's pangkat/golongan, also of those
+    whose record the reader may not open at identity."""
+
+    __tablename__ = "gateway_rank"
+
+    tenant: str = Field(primary_key=True, max_length=40)
+    employee_id: str = Field(primary_key=True, max_length=64)
+    golongan: str | None = Field(default=None, max_length=8)
 
 
 class MailContact(SQLModel, table=True):

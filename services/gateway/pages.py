@@ -18,6 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from services.common.events import TenantSlug
 from services.common.i18n import LOCALES, translate
+from services.common.ranks import PANGKAT
 from services.gateway import words
 from services.gateway.api import public_regency
 from services.gateway.context import TEMPLATES, Gateway, gateway_of
@@ -41,6 +42,8 @@ SECURITY_HEADERS = {
 
 
 words.install(TEMPLATES.env)
+# The golongan codes and pangkat names for the employee form (the kernel's one table).
+TEMPLATES.env.globals["ranks"] = PANGKAT
 
 
 def _json_block(value: Any) -> Markup:

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response, status
 
 from services.common.api import Page, PageParams, client_address, errors, page_params
+from services.common.ranks import pangkat_of
 from services.common.refusals import Unauthorized
 from services.common.security import PasswordChangePrincipal, Principal, Role, require_roles
 from services.common.storage import SessionFactory
@@ -81,6 +82,7 @@ def account_read(account: UserAccount) -> AccountRead:
 def employee_read(employee: Employee, viewer: Principal) -> EmployeeRead:
     """NIP (it holds the birth date) only for admins and the employee."""
     read = EmployeeRead.model_validate(employee)
+    read.pangkat = pangkat_of(employee.golongan)
     if not viewer.is_admin and viewer.employee_id != employee.id:
         read.nip = None
     return read

@@ -13,6 +13,7 @@ from datetime import date
 
 from services.common.clock import new_id
 from services.common.events import NAME_MAX, Holiday, HolidayKind, UnitKind
+from services.common.ranks import golongan_of
 from services.common.refusals import Reason
 from services.identity.domain import (
     holiday_problems,
@@ -229,6 +230,7 @@ class PlannedEmployee:
     unit_id: str
     supervisor_id: str | None
     password: str | None
+    golongan: str | None = None
 
 
 @dataclass(frozen=True)
@@ -242,7 +244,7 @@ class EmployeeSnapshot:
 
 
 EMPLOYEE_COLUMNS = ("nip", "name", "position", "unit")
-EMPLOYEE_OPTIONAL = ("supervisor_nip", "password")
+EMPLOYEE_OPTIONAL = ("supervisor_nip", "password", "golongan")
 
 
 def plan_employee_import(
@@ -303,6 +305,12 @@ def plan_employee_import(
                         nip=supervisor_nip,
                     )
                 )
+        written = v.get("golongan", "")  # an optional column: absent from older files
+        golongan = golongan_of(written) if written else None
+        if written and golongan is None:
+            reasons.append(
+                Reason("golongan {value} is not known: use I/a to IV/e", value=repr(written))
+            )
         password = v["password"] or None
         if password is not None:
             bad_password = password_problem(password, username=nip)
@@ -322,6 +330,7 @@ def plan_employee_import(
                 unit_id,
                 supervisor_id,
                 password,
+                golongan,
             )
         )
     # Existing employees keep their supervisors, and none of them reports to a new one:

@@ -106,7 +106,8 @@ async def import_units(
     "unit code or id), optional `supervisor_nip` (an employee already registered or a row "
     "anywhere in the same file) and `password` (initial password, to be changed at first "
     "login; without it the employee cannot log in until an admin sets one with "
-    "`POST /employees/{id}/password`). Every NIP is checked as for a single employee. "
+    "`POST /employees/{id}/password`), optional `golongan` (I/a to IV/e; the pangkat "
+    "follows). Every NIP is checked as for a single employee. "
     "Emits `employee.registered` per row.\n" + _IMPORT_RULES,
 )
 async def import_employees(

@@ -164,6 +164,7 @@ async def import_employees(
                 nip=plan.nip,
                 name=plan.name,
                 position=plan.position,
+                golongan=plan.golongan,
                 unit_id=plan.unit_id,
                 supervisor_id=plan.supervisor_id,
             )

@@ -36,6 +36,7 @@ from services.common.events import (
 )
 from services.common.i18n import LocaleCode
 from services.common.messaging import OutboxMessage, ProcessedEvent
+from services.common.ranks import Golongan
 from services.common.security import Role
 from services.common.storage import UtcDateTime
 
@@ -96,6 +97,8 @@ class Employee(SQLModel, table=True):
     nip: str = SQLField(max_length=18)
     name: str = SQLField(max_length=200, index=True)
     position: str = SQLField(max_length=200)
+    # Golongan ruang (services.common.ranks): the documents print it; None until entered.
+    golongan: str | None = SQLField(default=None, max_length=8)
     unit_id: str = SQLField(foreign_key="unit.id", index=True, max_length=64)
     supervisor_id: str | None = SQLField(default=None, index=True, max_length=64)
     active: bool = True
@@ -299,6 +302,9 @@ class EmployeeCreate(Schema):
     nip: str = Field(max_length=40, description="18 digits, checked as domain.md says")
     name: Name
     position: Name
+    golongan: Golongan | None = Field(
+        default=None, description="golongan ruang, I/a to IV/e (the pangkat follows from it)"
+    )
     unit_id: EntityId
     supervisor_id: EntityId | None = None
     password: Password | None = Field(
@@ -313,6 +319,7 @@ class EmployeeUpdate(Schema):
 
     name: Name | None = None
     position: Name | None = None
+    golongan: Golongan | None = Field(default=None, description="an explicit null clears it")
     unit_id: EntityId | None = None
     supervisor_id: EntityId | None = None
 
@@ -322,6 +329,8 @@ class EmployeeRead(Schema):
     nip: str | None = Field(description="shown to admins and to the employee only")
     name: str
     position: str
+    golongan: str | None = None
+    pangkat: str | None = Field(default=None, description="the pangkat the golongan names")
     unit_id: str
     supervisor_id: str | None
     active: bool

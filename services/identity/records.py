@@ -125,6 +125,7 @@ def employee_payload(cls: type[EmployeeRegistered], employee: Employee) -> Emplo
         nip=employee.nip,
         name=employee.name,
         position=employee.position,
+        golongan=employee.golongan,
         unit_id=employee.unit_id,
         supervisor_id=employee.supervisor_id,
         active=employee.active,

@@ -86,11 +86,19 @@ async def test_a_regency_from_registration_to_its_people(stack: Stack, page: Pag
     await page.locator("#employee-edit select[name=supervisor_id]").select_option(
         label="Sri Lestari · Sekretaris Daerah"
     )
+    # Pangkat/golongan from the kernel's table, kept by identity (the documents print it).
+    await page.locator("#employee-edit select[name=golongan]").select_option("III/a")
     await page.locator("#employee-edit button[type=submit]").click()
     await expect(page.locator("#employee-message.ok")).to_be_visible()
     await page.reload()
     moved = page.locator("#employees tbody tr", has_text="HYPERLINK")
     await expect(moved).to_contain_text("Sri Lestari")
+    await moved.locator('[data-action="edit"]').click()
+    await expect(page.locator("#employee-edit select[name=golongan]")).to_have_value("III/a")
+    await expect(page.locator("#employee-edit select[name=golongan] option:checked")).to_have_text(
+        "III/a · Penata Muda"
+    )
+    await page.keyboard.press("Escape")
 
     # Duties: counter officer for an employee of the public-serving unit; read back.
     await admin_sets_duty(page, "Budi Santoso", "petugas_loket")

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from services.common.events.bounds import IDENTITY_TOPIC, EntityId, Name, Text
 from services.common.events.payload import EventPayload
 from services.common.events.vocabulary import TenantSettings, TimeZone, UnitKind
+from services.common.ranks import Golongan
 
 
 class TenantRegistered(EventPayload):
@@ -48,6 +49,11 @@ class EmployeeRegistered(EventPayload):
     unit_id: EntityId
     supervisor_id: EntityId | None = None
     active: bool = True
+    # Added with the official documents: events written before it have none, and every
+    # consumer reads those as "not entered" (so it must stay optional). Payloads forbid
+    # unknown fields, so a deployment upgrades its consumers before identity starts
+    # writing it (one release of every service does both at once).
+    golongan: Golongan | None = None
 
 
 class EmployeeUpdated(EmployeeRegistered):

@@ -55,9 +55,11 @@
           t(c.breached ? "Breached: {rule} ({share})" : "Met: {rule} ({share})", { rule: t(c.rule), share: fmt.pct(c.share * 100) })
         )
       );
+      const report = "/dokumen/tahunan?tahun=" + year + "&predikat_organisasi=" + encodeURIComponent(predikatSelect.value);
       fill(
         "distribution",
         el("p", { text: t("{employees} employees in {year}; a final predikat exists for {total}.", { employees: r.employees, year: r.year, total }) }),
+        el("p", { class: "buttons" }, el("a", { class: "button", id: "annual-pdf", href: report, target: "_blank", rel: "noopener" }, t("Annual report (PDF)"))),
         K.table([t("Predikat"), t("Count"), t("Share"), ""], rows, [1, 2], regencyFile("sebaran-predikat")),
         el("h3", { text: t("Curve for an organisation rated {predikat}", { predikat: label("predikat", r.organisation_predikat) }) }),
         checks.length ? el("ul", {}, checks) : muted(t("There is no curve rule for this predikat."))

@@ -171,11 +171,16 @@
     options(unitSelect, units.map((u) => [u.id, u.name]), e.unit_id || (units[0] || {}).id);
     const bossSelect = el("select", { name: "supervisor_id" });
     options(bossSelect, staff.filter((x) => x.id !== e.id).map((x) => [x.id, x.name + " · " + x.position]), e.supervisor_id || "", t("(none: top of the chain)"));
+    // Golongan: the kernel's codes, rendered by the page into a <template>.
+    const rankSelect = el("select", { name: "golongan" }, el("option", { value: "", text: t("(not entered)") }));
+    rankSelect.append(document.getElementById("golongan-options").content.cloneNode(true));
+    rankSelect.value = e.golongan || "";
     fill(
       form,
       e.id ? null : field(t("NIP"), el("input", { name: "nip", inputmode: "numeric", maxlength: "18", required: true })),
       field(t("Name"), el("input", { name: "name", maxlength: "200", required: true, value: e.name || "" })),
       field(t("Position"), el("input", { name: "position", maxlength: "200", required: true, value: e.position || "" })),
+      field(t("Pangkat/golongan"), rankSelect),
       field(t("Work unit"), unitSelect),
       field(t("Supervisor"), bossSelect),
       e.id ? null : field(t("Initial password"), el("input", { name: "password", type: "password", autocomplete: "new-password", minlength: "8" })),
@@ -194,6 +199,7 @@
       position: valueOf(form, "position"),
       unit_id: valueOf(form, "unit_id"),
       supervisor_id: valueOf(form, "supervisor_id") || null,
+      golongan: valueOf(form, "golongan") || null,
     };
     if (!e.id) {
       body.nip = valueOf(form, "nip");

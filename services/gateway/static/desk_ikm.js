@@ -105,6 +105,11 @@
       if (c.suppressed) fill("ikm-comments", K.muted(t("Not enough data: comments are shown once the month has the regency's minimum number of responses.")));
       else if (!c.comments.length) fill("ikm-comments", K.muted(t("No comments this month.")));
       else fill("ikm-comments", el("ul", { class: "comments", id: "comment-list" }, c.comments.map((text) => el("li", { text }))));
+      // Whoever may read the suggestions may have the month's official report.
+      const report = "/dokumen/skm/" + unit + "?dari=" + range.from + "&sampai=" + range.to;
+      document.getElementById("ikm-comments").append(
+        el("p", { class: "buttons" }, el("a", { class: "button", id: "skm-pdf", href: report, target: "_blank", rel: "noopener" }, t("SKM report (PDF)")))
+      );
     } catch (err) {
       fill("ikm-comments", K.muted(K.errorText(err)));
     }

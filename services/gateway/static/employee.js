@@ -119,6 +119,13 @@
         " · " + t("version {n}", { n: skp.version }),
         skp.approved_version ? " · " + t("approved version {n}", { n: skp.approved_version }) : ""
       );
+      // The official documents (PDF, opened in a new tab): the SKP and the year's evaluation.
+      const documents = el(
+        "p",
+        { class: "buttons", id: "skp-documents" },
+        el("a", { class: "button", id: "skp-pdf", href: "/dokumen/skp/" + encodeURIComponent(skp.id), target: "_blank", rel: "noopener" }, t("SKP (PDF)")),
+        el("a", { class: "button", id: "evaluation-pdf", href: "/dokumen/evaluasi/" + encodeURIComponent(claims.employee_id) + "?periode=" + year, target: "_blank", rel: "noopener" }, t("Evaluation document (PDF)"))
+      );
       const { returned, table } = await history(skp);
       const body = el("div", { id: "skp-body" });
       let actions = null;
@@ -130,7 +137,7 @@
           button(t("Revise the SKP"), "", (b) => act(b, "/skp/" + skp.id + "/revise", undefined, t("A new version was started; the approved one stays in force until the new one is approved.")), "skp-revise")
         );
       }
-      fill("skp", head, returned, actions, body, table);
+      fill("skp", head, documents, returned, actions, body, table);
       if (skp.status === "draft") await Pegawai.editor.render(body, skp, "page-message");
       else fill(body, content(skp.rhk));
       const approved = await approvedContent(skp);

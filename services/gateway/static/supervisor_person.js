@@ -33,9 +33,16 @@
       fill("skp", el("p", {}, badge("skpStatus", member.status), " ", t("No approved SKP for {year} yet.", { year })));
       return;
     }
+    const pdf = (href, id, text) => el("a", { class: "button", id, href, target: "_blank", rel: "noopener" }, text);
     fill(
       "skp",
       el("p", {}, badge("skpStatus", skp.status)),
+      el(
+        "p",
+        { class: "buttons", id: "skp-documents" },
+        pdf("/dokumen/skp/" + encodeURIComponent(skp.id), "skp-pdf", t("SKP (PDF)")),
+        pdf("/dokumen/evaluasi/" + encodeURIComponent(member.employee_id) + "?periode=" + year, "evaluation-pdf", t("Evaluation document (PDF)"))
+      ),
       rhk.map(S.rhkBlock)
     );
   }
