@@ -19,8 +19,8 @@ from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
 from services.gateway import api, desk, ops, pages, proxy, session
 from services.gateway.context import STATIC_DIR, Gateway
-from services.gateway.exports import api as exports_api
 from services.gateway.documents import routes as documents
+from services.gateway.exports import api as exports_api
 from services.gateway.handlers import TOPICS, handlers
 from services.gateway.internal import InternalOnly
 from services.gateway.live import AlertHub
