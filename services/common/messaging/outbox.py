@@ -22,9 +22,10 @@ Nothing stalls and nothing hides:
   every poll, whether or not Kafka answers; :meth:`OutboxRelay.check` says "stalled" when
   rows wait and the relay has published none of them for ``stall_seconds``.
 
-One relay runs per service instance. Two relays of the same service would both publish
-(duplicates are harmless) but could interleave the order; run one writer instance per
-service database, or one relay.
+One relay runs per service instance. Several instances on one PostgreSQL database take
+turns: a publishing round (read a batch, send it, mark it) holds the database's outbox
+advisory lock, and a relay that finds it taken skips the round, so each row is sent once
+and in id order whichever instance wrote it.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ from services.common.events import Envelope
 from services.common.kafka import KafkaClientConfig
 from services.common.messaging.broker import create_producer
 from services.common.observability import Metrics, NotReady
-from services.common.storage import SessionFactory
+from services.common.storage import LockFor, SessionFactory, exclusive
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,7 @@ FATAL_PRODUCER_ERRORS = (
     ProducerClosed,
 )
 ACK_TIMEOUT_SECONDS = 30
+BUSY_RETRY_SECONDS = 0.1
 PRODUCER_STOP_SECONDS = 10
 
 
@@ -199,6 +201,8 @@ class OutboxRelay:
         # broker connection, stopped first, clears broker_ready).
         self._topics_exist = False
         self._task: asyncio.Task[None] | None = None
+        # The last round found another instance's relay publishing from this database.
+        self.round_busy = False
         service = metrics.service
         metrics.outbox_backlog.labels(service).set_function(lambda: self.state.backlog)
         metrics.outbox_parked.labels(service).set_function(lambda: self.state.parked)
@@ -307,6 +311,11 @@ class OutboxRelay:
                 continue
             if sent == self.batch_size:
                 continue  # more waiting: no pause
+            if self.round_busy:
+                # Another instance is mid-round: its rows may not include ours, so look
+                # again soon rather than after a whole poll interval.
+                await asyncio.sleep(min(self.poll_seconds, BUSY_RETRY_SECONDS))
+                continue
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
@@ -381,8 +390,14 @@ class OutboxRelay:
         return future
 
     async def publish_pending(self) -> int:
-        """Publish one batch of unsent events in order; return how many were sent."""
+        """Publish one batch of unsent events in order; return how many were sent (0, with
+        ``round_busy`` set, when another instance's relay holds the round)."""
         producer = await self._ensure_producer()
+        async with exclusive(self.sessions.kw["bind"], LockFor.OUTBOX_ROUND) as mine:
+            self.round_busy = not mine
+            return await self._round(producer) if mine else 0
+
+    async def _round(self, producer: AIOKafkaProducer) -> int:
         rows = await self._next_batch()
         if not rows:
             self._healthy_at = time.monotonic()  # all waiting rows are held: not a stall
