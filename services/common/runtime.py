@@ -91,6 +91,9 @@ class Runtime:
             max_record_bytes=s.outbox_max_record_bytes,
         )
         self.connection: BrokerConnection | None = None
+        # Dependencies the service works without (reported, never failing readiness): a
+        # service adds its own, e.g. the shared rate-limit store.
+        self.optional_checks: dict[str, ReadinessCheck] = {}
         self._watchers: list[asyncio.Task[None]] = []
         report_insecure_defaults(self.metrics, s.insecure_defaults())
 
@@ -180,7 +183,12 @@ class Runtime:
             groups.setdefault(consumer.group_id, []).extend(consumer.topics)
         self._watchers = [
             asyncio.create_task(
-                watch_readiness(self.metrics, self.readiness_checks(), s.readiness_check_seconds),
+                watch_readiness(
+                    self.metrics,
+                    self.readiness_checks(),
+                    s.readiness_check_seconds,
+                    self.optional_checks,
+                ),
                 name="readiness-watch",
             ),
             asyncio.create_task(
@@ -267,6 +275,7 @@ class Runtime:
             self.metrics,
             checks=self.readiness_checks(),
             details={"outbox": self.relay.details},
+            optional=self.optional_checks,
         )
         return app
 
