@@ -39,18 +39,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import (
-    InvalidProducerEpoch,
-    InvalidProducerIdMapping,
-    InvalidTopicError,
-    MessageSizeTooLargeError,
-    OutOfOrderSequenceNumber,
-    ProducerClosed,
-    ProducerFenced,
-    RecordListTooLargeError,
-    RecordTooLargeError,
-    UnknownProducerId,
-)
 from aiokafka.record.default_records import DefaultRecordBatchBuilder
 from sqlalchemy import case, exists, func, update
 from sqlalchemy import event as sa_event
@@ -62,6 +50,7 @@ from services.common.clock import utcnow
 from services.common.events import Envelope
 from services.common.kafka import KafkaClientConfig
 from services.common.messaging.broker import create_producer
+from services.common.messaging.producer_errors import park_reason, producer_is_dead
 from services.common.observability import Metrics, NotReady
 from services.common.storage import LockFor, SessionFactory, exclusive
 
@@ -107,44 +96,11 @@ def add_event(session: AsyncSession, event: Envelope) -> None:
     session.sync_session.info[OUTBOX_DIRTY] = True
 
 
-# Errors that say this one record can never be written: retrying it changes nothing.
-PERMANENT_ERRORS: dict[type[Exception], str] = {
-    MessageSizeTooLargeError: "too_large",
-    RecordListTooLargeError: "too_large",
-    RecordTooLargeError: "too_large",
-    InvalidTopicError: "invalid_topic",
-}
-# Errors that leave the producer itself unusable: every later send fails the same way
-# (measured after a full cluster outage: OutOfOrderSequenceNumber on every retry, for
-# minutes), while a new producer publishes at once.
-FATAL_PRODUCER_ERRORS = (
-    OutOfOrderSequenceNumber,
-    UnknownProducerId,
-    ProducerFenced,
-    InvalidProducerEpoch,
-    InvalidProducerIdMapping,
-    ProducerClosed,
-)
 ACK_TIMEOUT_SECONDS = 30
 BUSY_RETRY_SECONDS = 0.1
+# At stop, how long a round in flight may take to end before it is cancelled.
+ROUND_FINISH_SECONDS = 5.0
 PRODUCER_STOP_SECONDS = 10
-
-
-def park_reason(exc: BaseException) -> str | None:
-    for kind, reason in PERMANENT_ERRORS.items():
-        if isinstance(exc, kind):
-            return reason
-    return None
-
-
-def producer_is_dead(producer: AIOKafkaProducer, exc: BaseException | None) -> bool:
-    """A fatal error, or a producer whose sender task has ended (aiokafka ends it on a
-    fatal error and fails every later batch)."""
-    if isinstance(exc, FATAL_PRODUCER_ERRORS):
-        return True
-    sender = getattr(producer, "_sender", None)
-    task = getattr(sender, "sender_task", None)
-    return task is not None and task.done()
 
 
 @dataclass
@@ -203,6 +159,7 @@ class OutboxRelay:
         self._task: asyncio.Task[None] | None = None
         # The last round found another instance's relay publishing from this database.
         self.round_busy = False
+        self._stopping = False
         service = metrics.service
         metrics.outbox_backlog.labels(service).set_function(lambda: self.state.backlog)
         metrics.outbox_parked.labels(service).set_function(lambda: self.state.parked)
@@ -219,6 +176,7 @@ class OutboxRelay:
             self._wake.set()
 
     def start(self) -> None:
+        self._stopping = False
         self._healthy_at = time.monotonic()
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
@@ -227,9 +185,17 @@ class OutboxRelay:
         most ``drain_seconds``: a row left behind is not lost (the next start sends it),
         but a deploy should not hold events back for the length of a restart."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            # Let a round in flight end rather than cancel it mid-query: a connection
+            # cancelled inside an operation (the round's lock, a batch read) is left busy,
+            # and disposing the engine then waits for it.
+            self._stopping = True
+            self._wake.set()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), ROUND_FINISH_SECONDS)
+            except TimeoutError:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
         if self._topics_exist and drain_seconds > 0:
             try:
                 await asyncio.wait_for(self._drain(), drain_seconds)
@@ -285,7 +251,7 @@ class OutboxRelay:
 
     async def _run(self) -> None:
         delay = 0.5
-        while True:
+        while not self._stopping:
             # Measured first and whatever Kafka does: the metrics must not depend on it.
             try:
                 await self.measure()
