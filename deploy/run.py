@@ -11,16 +11,21 @@ as its own process (``python -m services.<name>``), as it would in production.
 from __future__ import annotations
 
 import argparse
+import ctypes
+import functools
+import importlib
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
-from deploy import preflight
+from deploy import preflight, progress
 from deploy.ports import available_services
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +64,32 @@ def start_service(
     return process
 
 
+# prctl(2) option: the signal the kernel sends this process when its parent dies.
+PR_SET_PDEATHSIG = 1
+
+
+def _libc_prctl() -> Any:
+    """libc's prctl, looked up here in the parent: the child between fork and exec (where
+    other threads' locks may be held) only calls it."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux
+        return None
+
+
+_prctl = _libc_prctl()
+
+
+def die_with_parent(launcher: int) -> None:
+    """In the child, before exec: SIGTERM when the launcher dies, however it dies (even
+    SIGKILL, where its own clean-up never runs), so no service is left behind. Linux only;
+    elsewhere the launcher's clean-up is all there is."""
+    if _prctl is not None:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != launcher:  # the launcher died before prctl: nobody would stop us
+        os._exit(1)
+
+
 def spawn_service(
     name: str, port: int, env: dict[str, str], data_dir: Path
 ) -> subprocess.Popen[bytes]:
@@ -71,6 +102,7 @@ def spawn_service(
         env={**env, f"{name.upper()}_PORT": str(port)},
         stdout=log,
         stderr=subprocess.STDOUT,
+        preexec_fn=functools.partial(die_with_parent, os.getpid()),
     )
     log.close()  # the child keeps its own descriptor
     return process
@@ -101,7 +133,7 @@ def start_services(
             processes[name] = spawn_service(name, port, env, data_dir)
         for name, port in ports.items():
             wait_healthy(name, port, processes[name], 90, data_dir / f"{name}.log")
-            print(f"  {name:<11} http://127.0.0.1:{port}  (docs: /docs, metrics: /metrics)")
+            progress.say(f"{name:<11} http://127.0.0.1:{port}  (docs: /docs, metrics: /metrics)")
     except BaseException:
         stop_services(processes)
         raise
@@ -209,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)
     started = time.monotonic()
+    progress.start(started)
     try:
         env, data_dir, ports = prepare(args)
     except (preflight.StartError, TimeoutError, RuntimeError) as exc:
@@ -220,9 +253,13 @@ def main(argv: list[str] | None = None) -> int:
         f"Environment: {env['KINERJA_ENVIRONMENT']}  Kafka: {env['KAFKA_BOOTSTRAP_SERVERS']}"
         f"  data: {data_dir}"
     )
-    print("Starting services:")
+    progress.say("Starting services:")
     processes: dict[str, subprocess.Popen[bytes]] = {}
     live = None
+    if args.demo:  # the loader's imports (seconds on a busy machine) while the services start
+        threading.Thread(
+            target=importlib.import_module, args=("deploy.demo.cli",), daemon=True
+        ).start()
     try:
         processes = start_services(env, data_dir, ports)
         if args.demo:
@@ -236,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
                 started=started,
                 only=args.regencies,
             )
+        pids = {"launcher": os.getpid(), **{n: p.pid for n, p in processes.items()}}
+        progress.say(progress.cpu_report(pids))
         if args.exit_after_start:
             return 0
         print(

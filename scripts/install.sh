@@ -36,6 +36,10 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
+# Bytecode of the project's own modules, written once: where PYTHONDONTWRITEBYTECODE is set
+# every service process would compile them again at each start (quick when up to date).
+.venv/bin/python -m compileall -q -j 0 services deploy >/dev/null
+
 echo "==> Kafka jars (Maven Central)"
 .venv/bin/python -m deploy.local fetch
 

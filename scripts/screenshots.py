@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import httpx  # noqa: E402
 from playwright.async_api import Browser, async_playwright  # noqa: E402
 
 from deploy.demo.accounts import DEMO_PASSWORD  # noqa: E402
@@ -66,10 +67,28 @@ async def shoot(
         await context.close()
 
 
+async def settled(base: str, slug: str, admin: str, timeout: float = 180.0) -> None:
+    """Wait until scoring shows last year's final predikat (it follows the assessments'
+    events): a picture of an empty curve right after "READY" would show nothing."""
+    last = date.today().year - 1
+    async with httpx.AsyncClient(base_url=base + "/api", timeout=30) as client:
+        body = {"tenant": slug, "username": admin, "password": DEMO_PASSWORD}
+        token = (await client.post("/identity/auth/login", json=body)).json()["access_token"]
+        client.headers["Authorization"] = f"Bearer {token}"
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            answer = await client.get("/scoring/scores/regency", params={"year": last})
+            if answer.status_code == 200 and sum(answer.json()["predikat_distribution"].values()):
+                return
+            await asyncio.sleep(2)
+    raise SystemExit(f"scoring shows no final predikat for {last} after {timeout:.0f}s")
+
+
 async def main(offset: int, slug: str) -> None:
     base = f"http://127.0.0.1:{available_services(offset)['gateway']}"
     plan = demo_plan(next(p for p in REGENCIES if p.slug == slug))
     OUT.mkdir(parents=True, exist_ok=True)
+    await settled(base, slug, plan.admin_username)
     pages = [
         ("login", "/", None),
         ("pegawai", "/pegawai", plan.person("staf_dafduk_3").nip),

@@ -80,16 +80,21 @@ def load_citizens(loader: RegencyLoader) -> None:
             json=body,
         )
         handler = out.tokens[plan.unit(item.unit).head or ""]
-        listed = api.call(
-            "feedback",
-            "GET",
-            "/complaints",
-            handler,
-            params={"unit_id": out.unit_ids[item.unit], "limit": MAX_LIMIT},
-        )
-        complaint = next(
-            c for c in listed["items"] if c["tracking_code"] == receipt["tracking_code"]
-        )
+
+        def listed() -> dict[str, Any] | None:
+            page = api.call(
+                "feedback",
+                "GET",
+                "/complaints",
+                handler,
+                params={"unit_id": out.unit_ids[item.unit], "limit": MAX_LIMIT},
+            )
+            code = receipt["tracking_code"]
+            return next((c for c in page["items"] if c["tracking_code"] == code), None)
+
+        # The head sees the unit's complaints once feedback's copy of the org chart says
+        # who heads it (``unit.updated``, which may still be on its way).
+        complaint = until(listed, f"feedback to show the unit's head complaint {item.unit}")
         for to_status, reason in item.steps:
             move: dict[str, Any] = {"to_status": to_status, "reason": reason}
             if to_status == ComplaintStatus.VERIFIED and item.lapor_reference:

@@ -12,6 +12,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 
+from deploy import progress
 from deploy.demo.accounts import DEMO_PASSWORD, PLATFORM_USERNAME, platform_password
 from deploy.demo.client import Api, parallel
 from deploy.demo.live import LiveMode
@@ -35,12 +36,13 @@ def load(
     *,
     places: Sequence[Place] = REGENCIES,
     size: int = 0,
-    say: Callable[[str], None] = print,
+    say: Callable[[str], None] = progress.say,
 ) -> list[Loaded]:
     """Load the demo into the platform listening on ``ports``; what was loaded."""
     api = Api(ports)
     try:
-        platform = api.login(None, PLATFORM_USERNAME, platform_password())["access_token"]
+        with progress.phase("platform operator logged in", say):
+            platform = api.login(None, PLATFORM_USERNAME, platform_password())["access_token"]
         loaders = [RegencyLoader(api, platform, demo_plan(p, size=size), say) for p in places]
         return parallel(lambda loader: loader.run(), loaders, workers=len(loaders))
     finally:
@@ -59,10 +61,10 @@ def load_demo_data(
     """Load the demo regencies (a regency that exists is reconnected to, not loaded
     again), print how to log in, and start live mode when asked (the caller stops it)."""
     began = time.monotonic()
-    print("Loading demo data:", flush=True)
+    progress.say("Loading demo data:")
     chosen = [p for p in REGENCIES if not only or p.slug in only.split(",")]
     loaded = load(ports, places=chosen, size=size)
-    print(f"Demo data ready in {time.monotonic() - began:.1f}s.")
+    progress.say(f"Demo data ready in {time.monotonic() - began:.1f}s.")
     print(summary(ports, loaded))
     if started is not None:
         print(f"Ready {time.monotonic() - started:.1f}s after the command started.")

@@ -154,7 +154,9 @@ class Api:
 def until(
     check: Callable[[], T | None], what: str, *, timeout: float = 45.0, interval: float = 0.1
 ) -> T:
-    """Poll ``check`` until it gives a value (the event-fed services catch up)."""
+    """Poll ``check`` until it gives a value (the event-fed services catch up). The pause
+    grows to a second: dozens of threads polling ten times a second kept a busy service
+    answering refusals instead of catching up."""
     deadline = time.monotonic() + timeout
     last_error: Exception | None = None
     while time.monotonic() < deadline:
@@ -165,6 +167,7 @@ def until(
         except DemoError as exc:
             last_error = exc
         time.sleep(interval)
+        interval = min(interval * 1.5, 1.0)
     raise DemoError(
         f"timed out after {timeout:.0f}s waiting for {what}"
         + (f" (last answer: {last_error})" if last_error else "")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from deploy.demo.accounts import INITIAL_PASSWORD
+from deploy.demo.accounts import DEMO_PASSWORD
 from deploy.demo.client import parallel, retry_while
 from deploy.demo.model import PersonPlan
 from services.common.events import BerAkhlak, Rating, Relation, TenantSettings
@@ -193,14 +193,15 @@ def kepala_daerah(loader: RegencyLoader) -> bool:
         "/kepala-daerah",
         out.admin_token,
         ok=(200, 201, 404, 405),
+        params={"demo_accounts": "true"},  # ready to log in: no forced change
         json={
             "title": office,
             "name": name,
             "username": kd_username(office),
-            "password": INITIAL_PASSWORD,
+            "password": DEMO_PASSWORD,
         },
     )
     if response.status_code in (404, 405):
         return False
-    out.kd_token = api.first_login(plan.slug, kd_username(office))
+    out.kd_token = api.login(plan.slug, kd_username(office), DEMO_PASSWORD)["access_token"]
     return True

@@ -17,7 +17,7 @@ import shlex
 import sys
 import time
 
-from deploy.local import LOOPBACK, kafka, postgres
+from deploy.local import LOOPBACK, kafka, kafka_cluster, postgres
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,7 +55,7 @@ def _up(args: argparse.Namespace) -> None:
         args.postgres = False
     if args.kafka:
         if args.cluster:
-            print(f"kafka cluster: {kafka.ensure_cluster(args.cluster_base_port)}")
+            print(f"kafka cluster: {kafka_cluster.ensure_cluster(args.cluster_base_port)}")
         else:
             print(f"kafka: {kafka.ensure_kafka(args.kafka_port)}")
     if args.postgres:
@@ -72,14 +72,14 @@ def _fetch(_args: argparse.Namespace) -> None:
 def _status(args: argparse.Namespace) -> None:
     report = {
         "kafka": kafka.kafka_status(args.kafka_port),
-        "kafka_cluster": kafka.cluster_status(args.cluster_base_port),
+        "kafka_cluster": kafka_cluster.cluster_status(args.cluster_base_port),
         "postgres": postgres.postgres_status(args.pg_port),
     }
     print(json.dumps(report, indent=2))
 
 
 def _down(args: argparse.Namespace) -> None:
-    kafka.stop_cluster(args.cluster_base_port)
+    kafka_cluster.stop_cluster(args.cluster_base_port)
     if args.cluster:
         return
     kafka.stop_kafka(args.kafka_port)
@@ -89,7 +89,8 @@ def _down(args: argparse.Namespace) -> None:
 
 def _env(args: argparse.Namespace) -> None:
     if args.cluster:
-        bootstrap = ",".join(spec.bootstrap for spec in kafka.cluster_specs(args.cluster_base_port))
+        specs = kafka_cluster.cluster_specs(args.cluster_base_port)
+        bootstrap = ",".join(spec.bootstrap for spec in specs)
     else:
         bootstrap = f"{LOOPBACK}:{args.kafka_port}"
     print(f"KAFKA_BOOTSTRAP_SERVERS={shlex.quote(bootstrap)}")

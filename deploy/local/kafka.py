@@ -1,10 +1,10 @@
 """Real Apache Kafka (KRaft, combined broker+controller) from Maven Central jars.
 
-A single node (default 127.0.0.1:19092) for everyday tests and the dev runner, and a
-three-node cluster on loopback for replication and fault tests. Each node lives in its
-own ``home`` directory (properties, data, log, pid file), so callers can ask for an
-isolated instance by passing another ``home``/port and tear it down without touching
-the shared one.
+A single node (default 127.0.0.1:19092) for everyday tests and the dev runner; the
+three-node cluster for replication and fault tests (``kafka_cluster``) is built from the
+same pieces. Each node lives in its own ``home`` directory (properties, data, log, pid
+file), so callers can ask for an isolated instance by passing another ``home``/port and
+tear it down without touching the shared one.
 """
 
 from __future__ import annotations
@@ -40,11 +40,6 @@ LOG4J_CONFIG = HERE / "log4j2.properties"
 # Tried in order: the newest 4.x we target, then the previous line if it cannot resolve.
 KAFKA_VERSIONS = ("4.1.1", "4.0.1")
 PROBE_TOPIC = "_kinerja_probe"
-CLUSTER_SIZE = 3
-# Port stride between cluster nodes: node n uses base + (n-1)*100 and that + 1.
-CLUSTER_PORT_STRIDE = 100
-# Seconds a stopping cluster node gets to exit on SIGTERM before SIGKILL.
-CLUSTER_STOP_GRACE = 6.0
 
 # Measured on the 2-core box: SerialGC keeps three JVMs from fighting over the cores. The
 # heap is sized for a test suite that creates thousands of partitions (each test has its
@@ -258,12 +253,12 @@ def _format_command(spec: NodeSpec, cluster_id: str) -> list[str]:
     return args
 
 
-def _write_config(spec: NodeSpec) -> None:
+def write_config(spec: NodeSpec) -> None:
     spec.home.mkdir(parents=True, exist_ok=True)
     spec.properties.write_text(_server_properties(spec))
 
 
-def _format_nodes(libs: Path, specs: list[NodeSpec]) -> None:
+def format_nodes(libs: Path, specs: list[NodeSpec]) -> None:
     """Format the storage of every node not formatted yet (with one shared cluster id),
     in parallel because each StorageTool run is a JVM start."""
     pending = [spec for spec in specs if not _is_formatted(spec)]
@@ -310,7 +305,7 @@ def _jvm_flags() -> list[str]:
     return override.split() if override else list(JVM_FLAGS)
 
 
-def _launch(libs: Path, spec: NodeSpec) -> int:
+def launch(libs: Path, spec: NodeSpec) -> int:
     _rotate_log(spec)
     command = [_java(), *_jvm_flags(), "-cp", _classpath(libs)]
     command += [f"-Dlog4j2.configurationFile={LOG4J_CONFIG}", "kafka.Kafka", str(spec.properties)]
@@ -329,7 +324,7 @@ def _launch(libs: Path, spec: NodeSpec) -> int:
     return proc.pid
 
 
-def _stop_nodes(specs: list[NodeSpec], timeout: float = 20.0) -> None:
+def stop_nodes(specs: list[NodeSpec], timeout: float = 20.0) -> None:
     pids: list[int] = []
     for spec in specs:
         pid = node_pid(spec)
@@ -358,7 +353,7 @@ def _check_alive(specs: list[NodeSpec]) -> None:
 # --------------------------------------------------------------------------- readiness
 
 
-def _run_async(coro: Coroutine[Any, Any, T]) -> T:
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine on a private loop in a worker thread: callers may be sync code or
     an async pytest fixture that already owns the current thread's loop."""
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
@@ -400,10 +395,10 @@ async def _probe(bootstrap: str, timeout: float) -> None:
 
 
 def probe(bootstrap: str, timeout: float = 15.0) -> None:
-    _run_async(asyncio.wait_for(_probe(bootstrap, timeout), timeout))
+    run_async(asyncio.wait_for(_probe(bootstrap, timeout), timeout))
 
 
-def _wait_ready(specs: list[NodeSpec], bootstrap: str, timeout: float) -> None:
+def wait_ready(specs: list[NodeSpec], bootstrap: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     last_error = "ports never opened"
     while time.monotonic() < deadline:
@@ -452,25 +447,25 @@ def ensure_kafka(
     with file_lock(spec.home.with_name(spec.home.name + ".lock")):
         if node_pid(spec) is not None and port_open(spec.port):
             return spec.bootstrap
-        _write_config(spec)
-        _format_nodes(libs, [spec])
+        write_config(spec)
+        format_nodes(libs, [spec])
         if node_pid(spec) is None:
-            _launch(libs, spec)
-        _wait_ready([spec], spec.bootstrap, timeout)
+            launch(libs, spec)
+        wait_ready([spec], spec.bootstrap, timeout)
     return spec.bootstrap
 
 
 def stop_kafka(port: int = 19092, home: Path | str | None = None) -> None:
     spec = _single_spec(port, home)
     with file_lock(spec.home.with_name(spec.home.name + ".lock")):
-        _stop_nodes([spec])
+        stop_nodes([spec])
 
 
 def kafka_status(port: int = 19092, home: Path | str | None = None) -> dict[str, Any]:
-    return _node_status(_single_spec(port, home))
+    return node_status(_single_spec(port, home))
 
 
-def _node_status(spec: NodeSpec) -> dict[str, Any]:
+def node_status(spec: NodeSpec) -> dict[str, Any]:
     pid = node_pid(spec)
     return {
         "node_id": spec.node_id,
@@ -479,136 +474,5 @@ def _node_status(spec: NodeSpec) -> dict[str, Any]:
         "port_open": port_open(spec.port),
         "bootstrap": spec.bootstrap,
         "home": str(spec.home),
-        "version": kafka_version(),
-    }
-
-
-# --------------------------------------------------------------------------- cluster
-
-
-def _cluster_home(base_port: int, home: Path | str | None) -> Path:
-    root = Path(home) if home is not None else cache_root() / "kafka" / f"cluster-{base_port}"
-    return root.resolve()
-
-
-def cluster_specs(base_port: int = 29092, home: Path | str | None = None) -> list[NodeSpec]:
-    root = _cluster_home(base_port, home)
-    ports = {n: base_port + (n - 1) * CLUSTER_PORT_STRIDE for n in range(1, CLUSTER_SIZE + 1)}
-    voters = ",".join(f"{n}@{LOOPBACK}:{p + 1}" for n, p in ports.items())
-    return [
-        NodeSpec(
-            node_id=n,
-            home=root / f"node-{n}",
-            port=p,
-            controller_port=p + 1,
-            voters=voters,
-            replication=CLUSTER_SIZE,
-        )
-        for n, p in ports.items()
-    ]
-
-
-def _bootstrap(specs: list[NodeSpec]) -> str:
-    return ",".join(spec.bootstrap for spec in specs)
-
-
-def _cluster_lock(base_port: int, home: Path | str | None) -> Path:
-    root = _cluster_home(base_port, home)
-    return root.with_name(root.name + ".lock")
-
-
-def ensure_cluster(
-    base_port: int = 29092, home: Path | str | None = None, timeout: float = 120.0
-) -> str:
-    """Start (or reuse) three combined KRaft nodes with RF 3 and min ISR 2."""
-    specs = cluster_specs(base_port, home)
-    libs = ensure_libs()
-    with file_lock(_cluster_lock(base_port, home)):
-        if all(node_pid(s) is not None and port_open(s.port) for s in specs):
-            return _bootstrap(specs)
-        for spec in specs:
-            _write_config(spec)
-        _format_nodes(libs, specs)
-        # All nodes must start together: none can finish starting without a quorum.
-        for spec in specs:
-            if node_pid(spec) is None:
-                _launch(libs, spec)
-        _wait_ready(specs, _bootstrap(specs), timeout)
-    return _bootstrap(specs)
-
-
-def _cluster_node(node_id: int, base_port: int, home: Path | str | None) -> NodeSpec:
-    specs = cluster_specs(base_port, home)
-    if not 1 <= node_id <= len(specs):
-        raise ValueError(f"node_id must be 1..{len(specs)}, got {node_id}")
-    return specs[node_id - 1]
-
-
-def stop_cluster_node(
-    node_id: int, base_port: int = 29092, home: Path | str | None = None, graceful: bool = True
-) -> None:
-    """Stop one node. ``graceful=False`` SIGKILLs it, like a crashed machine."""
-    spec = _cluster_node(node_id, base_port, home)
-    _stop_nodes([spec], timeout=20.0 if graceful else 0.0)
-
-
-def start_cluster_node(
-    node_id: int, base_port: int = 29092, home: Path | str | None = None, timeout: float = 90.0
-) -> None:
-    """Start one stopped node and wait until it serves clients and has caught up (is back
-    in the ISR of every partition it replicates), so a later fault test can stop another
-    node without falling below min.insync.replicas."""
-    spec = _cluster_node(node_id, base_port, home)
-    if node_pid(spec) is None:
-        _launch(ensure_libs(), spec)
-    _wait_ready([spec], spec.bootstrap, timeout)
-    all_specs = cluster_specs(base_port, home)
-    _wait_in_sync(_bootstrap(all_specs), node_id, timeout)
-
-
-async def _out_of_sync(bootstrap: str, node_id: int) -> list[str]:
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    from services.common.kafka import split_servers
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=split_servers(bootstrap))
-    await admin.start()
-    try:
-        topics = await admin.describe_topics()
-    finally:
-        await admin.close()
-    lagging = []
-    for topic in topics:
-        for part in topic["partitions"]:
-            if node_id in part["replicas"] and node_id not in part["isr"]:
-                lagging.append(f"{topic['topic']}-{part['partition']}")
-    return lagging
-
-
-def _wait_in_sync(bootstrap: str, node_id: int, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    lagging: list[str] = []
-    while time.monotonic() < deadline:
-        lagging = _run_async(_out_of_sync(bootstrap, node_id))
-        if not lagging:
-            return
-        time.sleep(0.5)
-    raise TimeoutError(f"node {node_id} not back in ISR after {timeout:.0f}s: {lagging[:10]}")
-
-
-def stop_cluster(base_port: int = 29092, home: Path | str | None = None) -> None:
-    specs = cluster_specs(base_port, home)
-    with file_lock(_cluster_lock(base_port, home)):
-        # Stopped together, with a short grace period: once two of three combined nodes
-        # are gone the quorum is lost and the remaining JVMs' shutdown hangs in the Raft
-        # layer (measured: never finishes), so SIGKILL after they flushed their logs.
-        _stop_nodes(specs, timeout=CLUSTER_STOP_GRACE)
-
-
-def cluster_status(base_port: int = 29092, home: Path | str | None = None) -> dict[str, Any]:
-    specs = cluster_specs(base_port, home)
-    return {
-        "bootstrap": _bootstrap(specs),
-        "nodes": [_node_status(spec) for spec in specs],
         "version": kafka_version(),
     }

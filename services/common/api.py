@@ -135,6 +135,7 @@ VALIDATION_MESSAGES: dict[str, str] = {
     "extra_forbidden": "is not a known field",
     "json_invalid": "the body is not valid JSON",
     "uuid_parsing": "must be an identifier (UUID)",
+    "email_invalid": "is not a valid e-mail address",
 }
 
 

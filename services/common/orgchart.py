@@ -9,6 +9,7 @@ an employee may arrive before its unit or tenant.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import JSON, Column
@@ -28,6 +29,7 @@ from services.common.events import (
 )
 from services.common.messaging import EventHandler
 from services.common.refusals import Conflict, Forbidden
+from services.common.workdays import local_today
 
 
 class OrgTenant(SQLModel, table=True):
@@ -228,6 +230,11 @@ class OrgChart:
         if row is None:
             return TenantSettings(), "Asia/Jakarta"
         return TenantSettings.model_validate(row.settings), row.time_zone
+
+    async def today(self) -> date:
+        """The date now in the tenant's time zone (a regency's day, not the server's)."""
+        _, time_zone = await self.settings()
+        return local_today(time_zone)
 
     async def is_direct_supervisor(self, supervisor_id: str | None, employee_id: str) -> bool:
         """``supervisor_id`` approves and assesses the employee: their direct supervisor,

@@ -114,6 +114,24 @@ class TooManyRequests(Refusal):
     status = 429
 
 
+class InBatch(Refusal):
+    """One item of a batch request refused, so the whole batch is (all or none): the
+    item's own status and reason, with its place in the batch (counting from 1) in the
+    text and as ``reason.params.item``."""
+
+    def __init__(self, item: int, refusal: Refusal) -> None:
+        params = {**refusal.params, "item": item}
+        super().__init__(refusal.message, headers=refusal.headers, **params)
+        self.status = refusal.status  # type: ignore[misc]  # the item's, not one of its own
+        self.item, self.refusal = item, refusal
+
+    def text(self, locale: str = "en") -> str:
+        reason = self.refusal.text(locale)
+        return Reason("item {item} of the batch: {reason}", item=self.item, reason=reason).text(
+            locale
+        )
+
+
 # The names ``pybabel extract`` (and tests/unit/test_i18n.py) treat as message markers:
 # the first argument of a call to one of these is a message id.
 MARKERS = tuple(

@@ -116,7 +116,9 @@ class Runtime:
             sessions=self.sessions,
             metrics=self.metrics,
             topics=topics,
-            group_id=group_id or s.service_name,
+            # Prefixed like the topics: two platforms on one broker (a demo beside the
+            # tests) must not share a group, or each one's start rebalances the other's.
+            group_id=group_id or s.topic_prefix + s.service_name,
             handlers=handlers,
             batch_handler=batch_handler,
             topic_prefix=s.topic_prefix,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
@@ -11,16 +12,18 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
 from services.gateway import api, desk, ops, pages, proxy, session
 from services.gateway.context import STATIC_DIR, Gateway
+from services.gateway.exports import api as exports_api
 from services.gateway.handlers import TOPICS, handlers
 from services.gateway.internal import InternalOnly
 from services.gateway.live import AlertHub
+from services.gateway.mailer import Mailer, MailMetrics, MailSettings
 from services.gateway.metrics import StreamMetrics
 
 LOOPBACK: tuple[IPv4Network | IPv6Network, ...] = (
@@ -68,11 +71,54 @@ class Settings(ServiceSettings):
     # makes instances sharing it split the partitions (and the alerts) between them.
     alert_consumer_group: str = ""
 
+    # E-mail (mailer.py): nothing is queued or sent while ``smtp_host`` is empty. With
+    # several gateways on separate stores, configure SMTP on one of them only (each store
+    # would otherwise queue and send its own copy); gateways sharing one store share the
+    # queue, and the lease lets exactly one send each mail.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_tls: bool = False  # TLS from the first byte (usually port 465)
+    smtp_starttls: bool = False  # STARTTLS after the greeting (usually port 587)
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    mail_from: str = "Kinerja <kinerja@localhost>"
+    mail_message_id_domain: str = "kinerja.localhost"
+    # The address people open Kinerja at, written under each mail ("" leaves it out).
+    public_url: str = ""
+    mail_poll_seconds: float = Field(default=5.0, gt=0)
+    mail_lease_seconds: float = Field(default=120.0, gt=0)
+    mail_backoff_seconds: float = Field(default=5.0, gt=0)
+    mail_backoff_max_seconds: float = Field(default=600.0, gt=0)
+    # The regency's local hour from which the day's digest of open alerts is sent.
+    mail_digest_hour: int = Field(default=7, ge=0, le=23)
+
     @model_validator(mode="after")
     def _unique_group(self) -> Settings:
         if not self.alert_consumer_group:
             self.alert_consumer_group = f"{self.service_name}-{uuid.uuid4().hex[:12]}"
         return self
+
+    def mail(self) -> MailSettings | None:
+        if not self.smtp_host:
+            return None
+        return MailSettings(
+            host=self.smtp_host,
+            port=self.smtp_port,
+            username=self.smtp_username,
+            password=self.smtp_password.get_secret_value(),
+            use_tls=self.smtp_tls,
+            start_tls=self.smtp_starttls,
+            timeout=self.smtp_timeout_seconds,
+            sender=self.mail_from,
+            message_id_domain=self.mail_message_id_domain,
+            public_url=self.public_url,
+            poll_seconds=self.mail_poll_seconds,
+            lease_seconds=self.mail_lease_seconds,
+            backoff_seconds=self.mail_backoff_seconds,
+            backoff_max_seconds=self.mail_backoff_max_seconds,
+            digest_hour=self.mail_digest_hour,
+        )
 
     def upstreams(self) -> dict[str, str]:
         return {
@@ -87,9 +133,12 @@ class Settings(ServiceSettings):
 def create_app(settings: Settings) -> FastAPI:
     runtime = Runtime(settings=settings, migrations_dir=MIGRATIONS)
     hub = AlertHub()
+    mail = settings.mail()
     runtime.consume(
         list(TOPICS),
-        handlers=handlers(hub, keep_per_recipient=settings.alerts_kept_per_recipient),
+        handlers=handlers(
+            hub, keep_per_recipient=settings.alerts_kept_per_recipient, mail=mail is not None
+        ),
         group_id=settings.alert_consumer_group,
     )
     # Own routes first: the proxy's /api/{service}/{path} would otherwise catch them.
@@ -101,6 +150,7 @@ def create_app(settings: Settings) -> FastAPI:
             api.router,
             desk.router,
             ops.router,
+            exports_api.router,
             pages.router,
             proxy.router,
         ],
@@ -119,6 +169,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.gateway = gateway
     app.state.stream_metrics = StreamMetrics(runtime.metrics.registry, settings.service_name)
+    mail_metrics = MailMetrics(runtime.metrics.registry, settings.service_name)
+    app.state.mailer = Mailer(runtime.sessions, mail, mail_metrics) if mail is not None else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -128,9 +180,14 @@ def create_app(settings: Settings) -> FastAPI:
             runtime.lifespan(app),
         ):
             gateway.client = client
+            sender = asyncio.create_task(app.state.mailer.run()) if app.state.mailer else None
             try:
                 yield
             finally:
+                if sender is not None:
+                    sender.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await sender
                 gateway.client = None
                 hub.detach(runtime.sessions)
 

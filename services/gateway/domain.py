@@ -4,8 +4,10 @@ sees which alert, and how an alert is written as a Server-Sent Event. No I/O her
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Any
 from urllib.parse import quote
@@ -202,3 +204,82 @@ def internal_caller(
     except ValueError:
         return False
     return any(address in network for network in allowed)
+
+
+# ---------------------------------------------------------------- e-mail
+
+# The gettext templates of the mails (translations in gateway.po).
+MAIL_ALERT_SUBJECT = "Kinerja: a complaint needs your attention"
+MAIL_DIGEST_SUBJECT = "Kinerja: {count} open alerts on {date}"
+MAIL_GREETING = "Dear {name},"
+MAIL_DIGEST_INTRO = "These alerts are still open:"
+MAIL_LINK = "Open Kinerja: {url}"
+MAIL_FOOTER = (
+    "You receive this e-mail because of your choice on your profile page in Kinerja, "
+    "where you can change or stop it."
+)
+# Mails the same key would produce on any gateway get the same id (and Message-ID).
+MAIL_NAMESPACE = uuid.UUID("5b0c1f0e-7a53-4c41-9f6e-2f6d1c8e4a10")
+
+
+def wants_immediate_mail(kind: str, preference: str | None, email: str | None) -> bool:
+    """Immediate mail is for complaints only: the other alerts change slowly and come in
+    the daily digest, so a supervisor is not mailed for every projection that moves."""
+    return kind == "complaint" and preference == "immediate" and bool(email)
+
+
+def mail_id(key: str) -> str:
+    return str(uuid.uuid5(MAIL_NAMESPACE, key))
+
+
+def mail_backoff_seconds(attempts: int, *, base: float, cap: float) -> float:
+    """The wait before the next try after ``attempts`` failed ones: doubling, capped, so
+    an SMTP server that is down for an hour is asked a few dozen times, not thousands."""
+    return float(min(cap, base * 2 ** max(attempts - 1, 0)))
+
+
+def digest_day(local_now: datetime, hour: int) -> date | None:
+    """The day whose digest is due at ``local_now`` (the regency's local time): today
+    once its hour has come, None before it."""
+    return local_now.date() if local_now.hour >= hour else None
+
+
+def open_alerts(rows: Sequence[tuple[str, str]]) -> list[str]:
+    """The alert ids still open from (alert id, action) rows oldest first: raised and not
+    cleared since; the order of their last raising."""
+    state: dict[str, str] = {}
+    for alert_id, action in rows:
+        state.pop(alert_id, None)
+        state[alert_id] = action
+    return [alert_id for alert_id, action in state.items() if action == "raised"]
+
+
+@dataclass(frozen=True)
+class MailText:
+    subject: str
+    body: str
+
+
+def render_mail(kind: str, data: Mapping[str, Any], locale: LocaleCode, url: str) -> MailText:
+    """A queued mail's subject and plain text in the reader's language, from its data:
+    ``name`` and ``alerts`` (each ``kind``, ``params``, ``message`` as stored), for a
+    digest also ``date`` (ISO)."""
+    alerts = [
+        alert_message(a.get("kind", ""), a.get("params"), a.get("message", ""), locale)
+        for a in data.get("alerts", [])
+    ]
+    lines = [translate(MAIL_GREETING, {"name": data.get("name", "")}, locale), ""]
+    if kind == "digest":
+        day = date.fromisoformat(str(data.get("date")))
+        subject = translate(
+            MAIL_DIGEST_SUBJECT, {"count": len(alerts), "date": day.strftime("%d-%m-%Y")}, locale
+        )
+        lines += [translate(MAIL_DIGEST_INTRO, None, locale), ""]
+        lines += [f"- {text}" for text in alerts]
+    else:
+        subject = translate(MAIL_ALERT_SUBJECT, None, locale)
+        lines += alerts
+    if url:
+        lines += ["", translate(MAIL_LINK, {"url": url}, locale)]
+    lines += ["", "-- ", translate(MAIL_FOOTER, None, locale)]
+    return MailText(subject=subject, body="\n".join(lines) + "\n")

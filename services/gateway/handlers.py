@@ -1,4 +1,5 @@
-"""Events in: supervisor alerts from scoring, and the org chart from identity."""
+"""Events in: supervisor alerts from scoring (each complaint alert queued as a mail for
+whoever wants it at once), the org chart and the e-mail contacts from identity."""
 
 from __future__ import annotations
 
@@ -10,19 +11,25 @@ from services.common.events import (
     SCORING_TOPIC,
     AlertCleared,
     AlertRaised,
+    ContactSet,
     Envelope,
 )
 from services.common.messaging import EventHandler
 from services.common.orgchart import KEPALA_DAERAH_HANDLERS, ORG_HANDLERS
+from services.gateway import mailer
 from services.gateway.live import AlertHub
-from services.gateway.models import GatewayAlert
+from services.gateway.models import GatewayAlert, MailContact
 
 TOPICS = (IDENTITY_TOPIC, SCORING_TOPIC)
 
 
-def alert_handlers(hub: AlertHub, *, keep_per_recipient: int) -> dict[str, EventHandler]:
+def alert_handlers(
+    hub: AlertHub, *, keep_per_recipient: int, mail: bool = False
+) -> dict[str, EventHandler]:
     """Handlers that store each alert event for its recipient (the newest
-    ``keep_per_recipient`` rows are kept) and wake the recipient's open streams."""
+    ``keep_per_recipient`` rows are kept) and wake the recipient's open streams. With
+    ``mail`` (SMTP configured) a complaint alert is queued as a mail in the same
+    transaction, so the mail is queued exactly when the alert is stored."""
 
     async def store(session: AsyncSession, event: Envelope) -> None:
         payload = event.payload
@@ -45,6 +52,8 @@ def alert_handlers(hub: AlertHub, *, keep_per_recipient: int) -> dict[str, Event
         await session.flush()
         await _prune(session, event.tenant, payload.recipient_id, keep_per_recipient)
         AlertHub.mark(session.info, (event.tenant, payload.recipient_id))
+        if mail and isinstance(payload, AlertRaised):
+            await mailer.queue_alert(session, event, payload)
 
     return {AlertRaised.TYPE: store, AlertCleared.TYPE: store}
 
@@ -64,9 +73,24 @@ async def _prune(session: AsyncSession, tenant: str, recipient_id: str, keep: in
         await session.exec(delete(GatewayAlert).where(*mine, col(GatewayAlert.seq) < oldest_kept))
 
 
-def handlers(hub: AlertHub, *, keep_per_recipient: int) -> dict[str, EventHandler]:
+async def store_contact(session: AsyncSession, event: Envelope) -> None:
+    payload = event.payload
+    assert isinstance(payload, ContactSet)
+    row = await session.get(MailContact, (event.tenant, payload.recipient_id))
+    row = row or MailContact(tenant=event.tenant, recipient_id=payload.recipient_id, user_id="")
+    row.user_id = payload.user_id
+    row.email = payload.email
+    row.preference = payload.preference
+    row.locale = payload.locale
+    session.add(row)
+
+
+def handlers(
+    hub: AlertHub, *, keep_per_recipient: int, mail: bool = False
+) -> dict[str, EventHandler]:
     return {
         **ORG_HANDLERS,
         **KEPALA_DAERAH_HANDLERS,
-        **alert_handlers(hub, keep_per_recipient=keep_per_recipient),
+        ContactSet.TYPE: store_contact,
+        **alert_handlers(hub, keep_per_recipient=keep_per_recipient, mail=mail),
     }

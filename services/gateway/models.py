@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services.common.orgchart import KEPALA_DAERAH_TABLE_NAMES, ORG_TABLE_NAMES
@@ -20,6 +20,8 @@ from services.common.storage import UtcDateTime
 
 TABLE_NAMES: set[str] = {
     "gateway_alert",
+    "mail_contact",
+    "mail_outbox",
     "outbox",
     "processed_event",
     *ORG_TABLE_NAMES,
@@ -46,6 +48,53 @@ class GatewayAlert(SQLModel, table=True):
     # When the recipient marked the alert read (every row of that alert id carries it):
     # the bell counts the raised alerts still without it, on every device of theirs.
     read_at: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
+
+
+class MailContact(SQLModel, table=True):
+    """A person's e-mail contact as identity published it (``contact.set``), keyed by the
+    id alerts name them by."""
+
+    __tablename__ = "mail_contact"
+
+    tenant: str = Field(primary_key=True, max_length=40)
+    recipient_id: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(max_length=64)
+    email: str | None = Field(default=None, max_length=254)
+    preference: str = Field(default="none", max_length=12)  # immediate | digest | none
+    locale: str = Field(default="id", max_length=2)
+
+
+class MailOutbox(SQLModel, table=True):
+    """One e-mail to send. Written in the transaction that decided it (the alert stored,
+    the digest due), so a mail is never lost to a crash; ``key`` is unique, so it is never
+    queued twice; the sender leases a row by compare-and-set before sending, so two
+    senders never send it twice. The text is rendered at sending time from ``data`` in
+    ``locale``; the id (a UUID of ``key``) is the Message-ID's left part, the same on
+    every retry and every gateway."""
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_mail_outbox_key"),
+        Index("ix_mail_outbox_due", "sent_at", "failed_at", "next_attempt_at"),
+    )
+
+    id: str = Field(primary_key=True, max_length=36)
+    key: str = Field(max_length=200)  # alert:<event id> | digest:<tenant>:<recipient>:<date>
+    tenant: str = Field(max_length=40)
+    recipient_id: str = Field(max_length=64)
+    address: str = Field(max_length=254)
+    locale: str = Field(max_length=2)
+    kind: str = Field(max_length=12)  # alert | digest
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    next_attempt_at: datetime = Field(sa_type=UtcDateTime)
+    attempts: int = 0
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
+    sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
+    # Refused for good by the SMTP server (a 5xx answer): kept, counted, never retried.
+    failed_at: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
+    last_error: str = Field(default="", max_length=500)
 
 
 class AlertRead(BaseModel):

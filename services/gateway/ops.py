@@ -68,6 +68,11 @@ async def ops_status(request: Request, response: Response, gateway: GatewayDep) 
     principal = caller_of(auth.token, gateway.jwt_secret)
     if not (principal.has(Role.OPS) or principal.has(Role.PLATFORM)):
         raise Forbidden("only the operations team sees the services' status")
+    return await status_of(gateway)
+
+
+async def status_of(gateway: Gateway) -> OpsStatus:
+    """Every upstream's readiness now (also the ops table's export)."""
     client = gateway.http()
     found = await asyncio.gather(
         *(_ready(client, name, base) for name, base in sorted(gateway.upstreams.items()))

@@ -97,6 +97,7 @@ NAV: list[NavEntry] = [
     NavEntry("/admin/pengaturan", "Regency settings", _role("admin")),
     NavEntry("/platform", "Regencies", _role("platform")),
     NavEntry("/ops", "Service status", lambda p: "ops" in p.roles or "platform" in p.roles),
+    NavEntry("/profil", "My profile", lambda p: p.tenant is not None),
 ]
 
 
@@ -208,6 +209,8 @@ for _path, _template, _title, _allowed in (
     ("/admin/organisasi", "admin_org.html", "Units and employees", _role("admin")),
     ("/admin/pengaturan", "admin_settings.html", "Regency settings", _role("admin")),
     ("/platform", "platform.html", "Regencies", _role("platform")),
+    # Any account of a regency: its e-mail contact (platform and ops get no mail).
+    ("/profil", "profile.html", "My profile", lambda p: p.tenant is not None),
     (
         "/ops",
         "platform_ops.html",

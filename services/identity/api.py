@@ -14,6 +14,7 @@ from services.common.refusals import Unauthorized
 from services.common.security import PasswordChangePrincipal, Principal, Role, require_roles
 from services.common.storage import SessionFactory
 from services.identity import auth, tenants
+from services.identity.demo_accounts import DemoAccounts
 from services.identity.models import (
     AccountCreate,
     AccountRead,
@@ -199,16 +200,22 @@ async def list_tenants(principal: PlatformOperator, ctx: Ctx, paging: Paging) ->
     responses=errors(400, 401, 403, 404, 409, 422),
 )
 async def create_tenant_admin(
-    slug: str, body: AccountCreate, principal: PlatformOperator, ctx: Ctx
+    slug: str,
+    body: AccountCreate,
+    principal: PlatformOperator,
+    ctx: Ctx,
+    demo_accounts: DemoAccounts = False,
 ) -> AccountRead:
     """The first admin (BKPSDM) account of a regency (platform only). The password must
-    be changed at first login."""
+    be changed at first login (not a demo account's: `demo_accounts=true`, development
+    only)."""
     account = await tenants.create_tenant_admin(
         sessions=ctx.sessions,
         principal=principal,
         slug=slug,
         username=body.username,
         password=body.password,
+        demo_environment=ctx.environment if demo_accounts else None,
     )
     return account_read(account)
 

@@ -16,7 +16,7 @@ from services.common.events import IDENTITY_TOPIC
 from services.common.ratelimits import SharedLimiter, checked_storage_url, is_shared
 from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
-from services.identity import auth, duties, import_api, kepala_daerah, org_api, tenants
+from services.identity import auth, contacts, duties, import_api, kepala_daerah, org_api, tenants
 from services.identity.api import Context, auth_router, me_router, platform_router
 
 DEVELOPMENT_PLATFORM_PASSWORD = "kinerja-platform-development"
@@ -78,6 +78,7 @@ ROUTERS = (
     import_api.router,
     duties.router,
     kepala_daerah.router,
+    contacts.router,
 )
 IMPORT_PATHS = r"^/api/v1/import/"
 MULTIPART_MARGIN = 64 * 1024

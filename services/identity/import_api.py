@@ -12,6 +12,7 @@ from services.common.i18n import negotiate
 from services.common.refusals import BadRequest, TooLarge
 from services.identity import imports
 from services.identity.api import V1, Admin, Ctx
+from services.identity.demo_accounts import DemoAccounts
 from services.identity.models import ImportProblem, ImportReport
 
 router = APIRouter(prefix=f"{V1}/import", tags=["CSV import"])
@@ -73,13 +74,6 @@ def import_report(request: Request, outcome: imports.ImportOutcome, dry_run: boo
 
 
 DryRun = Annotated[bool, Query(description="check every row, write nothing")]
-DemoAccounts = Annotated[
-    bool,
-    Query(
-        description="demo data only, refused (403) unless KINERJA_ENVIRONMENT=development: "
-        "the accounts may log in with the file's password without changing it first"
-    ),
-]
 
 
 @router.post(

@@ -25,8 +25,9 @@ from services.common.messaging import add_event
 from services.common.refusals import BadRequest, Conflict, NotFound
 from services.common.security import Principal, Role, require_roles
 from services.common.storage import SessionFactory
-from services.identity import domain
+from services.identity import demo_accounts, domain
 from services.identity.api import V1, Admin, Ctx
+from services.identity.demo_accounts import DemoAccounts
 from services.identity.models import (
     KepalaDaerah,
     KepalaDaerahCreate,
@@ -89,13 +90,22 @@ async def of_account(session: AsyncSession, tenant: str, user_id: str) -> Pair:
 
 
 async def create(
-    *, sessions: SessionFactory, principal: Principal, body: KepalaDaerahCreate
+    *,
+    sessions: SessionFactory,
+    principal: Principal,
+    body: KepalaDaerahCreate,
+    demo_environment: str | None = None,
 ) -> Pair:
+    """With ``demo_environment`` (the service's environment) a demo account: ready to log
+    in, see ``demo_accounts``."""
     tenant = principal.home()
     problem = domain.password_problem(body.password, username=body.username)
     if problem:
         raise BadRequest.of(problem)
-    password_hash = await hash_in_thread(body.password)
+    if demo_environment is not None:
+        password_hash = demo_accounts.demo_hash(body.password, demo_environment)
+    else:
+        password_hash = await hash_in_thread(body.password)
     async with transaction(sessions) as session:
         # The regency's row, locked: two concurrent creations cannot both see none active.
         await session.get(Tenant, tenant, with_for_update=True)
@@ -115,7 +125,7 @@ async def create(
             username=body.username,
             password_hash=password_hash,
             roles=Role.KEPALA_DAERAH.value,
-            must_change_password=True,
+            must_change_password=demo_environment is None,
         )
         session.add(account)
         await session.flush()
@@ -199,12 +209,16 @@ async def get_current(principal: Reader, ctx: Ctx) -> KepalaDaerahRead:
     responses=WRITE,
 )
 async def create_kepala_daerah(
-    body: KepalaDaerahCreate, principal: Admin, ctx: Ctx
+    body: KepalaDaerahCreate, principal: Admin, ctx: Ctx, demo_accounts: DemoAccounts = False
 ) -> KepalaDaerahRead:
     """The regency's kepala daerah account (admin): office, the person's name, a username
-    and an initial password to change at first login. 409 while another is active.
+    and an initial password to change at first login (not a demo account's:
+    `demo_accounts=true`, development only). 409 while another is active.
     Emits `kepala_daerah.set`."""
-    found = await create(sessions=ctx.sessions, principal=principal, body=body)
+    demo_environment = ctx.environment if demo_accounts else None
+    found = await create(
+        sessions=ctx.sessions, principal=principal, body=body, demo_environment=demo_environment
+    )
     return read_of(*found, principal)
 
 

@@ -12,21 +12,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
 from services.common.clock import new_id, utcnow
 from services.common.events import (
+    EMAIL_MAX,
     LABEL_MAX,
     NAME_MAX,
+    ContactPreference,
     EntityId,
     TenantSettings,
     TenantSlug,
     TimeZone,
     UnitKind,
 )
+from services.common.i18n import LocaleCode
 from services.common.messaging import OutboxMessage, ProcessedEvent
 from services.common.security import Role
 from services.common.storage import UtcDateTime
@@ -38,6 +43,7 @@ TABLE_NAMES: set[str] = {
     "user_account",
     "refresh_token",
     "kepala_daerah",
+    "account_contact",
     "outbox",
     "processed_event",
 }
@@ -135,6 +141,21 @@ class KepalaDaerah(SQLModel, table=True):
     updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UtcDateTime)
 
 
+class AccountContact(SQLModel, table=True):
+    """An account's e-mail address and what it wants mailed (``contact.set``). One row per
+    account, written by the person or an admin; no row reads as no address, nothing
+    mailed, Indonesian."""
+
+    __tablename__ = "account_contact"
+
+    user_id: str = SQLField(foreign_key="user_account.id", primary_key=True, max_length=64)
+    tenant: str = SQLField(foreign_key="tenant.slug", index=True, max_length=40)
+    email: str | None = SQLField(default=None, max_length=EMAIL_MAX)
+    preference: str = SQLField(default="none", max_length=12)
+    locale: str = SQLField(default="id", max_length=2)
+    updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UtcDateTime)
+
+
 class RefreshToken(SQLModel, table=True):
     __tablename__ = "refresh_token"
 
@@ -189,6 +210,7 @@ class TenantSettingsPatch(Schema):
     evaluation_cadence: str | None = Field(default=None, max_length=LABEL_MAX)
     min_survey_sample: int | None = None
     legacy_score_enabled: bool | None = None
+    legacy_behaviour_points: dict[str, float] | None = Field(default=None, max_length=3)
     count_tambahan_in_overall: bool | None = None
     activity_edit_window_days: int | None = None
     behaviour_above_min_count: int | None = None
@@ -345,6 +367,37 @@ class Me(Schema):
     kepala_daerah: KepalaDaerahRead | None = Field(
         default=None, description="the office and name, for a kepala daerah account"
     )
+
+
+def _email(value: str) -> str:
+    """The address as email-validator normalises it (shape only: no DNS look-up, so an
+    offline deployment can save addresses); a refusal is the ``email_invalid`` 422 item."""
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise PydanticCustomError(
+            "email_invalid", "not a valid e-mail address: {reason}", {"reason": str(exc)}
+        ) from exc
+
+
+Email = Annotated[str, StringConstraints(max_length=EMAIL_MAX), AfterValidator(_email)]
+
+
+class ContactWrite(Schema):
+    email: Email | None = Field(
+        default=None, description="where mail goes; null removes the address"
+    )
+    preference: ContactPreference = Field(
+        default="none",
+        description="`immediate`: each complaint alert as it is raised; `digest`: one mail "
+        "a day listing the open alerts; `none`: nothing",
+    )
+    locale: LocaleCode = Field(default="id", description="the language of the mails")
+
+
+class ContactRead(ContactWrite):
+    user_id: str
+    name: str = Field(description="the person's name as mails greet them")
 
 
 class ReasonRead(Schema):

@@ -15,7 +15,7 @@ from services.common.pagination import Page, PageParams, paginate
 from services.common.refusals import BadRequest, Conflict
 from services.common.security import Principal, Role
 from services.common.storage import SessionFactory
-from services.identity import domain
+from services.identity import demo_accounts, domain
 from services.identity.models import PLATFORM_SCOPE, Tenant, TenantCreate, UserAccount
 from services.identity.records import (
     find_account,
@@ -102,11 +102,18 @@ async def change_settings(
 
 
 async def create_tenant_admin(
-    *, sessions: SessionFactory, principal: Principal, slug: str, username: str, password: str
+    *,
+    sessions: SessionFactory,
+    principal: Principal,
+    slug: str,
+    username: str,
+    password: str,
+    demo_environment: str | None = None,
 ) -> UserAccount:
     """The first admin of the regency ``slug`` (the platform operator acts on a regency it
-    names; it has none of its own)."""
-    return await _create_account(sessions, slug, username, password, Role.ADMIN)
+    names; it has none of its own). With ``demo_environment`` (the service's environment)
+    a demo account: ready to log in, see ``demo_accounts``."""
+    return await _create_account(sessions, slug, username, password, Role.ADMIN, demo_environment)
 
 
 async def create_admin(
@@ -126,12 +133,20 @@ async def create_platform_account(
 
 
 async def _create_account(
-    sessions: SessionFactory, tenant: str | None, username: str, password: str, role: Role
+    sessions: SessionFactory,
+    tenant: str | None,
+    username: str,
+    password: str,
+    role: Role,
+    demo_environment: str | None = None,
 ) -> UserAccount:
     problem = domain.password_problem(password, username=username)
     if problem:
         raise BadRequest.of(problem)
-    password_hash = await hash_in_thread(password)
+    if demo_environment is not None:
+        password_hash = demo_accounts.demo_hash(password, demo_environment)
+    else:
+        password_hash = await hash_in_thread(password)
     scope = tenant or PLATFORM_SCOPE
     async with transaction(sessions) as session:
         if tenant is not None:
@@ -144,7 +159,7 @@ async def _create_account(
             username=username,
             password_hash=password_hash,
             roles=role.value,
-            must_change_password=True,
+            must_change_password=demo_environment is None,
         )
         session.add(account)
     return account

@@ -16,11 +16,13 @@ from services.common.security import CurrentPrincipal, Principal, Role, require_
 from services.common.workdays import local_today
 from services.scoring import views
 from services.scoring.domain import Predikat
+from services.scoring.legacy_views import legacy_scores, require_enabled, span_of
 from services.scoring.models import (
     AlertPage,
     AlertRead,
     EmployeeScore,
     EmployeeSummary,
+    LegacyEmployeeScore,
     RegencyScore,
     ScoreAlertLog,
     UnitScore,
@@ -136,6 +138,66 @@ async def get_regency(
     async with runtime_of(request).sessions() as session:
         chosen = year or await this_year(OrgChart(session, tenant))
         return await views.regency_score(session, tenant, chosen, organisation_predikat)
+
+
+@router.get(
+    "/legacy/employees/{employee_id}",
+    response_model=LegacyEmployeeScore,
+    responses=errors(401, 403, 404, 422),
+    summary="An employee's legacy PP 46/2011 score (SKP, behaviour, total, band) for the "
+    "year or a TPP period, explained; 404 when the regency has not enabled it",
+)
+async def get_legacy_employee(
+    employee_id: str, principal: CurrentPrincipal, request: Request, period: Period = None
+) -> LegacyEmployeeScore:
+    tenant = tenant_of(principal)
+    async with runtime_of(request).sessions() as session:
+        org = OrgChart(session, tenant)
+        settings, tz = await org.settings()
+        require_enabled(settings)
+        person = await org.employee(employee_id)
+        if person is None:
+            raise NotFound("employee not found")
+        if not await views.may_see_employee(org, principal, employee_id):
+            raise Forbidden(
+                "only the employee, their supervisors and the HR admin see these scores"
+            )
+        span = span_of(period or str(local_today(tz).year))
+        return (await legacy_scores(session, tenant, span, [person], settings))[0]
+
+
+@router.get(
+    "/legacy/regency",
+    response_model=Page[LegacyEmployeeScore],
+    responses=errors(401, 403, 404, 422),
+    summary="Every active employee's legacy PP 46/2011 score for the year or a TPP period "
+    "(admin; by name); 404 when the regency has not enabled it",
+)
+async def get_legacy_regency(
+    principal: Admin,
+    request: Request,
+    page: Annotated[PageParams, Depends(page_params)],
+    period: Period = None,
+) -> Page[LegacyEmployeeScore]:
+    tenant = tenant_of(principal)
+    async with runtime_of(request).sessions() as session:
+        org = OrgChart(session, tenant)
+        settings, tz = await org.settings()
+        require_enabled(settings)
+        people = list(
+            (
+                await session.exec(
+                    select(OrgEmployee).where(
+                        OrgEmployee.tenant == tenant, col(OrgEmployee.active).is_(True)
+                    )
+                )
+            ).all()
+        )
+        people.sort(key=lambda p: (p.name, p.employee_id))
+        chosen = page_of(people, page)
+        span = span_of(period or str(local_today(tz).year))
+        items = await legacy_scores(session, tenant, span, chosen.items, settings)
+        return Page(items=items, total=chosen.total, limit=page.limit, offset=page.offset)
 
 
 @router.get(

@@ -37,8 +37,8 @@ class Settings(ServiceSettings):
 
     service_name: str = "scoring"
     port: int = 8005
-    # The consumer group (default: the service name). After a replay, run with the
-    # replay's group id so the rebuilt database continues where the replay stopped.
+    # The consumer group (default: the topic prefix and the service name). After a replay,
+    # run with the replay's group id so the rebuilt database continues where it stopped.
     group_id: str = ""
     # How long an event may wait for a missing fact before it is dead-lettered.
     park_timeout_seconds: float = 3600.0
@@ -79,7 +79,7 @@ def consume(runtime: Runtime, projector: Projector, settings: Settings) -> Event
     return runtime.consume(
         CONSUMED_TOPICS,
         batch_handler=projector.apply_batch,
-        group_id=settings.group_id or settings.service_name,
+        group_id=settings.group_id or settings.topic_prefix + settings.service_name,
         listener=ClearOnRebalance(projector.cache),
         partition_assignment_strategy=(RangePartitionAssignor,),
     )

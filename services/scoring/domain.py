@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import lru_cache
 
@@ -305,70 +304,6 @@ def employee_alert_recipient(
     """Employee alerts go to the direct supervisor; for an employee without one, to the
     regency's kepala daerah account (domain.md, "Top of the chain"); else to nobody."""
     return supervisor_id or kepala_daerah or None
-
-
-# ---------------------------------------------------------------- legacy PP 46/2011
-
-_CENT = Decimal("0.01")
-
-
-def _round2(value: Decimal) -> Decimal:
-    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
-
-
-def legacy_ratio(realisation: float, target: float) -> Decimal:
-    """Quantity or quality: realisation / target x 100."""
-    return Decimal(str(realisation)) / Decimal(str(target)) * 100
-
-
-def legacy_efficiency(target: float, realisation: float) -> Decimal:
-    """Time (or cost): e = 100 - R/T x 100; e <= 24: (1.76T - R)/T x 100,
-    else 76 - [((1.76T - R)/T x 100) - 100]."""
-    t, r = Decimal(str(target)), Decimal(str(realisation))
-    e = 100 - r / t * 100
-    base = (Decimal("1.76") * t - r) / t * 100
-    return base if e <= 24 else 76 - (base - 100)
-
-
-def legacy_task_score(
-    *,
-    quantity: tuple[float, float],
-    quality: tuple[float, float],
-    time: tuple[float, float],
-    cost: tuple[float, float] | None = None,
-) -> Decimal:
-    """Mean of the aspects of one task, each (target, realisation); cost skipped at 0."""
-    aspects = [
-        legacy_ratio(quantity[1], quantity[0]),
-        legacy_ratio(quality[1], quality[0]),
-        legacy_efficiency(*time),
-    ]
-    if cost is not None and cost[0] > 0:
-        aspects.append(legacy_efficiency(*cost))
-    return _round2(sum(aspects, Decimal(0)) / len(aspects))
-
-
-def legacy_total(task_scores: Sequence[Decimal], behaviour: float) -> Decimal:
-    """60 % of the SKP score (mean over tasks) + 40 % of behaviour (0-100)."""
-    skp = sum(task_scores, Decimal(0)) / len(task_scores)
-    return _round2(skp * Decimal("0.6") + Decimal(str(behaviour)) * Decimal("0.4"))
-
-
-LEGACY_BANDS = (
-    (Decimal(91), "Sangat Baik"),
-    (Decimal(76), "Baik"),
-    (Decimal(61), "Cukup"),
-    (Decimal(51), "Kurang"),
-)
-
-
-def legacy_band(score: Decimal) -> str:
-    """>= 91 Sangat Baik, 76-90 Baik, 61-75 Cukup, 51-60 Kurang, <= 50 Buruk (a score
-    between two bands, e.g. 90.5, falls in the lower one)."""
-    for lowest, label in LEGACY_BANDS:
-        if score >= lowest:
-            return label
-    return "Buruk"
 
 
 # ---------------------------------------------------------------- distribution curve

@@ -409,3 +409,34 @@ class AlertRead(BaseModel):
 class AlertPage(BaseModel):
     items: list[AlertRead]
     next_since: int
+
+
+# ---------------------------------------------------------------- legacy PP 46/2011
+
+
+class LegacyTaskRead(BaseModel):
+    rhk_id: str
+    title: str
+    kind: str
+    aspects: dict[str, float | None] = PydanticField(
+        description="kuantitas, kualitas, waktu, biaya (those the RHK measures; null: not "
+        "counted yet)"
+    )
+    score: float | None
+
+
+class LegacyEmployeeScore(BaseModel):
+    employee_id: str
+    name: str
+    nip: str
+    unit_id: str | None
+    unit_name: str | None
+    period: str = PydanticField(description="2026 (the year) or a TPP period: 2026-03, 2026-Q1")
+    skp_score: float | None
+    behaviour_score: float | None
+    total: float | None
+    band: str | None = PydanticField(description="Sangat Baik, Baik, Cukup, Kurang or Buruk")
+    tasks: list[LegacyTaskRead] = PydanticField(default_factory=list)
+    explained: list[Part] = PydanticField(
+        default_factory=list, description="how the score was computed, as templates"
+    )

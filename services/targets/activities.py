@@ -13,11 +13,18 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.clock import new_id, utcnow
-from services.common.events import ActivityLogged, new_event
+from services.common.events import ActivityLogged, Rhk, new_event
 from services.common.messaging import add_event
 from services.common.orgchart import OrgChart
 from services.common.pagination import Page, PageParams, paginate
-from services.common.refusals import BadRequest, Conflict, Forbidden, NotFound
+from services.common.refusals import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InBatch,
+    NotFound,
+    Refusal,
+)
 from services.common.rows import of_tenant, update_one
 from services.common.security import Principal
 from services.common.storage import SessionFactory
@@ -31,6 +38,8 @@ from services.targets.domain import (
 )
 from services.targets.models import (
     Activity,
+    ActivityBatch,
+    ActivityBatchRead,
     ActivityCreate,
     ActivityHistory,
     ActivityHistoryRead,
@@ -44,11 +53,6 @@ from services.targets.steps import active_me, check_visible, content, load_skp, 
 async def _activity(session: AsyncSession, principal: Principal, activity_id: str) -> Activity:
     missing = NotFound("activity {activity_id} not found", activity_id=activity_id)
     return await of_tenant(session, Activity, activity_id, principal.home(), missing)
-
-
-async def _today(org: OrgChart) -> date:
-    _, time_zone = await org.settings()
-    return local_today(time_zone)
 
 
 def _record(session: AsyncSession, row: Activity, action: str, by: str) -> None:
@@ -89,24 +93,63 @@ async def log_activity(
     sessions: SessionFactory, *, principal: Principal, body: ActivityCreate
 ) -> ActivityRead:
     async with sessions.begin() as session:
-        me = await active_me(session, principal)
-        skp = await load_skp(session, principal, body.skp_id)
-        if skp.employee_id != me:
-            raise Forbidden("you may log activities only on your own SKP")
-        if skp.approved_version is None:
-            raise Conflict("this SKP has no approved version yet; log activities after approval")
-        rhk = await content(session, skp.id, skp.approved_version)
+        row = await _Logger(session, principal).log(body)
+        return _activity_read(row)
+
+
+async def log_activities(
+    sessions: SessionFactory, *, principal: Principal, body: ActivityBatch
+) -> ActivityBatchRead:
+    """Every entry checked as a single one, all in one transaction: the first refused
+    entry refuses the batch (nothing written, no event), saying which entry and why."""
+    async with sessions.begin() as session:
+        logger = _Logger(session, principal)
+        rows = []
+        for item, entry in enumerate(body.activities, start=1):
+            try:
+                rows.append(await logger.log(entry))
+            except Refusal as refusal:
+                raise InBatch(item, refusal) from None
+        return ActivityBatchRead(items=[_activity_read(row) for row in rows])
+
+
+class _Logger:
+    """Logs entries of the caller in one transaction; what every entry needs (the caller,
+    today, an SKP and its approved content) is read once."""
+
+    def __init__(self, session: AsyncSession, principal: Principal) -> None:
+        self.session, self.principal = session, principal
+        self._me: str | None = None
+        self._today: date | None = None
+        self._skps: dict[str, tuple[Skp, list[Rhk]]] = {}
+
+    async def log(self, body: ActivityCreate) -> Activity:
+        session, principal = self.session, self.principal
+        if self._me is None:
+            self._me = await active_me(session, principal)
+        me = self._me
+        if body.skp_id not in self._skps:
+            skp = await load_skp(session, principal, body.skp_id)
+            if skp.employee_id != me:
+                raise Forbidden("you may log activities only on your own SKP")
+            if skp.approved_version is None:
+                raise Conflict(
+                    "this SKP has no approved version yet; log activities after approval"
+                )
+            self._skps[body.skp_id] = (skp, await content(session, skp.id, skp.approved_version))
+        skp, rhk = self._skps[body.skp_id]
         if find_indicator(rhk, body.indicator_id) is None:
             raise BadRequest(
                 "indicator {indicator_id} is not in your approved SKP",
                 indicator_id=body.indicator_id,
             )
-        today = await _today(OrgChart(session, principal.home()))
-        check_activity_date(body.activity_date, skp_year=skp.year, today=today)
+        if self._today is None:
+            self._today = await OrgChart(session, principal.home()).today()
+        check_activity_date(body.activity_date, skp_year=skp.year, today=self._today)
         row = Activity(id=new_id(), tenant=principal.home(), employee_id=me, **body.model_dump())
         session.add(row)
         _record(session, row, "created", me)
-        return _activity_read(row)
+        return row
 
 
 async def _changeable(

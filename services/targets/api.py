@@ -16,6 +16,8 @@ from services.targets import activities as activity_log
 from services.targets import approval, drafting, revisions
 from services.targets.domain import TeamStatus
 from services.targets.models import (
+    ActivityBatch,
+    ActivityBatchRead,
     ActivityCreate,
     ActivityHistoryRead,
     ActivityRead,
@@ -188,6 +190,19 @@ async def list_transitions(skp_id: str, ctx: Ctx, page: Paging) -> Page[SkpTrans
 async def log_activity(body: ActivityCreate, ctx: Ctx) -> ActivityRead:
     """Log an activity on an indicator of the caller's approved SKP; emits activity.logged."""
     return await activity_log.log_activity(ctx.sessions, principal=ctx.principal, body=body)
+
+
+@activities.post(
+    "/batch",
+    response_model=ActivityBatchRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=WRITE,
+)
+async def log_activities(body: ActivityBatch, ctx: Ctx) -> ActivityBatchRead:
+    """Log up to 100 entries at once, all or none: each is checked as by `POST
+    /activities` and emits its own activity.logged; the first refused entry refuses the
+    whole batch with that entry's status and reason (`reason.params.item`, from 1)."""
+    return await activity_log.log_activities(ctx.sessions, principal=ctx.principal, body=body)
 
 
 @activities.get("", response_model=Page[ActivityRead], responses=READ)

@@ -15,7 +15,6 @@ from services.common.orgchart import OrgChart, OrgEmployee
 from services.common.pagination import Page, PageParams, page_of
 from services.common.security import Principal
 from services.common.storage import SessionFactory
-from services.common.workdays import local_today
 from services.targets.domain import SkpStatus, TeamStatus, team_status
 from services.targets.models import Skp, SkpRead, SkpReturn, TeamMember
 from services.targets.steps import (
@@ -94,8 +93,7 @@ async def team(
     async with sessions() as session:
         org = OrgChart(session, tenant)
         if year is None:
-            _, time_zone = await org.settings()
-            year = local_today(time_zone).year
+            year = (await org.today()).year
         reports = await org.direct_reports(me)
         return await standing(session, tenant, year, reports, {status} if status else None, page)
 
@@ -114,8 +112,7 @@ async def regency(
     async with sessions() as session:
         org = OrgChart(session, tenant)
         if year is None:
-            _, time_zone = await org.settings()
-            year = local_today(time_zone).year
+            year = (await org.today()).year
         people = await session.exec(
             select(OrgEmployee)
             .where(OrgEmployee.tenant == tenant, col(OrgEmployee.active).is_(True))

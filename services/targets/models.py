@@ -245,6 +245,19 @@ class ActivityCreate(Schema):
     evidence_url: EvidenceUrl | None = None
 
 
+# The most entries one batch logs: a day's or a week's work of one person, in one
+# transaction (a bigger import is several batches).
+MAX_ACTIVITY_BATCH = 100
+
+
+class ActivityBatch(Schema):
+    activities: list[ActivityCreate] = PField(
+        min_length=1,
+        max_length=MAX_ACTIVITY_BATCH,
+        description=f"1 to {MAX_ACTIVITY_BATCH} entries, each checked as a single one",
+    )
+
+
 class ActivityUpdate(Schema):
     revision: int | None = PField(
         default=None,
@@ -272,6 +285,10 @@ class ActivityRead(BaseModel):
     deleted: bool
     logged_at: datetime
     updated_at: datetime
+
+
+class ActivityBatchRead(BaseModel):
+    items: list[ActivityRead]  # in the order given
 
 
 class ActivityHistoryRead(BaseModel):

@@ -1,13 +1,16 @@
 """BKPSDM's, the platform operator's and ops' pages, by clicks in Chromium against the
 running platform: a regency registered on /platform, its admin importing people with a
-dry run, managing units and employees, duties, settings, every table as CSV, and the ops
+dry run, managing units and employees, duties, settings, every table as XLSX and CSV (the
+gateway's export: read back with openpyxl, a formula-like name kept as text), and the ops
 status page (nothing personal)."""
 
 from __future__ import annotations
 
+import io
 import uuid
 
 import pytest
+from openpyxl import load_workbook
 from playwright.async_api import Page, expect
 
 from services.identity.app import DEVELOPMENT_PLATFORM_PASSWORD
@@ -103,9 +106,27 @@ async def test_a_regency_from_registration_to_its_people(stack: Stack, page: Pag
     await page.locator("#deactivate-form button[type=submit]").click()
     await expect(page.locator("#employee-message.error")).to_be_visible()
 
-    # Every table downloads as CSV: UTF-8 with a BOM, a formula-like name neutralised.
+    # Every table downloads as XLSX and CSV: a formula-like name stays text in the
+    # workbook and is neutralised in the CSV (UTF-8 with a BOM); no action column.
     async with page.expect_download() as info:
-        await page.locator("#employees .table-tools button").click()
+        await page.locator('#employees .table-tools a[data-format="xlsx"]').click()
+    workbook = await info.value
+    assert workbook.suggested_filename == "pegawai.xlsx"
+    sheet = load_workbook(io.BytesIO((await workbook.path()).read_bytes())).active
+    assert sheet is not None
+    cells = {c.value: c for row in sheet.iter_rows() for c in row}
+    assert cells['=HYPERLINK("x")'].data_type == "s"  # text, not a formula
+    assert [c.value for c in sheet[1]] == [
+        "Nama",
+        "NIP",
+        "Jabatan",
+        "Unit kerja",
+        "Atasan langsung",
+        "Status",
+    ]
+    assert "Sri Lestari" in cells and "Ubah" not in cells
+    async with page.expect_download() as info:
+        await page.locator('#employees .table-tools a[data-format="csv"]').click()
     download = await info.value
     text = (await download.path()).read_bytes().decode("utf-8")
     assert text.startswith('\ufeff"Nama","NIP"')
@@ -117,6 +138,7 @@ async def test_a_regency_from_registration_to_its_people(stack: Stack, page: Pag
     assert counts == {p: 0 for p in counts} and len(counts) == 5
     await expect(page.locator("#missing-skp")).to_contain_text("Budi Santoso")
     await expect(page.locator("#missing-skp")).to_contain_text("Belum dibuat")
+    await expect(page.locator("#legacy-card")).to_be_hidden()  # the regency has not enabled it
     await check_page(page, "admin")
     assert slug
 
@@ -131,11 +153,14 @@ async def test_settings_are_saved_and_refused_with_reasons(stack: Stack, page: P
     )
     await cadence.select_option("quarterly")
     await page.locator("#setting-min_aggregate_size").fill("7")
+    await page.locator("#setting-legacy_points_di_bawah").fill("40")
     await page.locator("#settings-form button[type=submit]").click()
     await expect(page.locator("#settings-message.ok")).to_be_visible()
     await page.reload()
     await expect(page.locator("#setting-evaluation_cadence")).to_have_value("quarterly")
     await expect(page.locator("#setting-min_aggregate_size")).to_have_value("7")
+    await expect(page.locator("#setting-legacy_points_di_bawah")).to_have_value("40")
+    await expect(page.locator("#setting-legacy_points_di_atas")).to_have_value("91")
     # Thresholds out of order: identity's reason, nothing saved.
     await page.locator("#setting-rating_meets_threshold").fill("150")
     await page.locator("#settings-form button[type=submit]").click()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy.local import kafka as lk
+from deploy.local import kafka_cluster as lk
 from services.common.events import ASSESSMENT_TOPIC, dead_letter_topic
 from services.common.settings import ServiceSettings
 from tests.deploy.test_launcher import REPO, _free_base

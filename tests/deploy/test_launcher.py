@@ -24,6 +24,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from deploy.local import find_pids, port_open, process_alive
 from deploy.local import kafka as lk
+from deploy.local import kafka_cluster as lkc
 from deploy.local import postgres as lp
 
 REPO = Path(__file__).resolve().parents[2]
@@ -58,7 +59,7 @@ def pg_home() -> Iterator[Path]:
 
 @pytest.mark.unit
 def test_cluster_properties_replicate_three_ways(tmp_path: Path) -> None:
-    specs = lk.cluster_specs(base_port=29092, home=tmp_path)
+    specs = lkc.cluster_specs(base_port=29092, home=tmp_path)
     assert [s.bootstrap for s in specs] == [
         "127.0.0.1:29092",
         "127.0.0.1:29192",
@@ -166,24 +167,24 @@ async def _round_trip(bootstrap: str, topic: str) -> None:
 async def test_cluster_survives_one_node_down(tmp_path: Path) -> None:
     home = tmp_path / "cluster"
     base = _free_base(range(30400, 30900, 10), (0, 1, 100, 101, 200, 201))
-    bootstrap = await asyncio.to_thread(lk.ensure_cluster, base, home)
+    bootstrap = await asyncio.to_thread(lkc.ensure_cluster, base, home)
     assert bootstrap.count(",") == 2
     try:
         await _round_trip(bootstrap, "replicated")
 
-        pid = lk.cluster_status(base, home)["nodes"][1]["pid"]
+        pid = lkc.cluster_status(base, home)["nodes"][1]["pid"]
         # SIGKILL, like a crashed machine: no controlled shutdown, no leader hand-off.
-        await asyncio.to_thread(lk.stop_cluster_node, 2, base, home, False)
+        await asyncio.to_thread(lkc.stop_cluster_node, 2, base, home, False)
         assert not process_alive(pid)
         await _round_trip(bootstrap, "replicated")
         await _round_trip(bootstrap, "created-while-degraded-2")
 
-        await asyncio.to_thread(lk.start_cluster_node, 2, base, home)
-        assert lk.cluster_status(base, home)["nodes"][1]["running"]
+        await asyncio.to_thread(lkc.start_cluster_node, 2, base, home)
+        assert lkc.cluster_status(base, home)["nodes"][1]["running"]
         await _round_trip(bootstrap, "replicated")
     finally:
-        await asyncio.to_thread(lk.stop_cluster, base, home)
-    assert not any(find_pids(str(s.properties)) for s in lk.cluster_specs(base, home))
+        await asyncio.to_thread(lkc.stop_cluster, base, home)
+    assert not any(find_pids(str(s.properties)) for s in lkc.cluster_specs(base, home))
 
 
 # --------------------------------------------------------------------------- postgres

@@ -10,6 +10,7 @@ alert that live mode caused; a second run reuses the data; SIGINT leaves no proc
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -184,3 +185,54 @@ def test_a_second_run_reuses_the_data_and_sigint_leaves_nothing(demo: Demo) -> N
             assert people["total"] == len(PLANS["bantul"].people)
     finally:
         interrupt(again)
+
+
+def test_services_stop_when_the_launcher_dies_hard(kafka_bootstrap: str, tmp_path: Path) -> None:
+    """SIGKILL leaves the launcher no chance to stop anything: the services stop because
+    the kernel tells them their parent died (PR_SET_PDEATHSIG)."""
+    prefix = f"hard{uuid.uuid4().hex[:8]}."
+    env = {**os.environ, "KINERJA_TOPIC_PREFIX": prefix, "KINERJA_ENVIRONMENT": "development"}
+    args = ["--kafka", kafka_bootstrap, "--port-offset", str(free_offset())]
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "deploy.run", *args, "--data-dir", str(tmp_path / "data")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert launcher.stdout is not None
+        seen: list[str] = []
+        for line in launcher.stdout:  # every service answers once the gateway's line is out
+            seen.append(line)
+            if "gateway " in line and "http://" in line:
+                break
+        else:
+            raise AssertionError("the platform did not start:\n" + "".join(seen[-20:]))
+        services = [p for p in _group(launcher.pid) if p != launcher.pid]
+        assert len(services) == len(available_services()), services
+        launcher.kill()
+        launcher.wait(timeout=10)  # reaped: only the services can keep the group alive
+        deadline = time.monotonic() + 30
+        while _group(launcher.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _group(launcher.pid) == [], "services outlived their launcher"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(launcher.pid, signal.SIGKILL)
+        asyncio.run(delete_topics(kafka_bootstrap, prefix))
+
+
+def _group(pgid: int) -> list[int]:
+    """The live (not zombie) processes of a process group."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -105,3 +106,13 @@ def test_size_adds_teams_with_valid_unique_nips() -> None:
     for person in plan.people[::37]:
         parse_nip(person.nip, today=date(2026, 11, 24))
         assert person.supervisor is None or plan.person(person.supervisor)
+
+
+def test_the_readme_names_the_logins_the_demo_prints() -> None:
+    """The first ten minutes of the README give Bantul's real logins."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    plan = demo_plan(next(p for p in REGENCIES if p.slug == "bantul"))
+    for key in ("kabid_dafduk", "staf_dafduk_3", "staf_capil_2"):
+        person = plan.person(key)
+        assert f"`bantul` / `{person.nip}` | {person.name.split(',')[0]}" in readme, key
+    assert f"`bantul` / `{plan.admin_username}`" in readme

@@ -44,9 +44,11 @@ async def test_org_chart_changes_reach_kafka_in_order(identity: Identity) -> Non
             "evaluation_cadence": "quarterly",
             "min_aggregate_size": 7,
             "survey_tokens_per_issuer_per_day": 50,
+            "legacy_behaviour_points": {"di_atas": 100, "sesuai": 80, "di_bawah": 40},
         },
     )
     assert settings["settings"]["evaluation_cadence"] == "quarterly"
+    assert settings["settings"]["legacy_behaviour_points"]["di_bawah"] == 40
     assert settings["settings"]["min_aggregate_size"] == 7
     assert settings["settings"]["survey_tokens_per_issuer_per_day"] == 50
     gone = await identity.ok(
@@ -156,6 +158,20 @@ async def test_bad_input_is_refused_with_a_reason_and_writes_nothing(
             {"rating_meets_threshold": 150},
             400,
             "rating_meets_threshold",
+        ),
+        (
+            "PATCH",
+            "/api/v1/tenant/settings",
+            {"legacy_behaviour_points": {"di_atas": 100, "sesuai": 80}},
+            400,
+            "di_bawah",
+        ),
+        (
+            "PATCH",
+            "/api/v1/tenant/settings",
+            {"legacy_behaviour_points": {"di_atas": 101, "sesuai": 80, "di_bawah": 0}},
+            400,
+            "between 0 and 100",
         ),
         # deactivating a supervisor who still has reports
         ("POST", f"/api/v1/employees/{boss}/deactivate", {}, 409, "supervises"),

@@ -204,7 +204,8 @@ async def test_offsets_commit_after_the_batch_and_rewind_when_the_database_fails
         try:
 
             async def committed() -> dict[TopicPartition, int]:
-                offsets = await admin.list_consumer_group_offsets(settings.service_name)
+                group = settings.topic_prefix + settings.service_name  # the default group
+                offsets = await admin.list_consumer_group_offsets(group)
                 return {tp: meta.offset for tp, meta in offsets.items() if meta.offset > 0}
 
             async def all_committed() -> dict[TopicPartition, int] | None:

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from deploy.local import kafka as lk
+from deploy.local import kafka_cluster as lk
 from services.common.messaging import OutboxMessage
 from services.common.runtime import Runtime
 from tests.kernel.sample_service import SampleNoteCount

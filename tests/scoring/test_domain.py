@@ -11,6 +11,7 @@ from services.common.events import Aggregation, BerAkhlak, Direction, Rating, Te
 from services.common.skm import ikm
 from services.scoring import alert_text as at
 from services.scoring import domain as d
+from services.scoring import legacy as lg
 from services.scoring.domain import Predikat
 
 pytestmark = pytest.mark.unit
@@ -114,20 +115,20 @@ def test_projected_rating_thresholds_per_tenant() -> None:
 
 
 def test_legacy_time_vectors() -> None:
-    assert d.legacy_efficiency(12, 12) == Decimal(76)
-    assert d.legacy_efficiency(12, 9).quantize(Decimal("0.01")) == Decimal("75.00")
-    assert d.legacy_efficiency(12, 10).quantize(Decimal("0.01")) == Decimal("92.67")
-    task = d.legacy_task_score(quantity=(10, 10), quality=(100, 100), time=(12, 12))
+    assert lg.legacy_efficiency(12, 12) == Decimal(76)
+    assert lg.legacy_efficiency(12, 9).quantize(Decimal("0.01")) == Decimal("75.00")
+    assert lg.legacy_efficiency(12, 10).quantize(Decimal("0.01")) == Decimal("92.67")
+    task = lg.legacy_task_score(quantity=(10, 10), quality=(100, 100), time=(12, 12))
     assert task == Decimal("92.00")
-    with_zero_cost = d.legacy_task_score(
+    with_zero_cost = lg.legacy_task_score(
         quantity=(10, 10), quality=(100, 100), time=(12, 12), cost=(0, 0)
     )
     assert with_zero_cost == Decimal("92.00")  # cost skipped when its target is 0
 
 
 def test_legacy_total_and_bands() -> None:
-    assert d.legacy_total([Decimal("92.00")], 80) == Decimal("87.20")
-    assert [d.legacy_band(Decimal(v)) for v in (91, 90, 76, 75, 61, 60, 51, 50)] == [
+    assert lg.legacy_total([Decimal("92.00")], 80) == Decimal("87.20")
+    assert [lg.legacy_band(Decimal(v)) for v in (91, 90, 76, 75, 61, 60, 51, 50)] == [
         "Sangat Baik",
         "Baik",
         "Baik",

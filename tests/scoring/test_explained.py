@@ -5,6 +5,7 @@ render ``explained`` in the reader's language, gateway_pegawai.po)."""
 from __future__ import annotations
 
 import itertools
+from decimal import Decimal
 
 import pytest
 
@@ -12,6 +13,8 @@ from services.common.events import Aggregation, Direction, Rating, TenantSetting
 from services.common.i18n import catalog, translate
 from services.scoring import domain as d
 from services.scoring import explain as ex
+from services.scoring import legacy as lg
+from services.scoring.legacy_views import explain as explain_legacy
 
 pytestmark = pytest.mark.unit
 
@@ -38,6 +41,9 @@ def every_explanation() -> list[list[ex.Part]]:
         out.append(ex.explain_predikat_parts(Rating.DI_ATAS, Rating.DI_BAWAH, value, final=final))
     for ikm, responses in ((None, 0), (75.0, 3), (90.0, 400)):
         out.append(ex.explain_ikm_parts(ikm, "C", responses, 384))
+    for behaviour in (None, Decimal(80)):
+        score = lg.legacy_score([Decimal(92)], behaviour)
+        out.append(explain_legacy(score, 1, 7, TenantSettings()))
     return out
 
 

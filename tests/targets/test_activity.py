@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import update
@@ -149,3 +150,56 @@ async def test_log_is_visible_to_chain_and_unit_peers_only(targets: Targets) -> 
     # Platform and ops accounts carry no tenant or no staff role.
     await targets.call("GET", "/activities", "x", roles=(Role.OPS,), params=params, expect=403)
     await targets.call("GET", "/activities", "ghost", params={"employee_id": "nobody"}, expect=404)
+
+
+def _entry(skp: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    return {
+        "skp_id": skp["id"],
+        "indicator_id": skp["rhk"][0]["indicators"][0]["indicator_id"],
+        "activity_date": str(local_today(TIME_ZONE)),
+        "value": 3,
+        "note": "loket pagi",
+        **changes,
+    }
+
+
+async def test_a_batch_logs_every_entry_with_its_event_or_none_of_them(targets: Targets) -> None:
+    mine = await targets.approved_skp("pegawai")
+    theirs = await targets.approved_skp("peer")
+    approved = len(await targets.outbox())
+
+    # One bad entry (the third: someone else's SKP) refuses the batch: nothing written.
+    before = await targets.written()
+    bad = [_entry(mine, value=1), _entry(mine, value=2), _entry(theirs)]
+    refused = await targets.call(
+        "POST", "/activities/batch", "pegawai", json={"activities": bad}, expect=403
+    )
+    assert refused["reason"]["params"]["item"] == 3
+    assert refused["detail"].startswith("item 3 of the batch: ") and "own SKP" in refused["detail"]
+    future = _entry(mine, activity_date=str(local_today(TIME_ZONE) + timedelta(days=1)))
+    indonesian = await targets.client.post(
+        "/api/v1/activities/batch",
+        json={"activities": [_entry(mine), future]},
+        headers={**targets.auth("pegawai"), "Accept-Language": "id"},
+    )
+    assert indonesian.status_code == 400
+    assert indonesian.json()["detail"].startswith("butir ke-2 dari kiriman: ")
+    assert await targets.written() == before
+
+    # Over the bound, or empty: 422 before anything is read.
+    for size in (0, 101):
+        body = {"activities": [_entry(mine)] * size}
+        await targets.call("POST", "/activities/batch", "pegawai", json=body, expect=422)
+
+    # A good batch: every entry, in order, each with its own activity.logged.
+    good = [_entry(mine, value=v, note=f"hari {v}") for v in range(1, 6)]
+    logged = await targets.call(
+        "POST", "/activities/batch", "pegawai", json={"activities": good}, expect=201
+    )
+    assert [e["value"] for e in logged["items"]] == [1, 2, 3, 4, 5]
+    events = [e.payload for e in (await targets.outbox())[approved:]]
+    assert [(p.activity_id, p.action) for p in events if isinstance(p, ActivityLogged)] == [
+        (e["id"], "created") for e in logged["items"]
+    ]
+    listed = await targets.call("GET", "/activities", "pegawai")
+    assert listed["total"] == 5

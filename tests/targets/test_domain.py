@@ -190,7 +190,7 @@ def test_openapi_documents_every_route_with_its_errors(tmp_path: Path) -> None:
     app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/t.db"))
     paths = app.openapi()["paths"]
     ours = {p: ops for p, ops in paths.items() if p.startswith("/api/v1/")}
-    assert sum(len(ops) for ops in ours.values()) == 21  # 15 for SKP, 6 for activities
+    assert sum(len(ops) for ops in ours.values()) == 22  # 15 for SKP, 7 for activities
     for path, operations in ours.items():
         for method, operation in operations.items():
             codes = set(operation["responses"])
@@ -198,6 +198,8 @@ def test_openapi_documents_every_route_with_its_errors(tmp_path: Path) -> None:
             assert any(c.startswith("2") for c in codes), (method, path)
     listing = paths["/api/v1/activities"]["get"]
     assert {"limit", "offset"} <= {p["name"] for p in listing["parameters"]}
+    batch = paths["/api/v1/activities/batch"]["post"]
+    assert {"400", "409"} <= set(batch["responses"]) and "all or none" in batch["description"]
 
 
 def test_deactivated_employees_and_stale_revisions_are_refused() -> None:

@@ -60,7 +60,7 @@ def test_key_is_tenant_and_entity_so_one_entity_stays_on_one_partition() -> None
 
 def test_every_type_of_the_catalogue_is_registered_once() -> None:
     types = [model.TYPE for model in PAYLOAD_TYPES]
-    assert len(types) == len(set(types)) == len(REGISTRY) == 20
+    assert len(types) == len(set(types)) == len(REGISTRY) == 21
     assert {"tenant.registered", "target.set", "survey.received", "alert.cleared"} <= set(types)
 
 

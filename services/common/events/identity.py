@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import StringConstraints
 
@@ -73,3 +73,24 @@ class KepalaDaerahSet(EventPayload):
     title: Name  # the office as the documents print it, e.g. "Bupati Bantul"
     name: Name  # the person holding it
     active: bool = True
+
+
+ContactPreference = Literal["immediate", "digest", "none"]
+EMAIL_MAX = 254  # RFC 5321's limit of a forward path
+
+
+class ContactSet(EventPayload):
+    """An account's e-mail address and what it wants mailed: ``immediate`` (each complaint
+    alert as it is raised), ``digest`` (one mail a day listing the open alerts) or
+    ``none``. ``recipient_id`` is the id alerts name the person by (the employee id, or
+    the account id of a kepala daerah), so the gateway matches alerts without asking
+    identity. Emitted on every change; ``email`` None once the address is removed."""
+
+    TYPE = "contact.set"
+    TOPIC = IDENTITY_TOPIC
+    KEY_FIELD = "recipient_id"
+    user_id: EntityId
+    recipient_id: EntityId
+    email: Annotated[str, StringConstraints(max_length=EMAIL_MAX)] | None = None
+    preference: ContactPreference = "none"
+    locale: Literal["id", "en"] = "id"

@@ -88,6 +88,13 @@ class TenantSettings(BaseModel):
     evaluation_cadence: Literal["monthly", "quarterly"] = "monthly"
     min_survey_sample: int = Field(default=384, ge=1, le=1_000_000)
     legacy_score_enabled: bool = False
+    # The legacy score's behaviour (0-100) is the mean of the seven BerAKHLAK ratings, each
+    # worth these points (per regency; the defaults are the lower bounds of PP 46/2011's
+    # Sangat Baik, Baik and Kurang bands).
+    legacy_behaviour_points: dict[str, float] = Field(
+        default_factory=lambda: {"di_atas": 91.0, "sesuai": 76.0, "di_bawah": 51.0},
+        max_length=3,
+    )
     count_tambahan_in_overall: bool = False
     activity_edit_window_days: int = Field(default=7, ge=0, le=90)
     # Overall Perilaku is di atas when at least this many of the seven values are di atas.
@@ -97,6 +104,15 @@ class TenantSettings(BaseModel):
     min_aggregate_size: int = Field(default=5, ge=2, le=100)
     # Survey tokens one issuer may issue per tenant-local day (domain.md, "Survey tokens").
     survey_tokens_per_issuer_per_day: int = Field(default=200, ge=1, le=10_000)
+
+    @model_validator(mode="after")
+    def _behaviour_points(self) -> TenantSettings:
+        points = self.legacy_behaviour_points
+        if set(points) != {"di_atas", "sesuai", "di_bawah"}:
+            raise ValueError("legacy_behaviour_points needs di_atas, sesuai and di_bawah")
+        if any(not 0 <= v <= 100 for v in points.values()):
+            raise ValueError("legacy_behaviour_points must lie between 0 and 100")
+        return self
 
     @model_validator(mode="after")
     def _ordered_thresholds(self) -> TenantSettings:

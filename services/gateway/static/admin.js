@@ -1,6 +1,6 @@
 "use strict";
-/* /admin: BKPSDM's dashboard of the regency's year. Every table can be downloaded as CSV
-   (K.table's csv option). Words: English msgids, Indonesian in gateway_admin.po. */
+/* /admin: BKPSDM's dashboard of the regency's year. Every table can be downloaded as XLSX
+   or CSV (K.table's export option: the gateway's export of the same table). Words: English msgids, Indonesian in gateway_admin.po. */
 (() => {
   const me = K.guard();
   if (!me) return;
@@ -24,7 +24,9 @@
     adaptif: "Adaptive",
     kolaboratif: "Collaborative",
   };
-  const file = (name) => name + "-" + year;
+  // The export of a table of the chosen year (and, for the curve, organisation predikat).
+  const regencyFile = (table) => ({ export: { table, params: { year, organisation_predikat: predikatSelect.value } } });
+  const file = (table) => ({ export: { table, params: { year } } });
 
   function predikatRows(r) {
     const total = ORDER.reduce((sum, p) => sum + (r.predikat_distribution[p] || 0), 0);
@@ -56,14 +58,14 @@
       fill(
         "distribution",
         el("p", { text: t("{employees} employees in {year}; a final predikat exists for {total}.", { employees: r.employees, year: r.year, total }) }),
-        K.table([t("Predikat"), t("Count"), t("Share"), { label: "", csv: false }], rows, [1, 2], { csv: file("sebaran-predikat") }),
+        K.table([t("Predikat"), t("Count"), t("Share"), ""], rows, [1, 2], regencyFile("sebaran-predikat")),
         el("h3", { text: t("Curve for an organisation rated {predikat}", { predikat: label("predikat", r.organisation_predikat) }) }),
         checks.length ? el("ul", {}, checks) : muted(t("There is no curve rule for this predikat."))
       );
       // Bar widths: set through the CSSOM (the page's policy forbids inline style attributes).
       for (const span of document.querySelectorAll("#distribution .bar span")) span.style.width = span.dataset.share + "%";
-      rank("rank-ikm", r.units_by_ikm, (u) => [u.name, fmt.num(u.value), fmt.num(u.responses, 0)], [t("Unit"), t("IKM"), t("Respondents")], "peringkat-ikm");
-      rank("rank-achievement", r.units_by_achievement, (u) => [u.name, fmt.pct(u.value)], [t("Unit"), t("Mean achievement")], "peringkat-capaian");
+      rank("rank-ikm", r.units_by_ikm, (u) => [u.name, fmt.num(u.value), fmt.num(u.responses, 0)], [t("Work unit"), t("IKM"), t("Respondents")], "peringkat-ikm");
+      rank("rank-achievement", r.units_by_achievement, (u) => [u.name, fmt.pct(u.value)], [t("Work unit"), t("Mean achievement")], "peringkat-capaian");
       people("top-performers", r.top_performers, "pegawai-terbaik");
       people("under-performers", r.under_performers || [], "pegawai-perlu-pembinaan");
       training(r);
@@ -78,7 +80,7 @@
       fill(id, muted(t("No data yet.")));
       return;
     }
-    fill(id, K.table(["#", ...headers], units.map((u, i) => [String(i + 1), ...cells(u)]), [2, 3], { csv: file(name) }));
+    fill(id, K.table(["#", ...headers], units.map((u, i) => [String(i + 1), ...cells(u)]), [2, 3], regencyFile(name)));
   }
 
   function people(id, list, name) {
@@ -89,10 +91,10 @@
     fill(
       id,
       K.table(
-        [t("Name"), t("Unit"), t("Final predikat"), t("Achievement")],
+        [t("Name"), t("Work unit"), t("Final predikat"), t("Achievement")],
         list.map((p) => [p.name, unitNames.get(p.unit_id) || "–", label("predikat", p.final_predikat), fmt.pct(p.achievement)]),
         [3],
-        { csv: file(name) }
+        regencyFile(name)
       )
     );
   }
@@ -103,11 +105,11 @@
           [t("BerAKHLAK value"), t("Rated below expectations")],
           r.training_needs.map((n) => [VALUES[n.value] ? t(VALUES[n.value]) : n.value, fmt.num(n.rated_di_bawah, 0)]),
           [1],
-          { csv: file("kebutuhan-pelatihan") }
+          regencyFile("kebutuhan-pelatihan")
         )
       : muted(t("No value was rated below expectations."));
     const advice = r.development_recommendations.length
-      ? K.table([t("Development recommendation")], r.development_recommendations.map((text) => [text]), [], { csv: file("rekomendasi-pengembangan") })
+      ? K.table([t("Development recommendation")], r.development_recommendations.map((text) => [text]), [], regencyFile("rekomendasi-pengembangan"))
       : null;
     fill("training", needs, advice ? el("h3", { text: t("Development recommendations") }) : null, advice);
   }
@@ -119,10 +121,10 @@
         "missing-skp",
         page.items.length
           ? K.table(
-              [t("Name"), t("Position"), t("Unit"), t("SKP status")],
+              [t("Name"), t("Position"), t("Work unit"), t("SKP status")],
               page.items.map((m) => [m.name, m.position, unitNames.get(m.unit_id) || "–", label("skpStatus", m.status)]),
               [],
-              { csv: file("pegawai-tanpa-skp-disetujui") }
+              file("pegawai-tanpa-skp-disetujui")
             )
           : muted(t("Every employee has an approved SKP for this year.")),
         page.total > page.items.length ? muted(t("{shown} of {total} employees shown.", { shown: page.items.length, total: page.total })) : null

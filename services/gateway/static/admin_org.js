@@ -30,7 +30,7 @@
       "units",
       units.length
         ? K.table(
-            [t("Name"), t("Code"), t("Kind"), t("Parent unit"), t("Head of unit"), t("Serves the public"), { label: t("Action"), csv: false }],
+            [t("Name"), t("Code"), t("Kind"), t("Parent unit"), t("Head of unit"), t("Serves the public"), t("Action")],
             units.map((u) => [
               u.name,
               u.code || "–",
@@ -41,7 +41,7 @@
               el("button", { type: "button", class: "button", onclick: () => editUnit(u), text: t("Edit"), "aria-label": t("Edit {name}", { name: u.name }) }),
             ]),
             [],
-            { csv: "unit-kerja" }
+            { export: { table: "unit-kerja" } }
           )
         : muted(t("No units yet. Add one below or import a CSV file.")),
       page.total > units.length ? muted(t("{shown} of {total} units shown.", { shown: units.length, total: page.total })) : null
@@ -98,16 +98,21 @@
     staff = page.items;
   }
 
+  // Several loads can be in flight (a search typed while a save reloads the list); only the
+  // newest may fill the table, or an older answer arriving last would show a stale filter.
+  let employeesAsked = 0;
   async function loadEmployees() {
+    const asked = ++employeesAsked;
     const q = document.getElementById("employee-q").value.trim();
     const inactive = document.getElementById("employee-inactive").checked;
     try {
       const page = await K.api("identity", "/employees?limit=100" + (inactive ? "&include_inactive=true" : "") + (q ? "&q=" + encodeURIComponent(q) : ""));
+      if (asked !== employeesAsked) return;
       fill(
         "employees",
         page.items.length
           ? K.table(
-              [t("Name"), t("NIP"), t("Position"), t("Unit"), t("Supervisor"), t("Status"), { label: t("Action"), csv: false }],
+              [t("Name"), t("NIP"), t("Position"), t("Work unit"), t("Supervisor"), t("Status"), t("Action")],
               page.items.map((e) => [
                 e.name,
                 e.nip || "–",
@@ -118,13 +123,13 @@
                 e.active ? actions(e) : "–",
               ]),
               [],
-              { csv: "pegawai" }
+              { export: { table: "pegawai", params: Object.assign(inactive ? { include_inactive: "true" } : {}, q ? { q } : {}) } }
             )
           : muted(q ? t("No employee matches.") : t("No employees yet.")),
         page.total > page.items.length ? muted(t("{shown} of {total} employees shown.", { shown: page.items.length, total: page.total })) : null
       );
     } catch (err) {
-      fill("employees", muted(K.errorText(err)));
+      if (asked === employeesAsked) fill("employees", muted(K.errorText(err)));
     }
   }
 
@@ -171,7 +176,7 @@
       e.id ? null : field(t("NIP"), el("input", { name: "nip", inputmode: "numeric", maxlength: "18", required: true })),
       field(t("Name"), el("input", { name: "name", maxlength: "200", required: true, value: e.name || "" })),
       field(t("Position"), el("input", { name: "position", maxlength: "200", required: true, value: e.position || "" })),
-      field(t("Unit"), unitSelect),
+      field(t("Work unit"), unitSelect),
       field(t("Supervisor"), bossSelect),
       e.id ? null : field(t("Initial password"), el("input", { name: "password", type: "password", autocomplete: "new-password", minlength: "8" })),
       el("div", { class: "buttons wide" }, el("button", { class: "button primary", type: "submit", text: e.id ? t("Save changes") : t("Add employee") }))

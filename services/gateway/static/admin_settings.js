@@ -20,7 +20,13 @@
     ["min_aggregate_size", "number", "Smallest group for figures about people", "A figure over people shown outside their supervisor chain needs at least this many contributors (default 5).", { min: 2, max: 100, step: 1 }],
     ["survey_tokens_per_issuer_per_day", "number", "Survey tokens per counter officer per day", "A daily cap per issuer, to spot self-surveys (default 200).", { min: 1, max: 10000, step: 1 }],
     ["legacy_score_enabled", "bool", "Compute the legacy numeric score (PP 46/2011)", "For regencies that still use it for allowances (TPP)."],
+    // The legacy score's behaviour: each BerAKHLAK rating's points (one setting, a mapping).
+    ["legacy_points_di_atas", "point", "Legacy score: points for a value above expectations", "Behaviour (0–100) is the mean of the seven BerAKHLAK ratings in these points (default 91).", { key: "di_atas", min: 0, max: 100, step: 0.1 }],
+    ["legacy_points_sesuai", "point", "Legacy score: points for a value as expected", "Default 76.", { key: "sesuai", min: 0, max: 100, step: 0.1 }],
+    ["legacy_points_di_bawah", "point", "Legacy score: points for a value below expectations", "Default 51.", { key: "di_bawah", min: 0, max: 100, step: 0.1 }],
   ];
+  const POINTS = "legacy_behaviour_points";
+  const valueOf = (settings, name, kind, extra) => (kind === "point" ? (settings[POINTS] || {})[extra.key] : settings[name]);
 
   const settingsForm = document.getElementById("settings-form");
   let saved = {};
@@ -44,7 +50,7 @@
           "div",
           { class: "setting" },
           el("label", { for: "setting-" + name, class: kind === "bool" ? "inline" : null }, kind === "bool" ? input(name, kind, settings[name], extra) : null, " ", t(text)),
-          kind === "bool" ? null : input(name, kind, settings[name], extra),
+          kind === "bool" ? null : input(name, kind, valueOf(settings, name, kind, extra), extra),
           el("p", { class: "muted small", id: "setting-" + name + "-help", text: t(help) })
         )
       ),
@@ -63,13 +69,18 @@
   settingsForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     const changes = {};
-    for (const [name, kind] of SETTINGS) {
+    const points = Object.assign({}, saved[POINTS]);
+    for (const [name, kind, , , extra] of SETTINGS) {
       const node = settingsForm.querySelector('[name="' + name + '"]');
       const value = kind === "bool" ? node.checked : kind === "choice" ? node.value : Number(node.value);
-      if (kind === "number" && (node.value.trim() === "" || Number.isNaN(value))) {
+      if ((kind === "number" || kind === "point") && (node.value.trim() === "" || Number.isNaN(value))) {
         K.notice("settings-message", t("Fill in every number."), "error");
         node.focus();
         return;
+      }
+      if (kind === "point") {
+        if (value !== points[extra.key]) changes[POINTS] = Object.assign(points, { [extra.key]: value });
+        continue;
       }
       // Only what changed goes: a patch of one field cannot undo a colleague's other edit.
       if (value !== saved[name]) changes[name] = value;

@@ -170,53 +170,29 @@ const K = (() => {
       typeof c === "string" ? { label: c, num: nums.has(i) } : Object.assign({ num: nums.has(i) }, c)
     );
     const heads = cols.map((c) =>
-      el("th", { scope: "col", class: c.num ? "num" : null, text: c.label, dataset: c.csv === false ? { csv: "no" } : null })
+      el("th", { scope: "col", class: c.num ? "num" : null, text: c.label })
     );
     const tableNode = el("table", { class: "table" }, el("thead", {}, el("tr", {}, heads)), el("tbody"));
     const wrap = el("div", { class: "table-wrap" }, tableNode);
     for (const cells of rows) addRow(wrap, cells);
-    if (options && options.csv) {
-      wrap.prepend(
-        el("div", { class: "buttons table-tools" },
-          el("button", { type: "button", class: "button", onclick: () => csv.download(tableNode, options.csv), text: t("Download CSV") }))
-      );
-    }
+    if (options && options.export) wrap.prepend(exportLinks(options.export.table, options.export.params));
     return wrap;
   }
 
-  // ------------------------------------------------------------ CSV export (shared helper)
-  /* K.table(columns, rows, numeric, {csv: "file-name"}) adds a "Download CSV" button that
-     exports the rows the table shows (rows added later by K.addRow too), with the column
-     labels as the header. Columns given as {label, csv: false} (actions) and columns
-     without a label are left out. A cell beginning with = + - @ (or a tab/CR) gets a
-     leading apostrophe so a spreadsheet never runs it as a formula; the file is UTF-8
-     with a BOM so Excel reads Indonesian names right. */
-  const csv = {
-    cell(text) {
-      let value = String(text === null || text === undefined ? "" : text).replace(/\s+/g, " ").trim();
-      if (/^[=+\-@\t\r]/.test(value)) value = "'" + value;
-      return '"' + value.replace(/"/g, '""') + '"';
-    },
-    text(tableNode) {
-      const heads = [...tableNode.querySelectorAll("thead th")];
-      const keep = heads.map((h, i) => (h.dataset.csv !== "no" && h.textContent.trim() ? i : -1)).filter((i) => i >= 0);
-      const lines = [keep.map((i) => csv.cell(heads[i].textContent))];
-      for (const row of tableNode.querySelectorAll("tbody tr")) {
-        const cells = [...row.children];
-        lines.push(keep.map((i) => csv.cell(cells[i] ? cells[i].textContent : "")));
-      }
-      return "\uFEFF" + lines.map((l) => l.join(",")).join("\r\n") + "\r\n";
-    },
-    download(tableNode, name) {
-      const blob = new Blob([csv.text(tableNode)], { type: "text/csv;charset=utf-8" });
-      const url = URL.createObjectURL(blob);
-      const link = el("a", { href: url, download: name.replace(/[^\w.-]+/g, "-") + ".csv", hidden: true });
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 1000);
-    },
-  };
+  // ------------------------------------------------------------ downloads (XLSX and CSV)
+  /* K.table(columns, rows, numeric, {export: {table, params}}) adds "Download XLSX" and
+     "Download CSV" links to the gateway's export of that table (services/gateway/exports:
+     the same rows from the service that feeds the page, the headers in the reader's
+     language, every formula-like cell neutralised). The session cookie goes with them;
+     params are the table's filters (year, period...). */
+  function exportLinks(table, params) {
+    const link = (format, text) => {
+      const query = new URLSearchParams(Object.assign({}, params || {}, { format }));
+      const href = "/api/gateway/export/" + encodeURIComponent(table) + "?" + query;
+      return el("a", { class: "button", href, download: "", dataset: { format }, text });
+    };
+    return el("div", { class: "buttons table-tools" }, link("xlsx", t("Download XLSX")), link("csv", t("Download CSV")));
+  }
 
   /* One row appended to a K.table (attrs for the <tr>, e.g. dataset); returns the row. */
   function addRow(wrap, cells, attrs) {
@@ -462,7 +438,7 @@ const K = (() => {
   topbar();
 
   return {
-    t, session, api, publicApi, ApiError, errorText, el, fill, table, addRow, csv, form, notice, muted,
+    t, session, api, publicApi, ApiError, errorText, el, fill, table, addRow, form, notice, muted,
     LABELS, label, badge, fmt, today, yearSelect, dashboardFor, guard, live, busy, request,
     locale: LOCALE,
   };

@@ -76,7 +76,7 @@
       return;
     }
     const wrap = K.table(
-      [t("Tracking code"), t("Filed"), t("Unit"), t("Category"), t("Status"), t("Due"), ""],
+      [t("Tracking code"), t("Filed"), t("Work unit"), t("Category"), t("Status"), t("Due"), ""],
       []
     );
     for (const c of shown) {

@@ -17,7 +17,7 @@
               [t("Name"), t("Slug"), t("Time zone"), t("Registered")],
               page.items.map((r) => [r.name, r.slug, r.time_zone, K.fmt.date(r.created_at)]),
               [],
-              { csv: "kabupaten-kota" }
+              { export: { table: "kabupaten-kota" } }
             )
           : K.muted(t("No regency yet.")),
         page.total > page.items.length ? K.muted(t("{shown} of {total} regencies shown.", { shown: page.items.length, total: page.total })) : null

@@ -21,7 +21,7 @@
             s.metrics_path,
           ]),
           [],
-          { csv: "status-layanan" }
+          { export: { table: "status-layanan" } }
         )
       );
     } catch (err) {

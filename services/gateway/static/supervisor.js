@@ -86,18 +86,7 @@
         });
         fill(
           box,
-          skp.rhk.map((r) =>
-            el(
-              "div",
-              { class: "rhk " + r.kind },
-              el("h3", {}, r.title, badge("kind", r.kind, "kind")),
-              K.table(
-                [t("Indicator"), t("Aspect"), t("Target")],
-                r.indicators.map((i) => [i.name, label("aspect", i.aspect), fmt.num(i.target) + " " + i.unit]),
-                [2]
-              )
-            )
-          ),
+          skp.rhk.map(S.rhkBlock),
           el("label", {}, t("Note to the employee (required to return)"), comment),
           message,
           el("div", { class: "buttons" }, approve, back)

@@ -36,18 +36,7 @@
     fill(
       "skp",
       el("p", {}, badge("skpStatus", skp.status)),
-      rhk.map((r) =>
-        el(
-          "div",
-          { class: "rhk " + r.kind },
-          el("h3", {}, r.title, badge("kind", r.kind, "kind")),
-          K.table(
-            [t("Indicator"), t("Aspect"), t("Target")],
-            r.indicators.map((i) => [i.name, label("aspect", i.aspect), fmt.num(i.target) + " " + i.unit]),
-            [2]
-          )
-        )
-      )
+      rhk.map(S.rhkBlock)
     );
   }
 

@@ -155,5 +155,19 @@ const S = (() => {
     K.fill(target, el("p", { class: "errors", text: K.errorText(err) }));
   }
 
-  return { RATINGS, VALUES, ratingSelect, chosen, valueFields, nameOf, periods, periodSelect, personHref, alertItem, markRead, standing, failed };
+  /* One RHK of an SKP as the supervisor reads it: title, kind and the indicators' targets. */
+  function rhkBlock(r) {
+    return el(
+      "div",
+      { class: "rhk " + r.kind },
+      el("h3", {}, r.title, K.badge("kind", r.kind, "kind")),
+      K.table(
+        [t("Indicator"), t("Aspect"), t("Target")],
+        r.indicators.map((i) => [i.name, K.label("aspect", i.aspect), K.fmt.num(i.target) + " " + i.unit]),
+        [2]
+      )
+    );
+  }
+
+  return { RATINGS, VALUES, ratingSelect, rhkBlock, chosen, valueFields, nameOf, periods, periodSelect, personHref, alertItem, markRead, standing, failed };
 })();
