@@ -22,6 +22,10 @@ from prometheus_fastapi_instrumentator import Instrumentator
 
 log = logging.getLogger(__name__)
 
+# A dependency that neither answers nor refuses (a black-holed address) must not hold
+# /readyz past any probe's patience: it counts as down with reason "timeout".
+CHECK_TIMEOUT_SECONDS = 10.0
+
 
 @dataclass
 class Metrics:
@@ -114,6 +118,13 @@ class Metrics:
             ["service", "check"],
             registry=r,
         )
+        self.optional = Gauge(
+            "kinerja_optional_check",
+            "1 when an optional dependency answered at its last evaluation, 0 when not"
+            " (readiness does not depend on it)",
+            ["service", "check"],
+            registry=r,
+        )
         self.insecure_default = Gauge(
             "kinerja_insecure_default_in_use",
             "1 while a public development value of the setting is in use",
@@ -155,11 +166,17 @@ def instrument(
     metrics: Metrics,
     checks: dict[str, ReadinessCheck],
     details: dict[str, ReadinessDetails] | None = None,
+    optional: dict[str, ReadinessCheck] | None = None,
 ) -> None:
     """Add ``/metrics``, ``/healthz`` (alive) and ``/readyz`` (dependencies reachable).
 
-    ``details`` adds figures to /readyz that do not decide readiness (parked outbox rows).
+    ``details`` adds figures to /readyz that do not decide readiness (parked outbox rows);
+    ``optional`` checks dependencies the service works without (the shared rate-limit
+    store: without it limits count per instance), shown under ``optional`` and in
+    ``kinerja_optional_check``, never failing readiness. Both are read at each request, so
+    checks added after this call are included.
     """
+    optional = {} if optional is None else optional
     Instrumentator(
         registry=metrics.registry,
         excluded_handlers=["/metrics", "/healthz", "/readyz"],
@@ -175,6 +192,8 @@ def instrument(
         results = await evaluate_readiness(metrics, checks)
         ready = all(v == "ok" for v in results.values())
         body: dict[str, Any] = {"ready": ready, "checks": results}
+        if optional:
+            body["optional"] = await evaluate_optional(metrics, optional)
         if details:
             body["details"] = {name: get() for name, get in details.items()}
         return JSONResponse(body, status_code=200 if ready else 503)
@@ -183,28 +202,43 @@ def instrument(
 async def evaluate_readiness(metrics: Metrics, checks: dict[str, ReadinessCheck]) -> dict[str, str]:
     """Run every check once: ``ok`` or ``down: <reason code>`` per check, and the
     ``kinerja_readiness_check`` gauge set to match (the alert rules read the gauge)."""
+    return await _evaluate(metrics.readiness, metrics.service, checks)
+
+
+async def evaluate_optional(metrics: Metrics, checks: dict[str, ReadinessCheck]) -> dict[str, str]:
+    """The same for optional dependencies, into ``kinerja_optional_check``."""
+    return await _evaluate(metrics.optional, metrics.service, checks)
+
+
+async def _evaluate(
+    gauge: Gauge, service: str, checks: dict[str, ReadinessCheck]
+) -> dict[str, str]:
     results: dict[str, str] = {}
     for name, check in checks.items():
         try:
-            await check()
+            await asyncio.wait_for(check(), CHECK_TIMEOUT_SECONDS)
             results[name] = "ok"
         except NotReady as exc:
             results[name] = f"down: {exc.reason}"
         except Exception as exc:  # the text goes to the log, not to whoever asks
             log.warning("readiness check %s failed: %r", name, exc)
             results[name] = f"down: {readiness_reason(exc)}"
-        metrics.readiness.labels(metrics.service, name).set(1 if results[name] == "ok" else 0)
+        gauge.labels(service, name).set(1 if results[name] == "ok" else 0)
     return results
 
 
 async def watch_readiness(
-    metrics: Metrics, checks: dict[str, ReadinessCheck], every_seconds: float
+    metrics: Metrics,
+    checks: dict[str, ReadinessCheck],
+    every_seconds: float,
+    optional: dict[str, ReadinessCheck] | None = None,
 ) -> None:
     """Evaluate the checks in the background, so that Prometheus sees a failing dependency
     without anyone probing /readyz (runs until cancelled)."""
     while True:
         try:
             await evaluate_readiness(metrics, checks)
+            await evaluate_optional(metrics, optional or {})
         except Exception:  # a check that raises past its own handling must not end the loop
             log.exception("readiness evaluation failed")
         await asyncio.sleep(every_seconds)

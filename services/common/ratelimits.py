@@ -9,11 +9,14 @@ instance answers. The async side talks to Redis through redis-py (``implementati
 
 While the shared storage cannot be reached, the limiters count in this process instead
 (logged once per outage): a login or a survey answer must not fail because a counter
-store is down, and per-instance limits are what a single instance had anyway.
+store is down, and per-instance limits are what a single instance had anyway. The outage
+shows in /readyz under ``optional`` and in ``kinerja_optional_check{check=
+"rate_limit_storage"}`` (``reachable``), never failing readiness.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from limits import RateLimitItem, WindowStats
@@ -23,9 +26,16 @@ from limits.aio.storage import MemoryStorage as AsyncMemoryStorage
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
 
+from services.common.observability import NotReady
+
 log = logging.getLogger(__name__)
 
 SCHEMES = ("memory", "redis", "rediss", "redis+unix")
+
+
+def is_shared(url: str) -> bool:
+    """Whether the storage is outside the process (worth a check and a metric)."""
+    return not url.startswith("memory")
 
 
 def checked_storage_url(url: str) -> str:
@@ -69,6 +79,11 @@ class SharedLimiter(limits_sync.MovingWindowRateLimiter):
         self._local = limits_sync.MovingWindowRateLimiter(MemoryStorage())
         self._outage = _Outage(url)
 
+    async def reachable(self) -> None:
+        """An optional check: the shared storage answers (in a thread: redis-py blocks)."""
+        if not await asyncio.to_thread(self.storage.check):
+            raise NotReady("unreachable")
+
     def hit(self, item: RateLimitItem, *identifiers: str, cost: int = 1) -> bool:
         try:
             allowed = super().hit(item, *identifiers, cost=cost)
@@ -110,6 +125,11 @@ class AsyncSharedLimiter(limits_aio.strategies.MovingWindowRateLimiter):
         super().__init__(storage)
         self._local = limits_aio.strategies.MovingWindowRateLimiter(AsyncMemoryStorage())
         self._outage = _Outage(url)
+
+    async def reachable(self) -> None:
+        """An optional check: the shared storage answers."""
+        if not await self.storage.check():
+            raise NotReady("unreachable")
 
     async def hit(self, item: RateLimitItem, *identifiers: str, cost: int = 1) -> bool:
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,11 +45,20 @@ from services.common.observability import (
     watch_readiness,
 )
 from services.common.settings import ServiceSettings
-from services.common.storage import create_engine, create_tables, migrate, ping, session_factory
+from services.common.storage import (
+    NotMigrated,
+    create_engine,
+    create_tables,
+    migrate,
+    migration_state,
+    ping,
+    session_factory,
+)
 
 log = logging.getLogger(__name__)
 
 STOP_TIMEOUT_SECONDS = 20
+MIGRATION_POLL_SECONDS = 2.0
 
 KERNEL_TABLES = (OutboxMessage.__table__, ProcessedEvent.__table__)  # type: ignore[attr-defined]
 
@@ -81,6 +91,9 @@ class Runtime:
             max_record_bytes=s.outbox_max_record_bytes,
         )
         self.connection: BrokerConnection | None = None
+        # Dependencies the service works without (reported, never failing readiness): a
+        # service adds its own, e.g. the shared rate-limit store.
+        self.optional_checks: dict[str, ReadinessCheck] = {}
         self._watchers: list[asyncio.Task[None]] = []
         report_insecure_defaults(self.metrics, s.insecure_defaults())
 
@@ -120,11 +133,35 @@ class Runtime:
         return consumer
 
     async def prepare_database(self) -> None:
-        """Migrate the service's database (or create the tables of a kernel test)."""
-        if self.migrations_dir is not None:
-            await migrate(self.migrations_dir, self.settings.database_url)
+        """Migrate the service's database (or create the tables of a kernel test); where
+        migrations are a step of their own, wait for that step to have run."""
+        s = self.settings
+        if self.migrations_dir is not None and s.migrate_at_start:
+            await migrate(self.migrations_dir, s.database_url)
+        elif self.migrations_dir is not None:
+            await self._wait_for_migrations(self.migrations_dir)
         elif self.metadata is not None:
             await create_tables(self.engine, self.metadata, [*KERNEL_TABLES, *self.tables])
+
+    async def _wait_for_migrations(self, migrations_dir: Path) -> None:
+        """Started beside the migration step (a Kubernetes Job, compose's one-shot): wait
+        for it rather than fail at once; refuse to run on a database it never migrated."""
+        s = self.settings
+        deadline = time.monotonic() + s.migration_wait_seconds
+        while True:
+            try:
+                behind = await migration_state(migrations_dir, s.database_url)
+            except Exception as exc:  # database not up yet: the same wait
+                behind = f"the database is unreachable ({type(exc).__name__})"
+            if behind is None:
+                return
+            if time.monotonic() >= deadline:
+                raise NotMigrated(
+                    f"{s.service_name}: {behind}; run `python -m services.migrate "
+                    f"{s.service_name}` (or set KINERJA_MIGRATE_AT_START=true)"
+                )
+            log.warning("%s: waiting for migrations: %s", s.service_name, behind)
+            await asyncio.sleep(MIGRATION_POLL_SECONDS)
 
     async def start(self) -> None:
         await self.prepare_database()
@@ -148,7 +185,12 @@ class Runtime:
             groups.setdefault(consumer.group_id, []).extend(consumer.topics)
         self._watchers = [
             asyncio.create_task(
-                watch_readiness(self.metrics, self.readiness_checks(), s.readiness_check_seconds),
+                watch_readiness(
+                    self.metrics,
+                    self.readiness_checks(),
+                    s.readiness_check_seconds,
+                    self.optional_checks,
+                ),
                 name="readiness-watch",
             ),
             asyncio.create_task(
@@ -235,6 +277,7 @@ class Runtime:
             self.metrics,
             checks=self.readiness_checks(),
             details={"outbox": self.relay.details},
+            optional=self.optional_checks,
         )
         return app
 

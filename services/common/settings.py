@@ -33,6 +33,11 @@ def _optional_env(name: str) -> Any:
     return os.environ.get(name) or None
 
 
+def default_database_url(data_dir: str, service: str) -> str:
+    """The embedded default: one SQLite file per service in the data directory."""
+    return f"sqlite+aiosqlite:///{data_dir}/{service}.db"
+
+
 class ServiceSettings(BaseSettings):
     """Settings every service has. Subclasses set ``model_config['env_prefix']``."""
 
@@ -103,6 +108,11 @@ class ServiceSettings(BaseSettings):
     # message.max.bytes is 1 MiB too): a larger outbox row is parked, never sent.
     outbox_max_record_bytes: int = 1 << 20
     data_dir: str = Field(default_factory=lambda: _env("KINERJA_DATA_DIR", ".data"))
+    # False where migrations run as their own step (``python -m services.migrate``, the
+    # compose one-shot, the Kubernetes Job): the service then waits up to
+    # ``migration_wait_seconds`` for its database to be at the revision it expects.
+    migrate_at_start: bool = Field(default_factory=lambda: _env("KINERJA_MIGRATE_AT_START", "true"))
+    migration_wait_seconds: float = Field(default=300.0, ge=0)
     # Proxies in front of this service whose X-Forwarded-For hops are believed (per-address
     # limits), counted from the right: 1 behind the gateway alone, 0 when reachable directly.
     trusted_proxies: int = Field(default=0, ge=0, le=10)
@@ -128,7 +138,7 @@ class ServiceSettings(BaseSettings):
         if self.trust_forwarded_for and self.trusted_proxies == 0:
             self.trusted_proxies = 1
         if not self.database_url:
-            self.database_url = f"sqlite+aiosqlite:///{self.data_dir}/{self.service_name}.db"
+            self.database_url = default_database_url(self.data_dir, self.service_name)
         if self.environment != "development" and self.jwt_secret == DEVELOPMENT_JWT_SECRET:
             raise ValueError(
                 f"KINERJA_JWT_SECRET is the public development value and the environment is "

@@ -7,19 +7,27 @@ wake-up on commit) attach to one service's sessions only.
 
 Migrations: every service has an Alembic folder whose ``env.py`` calls
 :func:`run_migrations_online`; :func:`migrate` runs ``upgrade head`` for a URL.
+
+Several instances of a service on one PostgreSQL database coordinate through advisory
+locks (:func:`exclusive`): one migrates while the others wait, one outbox relay publishes
+a round while the others skip it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
+from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event, text
 from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -105,6 +113,38 @@ async def create_tables(engine: AsyncEngine, metadata: MetaData, tables: Iterabl
         await connection.run_sync(metadata.create_all, tables=list(tables))
 
 
+# ---------------------------------------------------------------- advisory locks
+
+# The first key of PostgreSQL's two-key advisory locks: Kinerja's (the second says what
+# for). Advisory locks are scoped to one database, and each service owns its database.
+LOCK_NAMESPACE = 0x4B4E4A  # "KNJ"
+
+
+class LockFor(IntEnum):
+    MIGRATION = 1
+    OUTBOX_ROUND = 2
+
+
+_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:namespace, :purpose)")
+_WAIT_LOCK = text("SELECT pg_advisory_xact_lock(:namespace, :purpose)")
+
+
+@contextlib.asynccontextmanager
+async def exclusive(engine: AsyncEngine, purpose: LockFor) -> AsyncIterator[bool]:
+    """Hold ``purpose``'s lock on this database for the block if no other session holds
+    it; yields whether it is held. A transaction-level lock: PostgreSQL releases it when
+    the block ends, or when the connection dies with its holder (no lock outlives a
+    crashed instance). SQLite has one writer process by design: always True there."""
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    async with engine.connect() as connection, connection.begin():
+        held = await connection.scalar(
+            _TRY_LOCK, {"namespace": LOCK_NAMESPACE, "purpose": int(purpose)}
+        )
+        yield bool(held)
+
+
 # ---------------------------------------------------------------- Alembic
 
 
@@ -125,6 +165,33 @@ async def migrate(migrations_dir: Path, url: str) -> None:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
     await asyncio.to_thread(_upgrade_exclusively, alembic_config(migrations_dir, url))
+
+
+class NotMigrated(RuntimeError):
+    """The database is behind the revision this code expects (its migrations not run)."""
+
+
+async def migration_state(migrations_dir: Path, url: str) -> str | None:
+    """What keeps this code from running on the database: None when it is at head, or at
+    a revision this code does not know (a newer release migrated it; its migrations are
+    backward compatible for one version), else a sentence naming both revisions."""
+    script = ScriptDirectory.from_config(alembic_config(migrations_dir, url))
+    heads = set(script.get_heads())
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            current = set(
+                await connection.run_sync(
+                    lambda sync: MigrationContext.configure(sync).get_current_heads()
+                )
+            )
+    finally:
+        await engine.dispose()
+    known = {revision.revision for revision in script.walk_revisions()}
+    if current == heads or (current and not current <= known):
+        return None
+    at = ", ".join(sorted(current)) or "no revision"
+    return f"the database is at {at}, this code expects {', '.join(sorted(heads))}"
 
 
 # Alembic keeps the running migration's context in module globals: two upgrades at once in
@@ -160,6 +227,15 @@ def run_migrations_online(config: Config, metadata: MetaData, table_names: set[s
     async def run() -> None:
         engine = create_async_engine(config.get_main_option("sqlalchemy.url") or "")
         async with engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                # Instances started together on one database (replicas, a rolling
+                # update, the migrate Job beside a starting pod) migrate one at a time:
+                # the others wait here, then find the database at head. Held until the
+                # commit below, with the migration's own transaction.
+                await connection.execute(
+                    _WAIT_LOCK,
+                    {"namespace": LOCK_NAMESPACE, "purpose": int(LockFor.MIGRATION)},
+                )
             await connection.run_sync(do_run)
             await connection.commit()
         await engine.dispose()

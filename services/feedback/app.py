@@ -10,7 +10,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.common.events import FEEDBACK_TOPIC, IDENTITY_TOPIC
-from services.common.ratelimits import AsyncSharedLimiter, checked_storage_url
+from services.common.ratelimits import AsyncSharedLimiter, checked_storage_url, is_shared
 from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
 from services.feedback.api import ROUTERS
@@ -55,8 +55,11 @@ def create_app(settings: Settings) -> FastAPI:
         routers=ROUTERS,
     )
     app.state.settings = settings
+    limiter = AsyncSharedLimiter(settings.rate_limit_storage_url)
+    if is_shared(settings.rate_limit_storage_url):
+        runtime.optional_checks["rate_limit_storage"] = limiter.reachable
     app.state.rate_limiter = PublicRateLimiter(
-        limiter=AsyncSharedLimiter(settings.rate_limit_storage_url),
+        limiter=limiter,
         submit=settings.public_submit_rate,
         read=settings.public_read_rate,
         trusted_proxies=settings.trusted_proxies,

@@ -13,7 +13,7 @@ from pydantic import field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.common.events import IDENTITY_TOPIC
-from services.common.ratelimits import SharedLimiter, checked_storage_url
+from services.common.ratelimits import SharedLimiter, checked_storage_url, is_shared
 from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
 from services.identity import (
@@ -103,6 +103,9 @@ def create_app(settings: Settings) -> FastAPI:
         # A CSV file may be larger than a JSON body; the form's framing adds a little.
         larger_bodies=[(IMPORT_PATHS, settings.max_import_bytes + MULTIPART_MARGIN)],
     )
+    limiter = SharedLimiter(settings.rate_limit_storage_url)
+    if is_shared(settings.rate_limit_storage_url):
+        runtime.optional_checks["rate_limit_storage"] = limiter.reachable
     app.state.identity = Context(
         sessions=runtime.sessions,
         tokens=auth.TokenConfig(
@@ -115,7 +118,7 @@ def create_app(settings: Settings) -> FastAPI:
             per_account=settings.login_failures_per_account,
             per_address=settings.login_failures_per_address,
             registry=runtime.metrics.registry,
-            limiter=SharedLimiter(settings.rate_limit_storage_url),
+            limiter=limiter,
         ),
         max_import_bytes=settings.max_import_bytes,
         environment=settings.environment,

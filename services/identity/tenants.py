@@ -29,20 +29,26 @@ from services.identity.records import (
 async def ensure_platform_account(
     *, sessions: SessionFactory, username: str, password: str
 ) -> bool:
-    """Create the platform operator's account if missing (at startup); True when created."""
-    async with transaction(sessions) as session:
-        if await find_account(session, PLATFORM_SCOPE, username) is not None:
-            return False
-        session.add(
-            UserAccount(
-                tenant=None,
-                scope=PLATFORM_SCOPE,
-                username=username,
-                password_hash=await hash_in_thread(password),
-                roles=Role.PLATFORM.value,
-                must_change_password=False,
+    """Create the platform operator's account if missing (at startup); True when created.
+
+    Instances started together on one database (replicas, a rolling update) all find it
+    missing; the unique username lets one insert it and the others, refused, find it made."""
+    try:
+        async with transaction(sessions) as session:
+            if await find_account(session, PLATFORM_SCOPE, username) is not None:
+                return False
+            session.add(
+                UserAccount(
+                    tenant=None,
+                    scope=PLATFORM_SCOPE,
+                    username=username,
+                    password_hash=await hash_in_thread(password),
+                    roles=Role.PLATFORM.value,
+                    must_change_password=False,
+                )
             )
-        )
+    except Conflict:  # another instance created it between our look and our insert
+        return False
     return True
 
 

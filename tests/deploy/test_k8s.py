@@ -226,3 +226,82 @@ def test_pod_monitor_scrapes_every_service_as_the_alerts_expect() -> None:
     endpoint = monitor["podMetricsEndpoints"][0]
     assert endpoint["path"] == "/metrics" and "/metrics" in info.served_paths("identity")
     assert {"targetLabel": "job", "replacement": "kinerja"} in endpoint["relabelings"]
+
+
+def env_of(doc: Doc) -> dict[str, Any]:
+    """name -> value (or valueFrom) of a workload's first container."""
+    spec = doc["spec"]["template"]["spec"]["containers"][0]
+    return {v["name"]: v.get("value", v.get("valueFrom")) for v in spec.get("env", [])}
+
+
+@pytest.mark.parametrize("tree", TREES)
+def test_the_migrate_job_migrates_what_each_service_then_expects(tree: str) -> None:
+    job = named(tree, "Job", "migrate")
+    pod = job["spec"]["template"]["spec"]
+    assert pod["containers"][0]["args"] == ["services.migrate"]
+    assert pod["containers"][0]["image"] == container(tree, "identity")["image"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    job_env = env_of(job)
+    for name in info.NAMES:
+        key = f"{info.env_prefix(name)}DATABASE_URL"
+        service_url = env_of(named(tree, "Deployment", name))[key]
+        # Same URL, its password input under the Job's own name for it.
+        assert job_env[key] == service_url.replace(
+            "$(PG_PASSWORD)", f"$(PG_PASSWORD_{name.upper()})"
+        )
+        assert job_env[f"PG_PASSWORD_{name.upper()}"] == {
+            "secretKeyRef": {"name": f"kinerja-pg-{name}", "key": "password"}
+        }
+    assert not [k for k in job_env if "JWT" in k or "PLATFORM" in k]  # no other secret
+    # The services never migrate themselves: they wait for the Job.
+    assert named(tree, "ConfigMap", "kinerja-config")["data"]["KINERJA_MIGRATE_AT_START"] == (
+        "false"
+    )
+    postgres = ingress_rules(tree)["postgres-from-services-and-operator"]
+    labels = job["spec"]["template"]["metadata"]["labels"]
+    selectors = [
+        peer["podSelector"]["matchLabels"]
+        for rule in postgres
+        for peer in rule["from"]
+        if "podSelector" in peer
+    ]
+    assert any(selector.items() <= labels.items() for selector in selectors)
+
+
+@pytest.mark.parametrize("tree", TREES)
+def test_identity_and_feedback_share_redis_and_only_they_reach_it(tree: str) -> None:
+    redis = named(tree, "Service", "redis")["spec"]
+    address = f"redis://redis:{redis['ports'][0]['port']}/0"
+    for name in ("identity", "feedback"):
+        assert (
+            env_of(named(tree, "Deployment", name))[
+                f"{info.env_prefix(name)}RATE_LIMIT_STORAGE_URL"
+            ]
+            == address
+        )
+    assert named(tree, "Deployment", "redis")["spec"]["template"]["metadata"]["labels"].items() >= (
+        redis["selector"].items()
+    )
+    policy = ingress_rules(tree)["redis-from-identity-and-feedback"]
+    peers = [peer for rule in policy for peer in rule["from"]]
+    assert peers == [
+        {
+            "podSelector": {
+                "matchExpressions": [
+                    {
+                        "key": "app.kubernetes.io/name",
+                        "operator": "In",
+                        "values": ["identity", "feedback"],
+                    }
+                ]
+            }
+        }
+    ]
+    assert [p["port"] for rule in policy for p in rule["ports"]] == [redis["ports"][0]["port"]]
+
+
+def test_production_runs_two_of_every_service() -> None:
+    for name in info.NAMES:
+        assert named("overlays/prod", "Deployment", name)["spec"]["replicas"] >= 2, name
+    for name in info.NAMES:
+        assert named("overlays/dev", "Deployment", name)["spec"]["replicas"] == 1, name

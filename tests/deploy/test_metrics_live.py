@@ -29,6 +29,11 @@ ONLY = {
     "kinerja_gateway_stream_connections": "gateway",
     "kinerja_gateway_alerts_delivered_total": "gateway",
     "kinerja_gateway_alert_delivery_lag_seconds": "gateway",
+    "kinerja_gateway_mail_pending": "gateway",
+    "kinerja_gateway_mail_oldest_pending_age_seconds": "gateway",
+    "kinerja_gateway_mail_sent_total": "gateway",
+    "kinerja_gateway_mail_failed_total": "gateway",
+    "kinerja_gateway_mail_attempts_failed_total": "gateway",
 }
 
 

@@ -3,6 +3,7 @@ port, without persistence, killed at teardown."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import time
@@ -15,12 +16,12 @@ import redis
 from tests.gateway.harness import free_port
 
 
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextlib.contextmanager
+def redis_server(home: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A redis-server of its own (URL and process), answering when this yields."""
     binary = shutil.which("redis-server")
     assert binary, "redis-server is missing: scripts/install.sh installs Debian's"
     port = free_port()
-    home: Path = tmp_path_factory.mktemp("redis")
     server = subprocess.Popen(
         [
             binary,
@@ -50,7 +51,13 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 assert time.monotonic() < deadline, "redis-server did not answer in 15 s"
                 time.sleep(0.05)
         client.close()
-        yield f"redis://127.0.0.1:{port}/0"
+        yield f"redis://127.0.0.1:{port}/0", server
     finally:
         server.kill()
         server.wait(10)
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with redis_server(tmp_path_factory.mktemp("redis")) as (url, _):
+        yield url

@@ -1,6 +1,6 @@
 """The outbox relay reads one private attribute of aiokafka's producer: the sender task,
 which aiokafka ends on a fatal error while the producer object still looks alive
-(``services.common.messaging.outbox.producer_is_dead``). If an upgrade renames it, the
+(``services.common.messaging.producer_errors.producer_is_dead``). If an upgrade renames it, the
 relay's ``getattr`` would quietly find nothing and never replace a dead producer; this
 test fails instead."""
 
@@ -11,7 +11,7 @@ import asyncio
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from services.common.messaging.outbox import producer_is_dead
+from services.common.messaging.producer_errors import producer_is_dead
 
 pytestmark = pytest.mark.unit
 

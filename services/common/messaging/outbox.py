@@ -22,9 +22,10 @@ Nothing stalls and nothing hides:
   every poll, whether or not Kafka answers; :meth:`OutboxRelay.check` says "stalled" when
   rows wait and the relay has published none of them for ``stall_seconds``.
 
-One relay runs per service instance. Two relays of the same service would both publish
-(duplicates are harmless) but could interleave the order; run one writer instance per
-service database, or one relay.
+One relay runs per service instance. Several instances on one PostgreSQL database take
+turns: a publishing round (read a batch, send it, mark it) holds the database's outbox
+advisory lock, and a relay that finds it taken skips the round, so each row is sent once
+and in id order whichever instance wrote it.
 """
 
 from __future__ import annotations
@@ -38,18 +39,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import (
-    InvalidProducerEpoch,
-    InvalidProducerIdMapping,
-    InvalidTopicError,
-    MessageSizeTooLargeError,
-    OutOfOrderSequenceNumber,
-    ProducerClosed,
-    ProducerFenced,
-    RecordListTooLargeError,
-    RecordTooLargeError,
-    UnknownProducerId,
-)
 from aiokafka.record.default_records import DefaultRecordBatchBuilder
 from sqlalchemy import case, exists, func, update
 from sqlalchemy import event as sa_event
@@ -61,8 +50,9 @@ from services.common.clock import utcnow
 from services.common.events import Envelope
 from services.common.kafka import KafkaClientConfig
 from services.common.messaging.broker import create_producer
+from services.common.messaging.producer_errors import park_reason, producer_is_dead
 from services.common.observability import Metrics, NotReady
-from services.common.storage import SessionFactory
+from services.common.storage import LockFor, SessionFactory, exclusive
 
 log = logging.getLogger(__name__)
 
@@ -106,43 +96,11 @@ def add_event(session: AsyncSession, event: Envelope) -> None:
     session.sync_session.info[OUTBOX_DIRTY] = True
 
 
-# Errors that say this one record can never be written: retrying it changes nothing.
-PERMANENT_ERRORS: dict[type[Exception], str] = {
-    MessageSizeTooLargeError: "too_large",
-    RecordListTooLargeError: "too_large",
-    RecordTooLargeError: "too_large",
-    InvalidTopicError: "invalid_topic",
-}
-# Errors that leave the producer itself unusable: every later send fails the same way
-# (measured after a full cluster outage: OutOfOrderSequenceNumber on every retry, for
-# minutes), while a new producer publishes at once.
-FATAL_PRODUCER_ERRORS = (
-    OutOfOrderSequenceNumber,
-    UnknownProducerId,
-    ProducerFenced,
-    InvalidProducerEpoch,
-    InvalidProducerIdMapping,
-    ProducerClosed,
-)
 ACK_TIMEOUT_SECONDS = 30
+BUSY_RETRY_SECONDS = 0.1
+# At stop, how long a round in flight may take to end before it is cancelled.
+ROUND_FINISH_SECONDS = 5.0
 PRODUCER_STOP_SECONDS = 10
-
-
-def park_reason(exc: BaseException) -> str | None:
-    for kind, reason in PERMANENT_ERRORS.items():
-        if isinstance(exc, kind):
-            return reason
-    return None
-
-
-def producer_is_dead(producer: AIOKafkaProducer, exc: BaseException | None) -> bool:
-    """A fatal error, or a producer whose sender task has ended (aiokafka ends it on a
-    fatal error and fails every later batch)."""
-    if isinstance(exc, FATAL_PRODUCER_ERRORS):
-        return True
-    sender = getattr(producer, "_sender", None)
-    task = getattr(sender, "sender_task", None)
-    return task is not None and task.done()
 
 
 @dataclass
@@ -199,6 +157,9 @@ class OutboxRelay:
         # broker connection, stopped first, clears broker_ready).
         self._topics_exist = False
         self._task: asyncio.Task[None] | None = None
+        # The last round found another instance's relay publishing from this database.
+        self.round_busy = False
+        self._stopping = False
         service = metrics.service
         metrics.outbox_backlog.labels(service).set_function(lambda: self.state.backlog)
         metrics.outbox_parked.labels(service).set_function(lambda: self.state.parked)
@@ -215,6 +176,7 @@ class OutboxRelay:
             self._wake.set()
 
     def start(self) -> None:
+        self._stopping = False
         self._healthy_at = time.monotonic()
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
@@ -223,9 +185,17 @@ class OutboxRelay:
         most ``drain_seconds``: a row left behind is not lost (the next start sends it),
         but a deploy should not hold events back for the length of a restart."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            # Let a round in flight end rather than cancel it mid-query: a connection
+            # cancelled inside an operation (the round's lock, a batch read) is left busy,
+            # and disposing the engine then waits for it.
+            self._stopping = True
+            self._wake.set()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), ROUND_FINISH_SECONDS)
+            except TimeoutError:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
         if self._topics_exist and drain_seconds > 0:
             try:
                 await asyncio.wait_for(self._drain(), drain_seconds)
@@ -281,7 +251,7 @@ class OutboxRelay:
 
     async def _run(self) -> None:
         delay = 0.5
-        while True:
+        while not self._stopping:
             # Measured first and whatever Kafka does: the metrics must not depend on it.
             try:
                 await self.measure()
@@ -307,6 +277,11 @@ class OutboxRelay:
                 continue
             if sent == self.batch_size:
                 continue  # more waiting: no pause
+            if self.round_busy:
+                # Another instance is mid-round: its rows may not include ours, so look
+                # again soon rather than after a whole poll interval.
+                await asyncio.sleep(min(self.poll_seconds, BUSY_RETRY_SECONDS))
+                continue
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
@@ -381,8 +356,14 @@ class OutboxRelay:
         return future
 
     async def publish_pending(self) -> int:
-        """Publish one batch of unsent events in order; return how many were sent."""
+        """Publish one batch of unsent events in order; return how many were sent (0, with
+        ``round_busy`` set, when another instance's relay holds the round)."""
         producer = await self._ensure_producer()
+        async with exclusive(self.sessions.kw["bind"], LockFor.OUTBOX_ROUND) as mine:
+            self.round_busy = not mine
+            return await self._round(producer) if mine else 0
+
+    async def _round(self, producer: AIOKafkaProducer) -> int:
         rows = await self._next_batch()
         if not rows:
             self._healthy_at = time.monotonic()  # all waiting rows are held: not a stall
