@@ -45,7 +45,7 @@ async def test_login_password_and_employee_pages(stack: Stack, page: Page) -> No
     await expect(page.get_by_role("heading")).to_contain_text("bukan untuk akun Anda")
     # ... with the way back to the pages that are: the account's own links.
     await expect(page.locator("#nav a")).to_have_text(
-        ["Kinerja Saya", "Penilaian Saya", "Penilaian Rekan", "Profil Saya"]
+        ["Kinerja Saya", "Penilaian Saya", "Periode Saya", "Penilaian Rekan", "Profil Saya"]
     )
     await check_page(page, "refused")
     # Logging out ends the session: the dashboard sends back to the login page.

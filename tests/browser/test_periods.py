@@ -52,7 +52,7 @@ async def test_the_employee_and_the_supervisor_see_the_period(stack: Stack, page
 
     await use_session(page, stack.gateway_url, token("pegawai", Role.PEGAWAI))
     await page.goto(stack.gateway_url + "/pegawai/periode")
-    await expect(page.locator("h1")).to_have_text("Periode saya")
+    await expect(page.locator("h1")).to_have_text("Periode Saya")
     rows = page.locator("#periods tbody tr")
     await expect(rows).to_have_count(12)  # monthly, the default cadence
     current = rows.nth(today.month - 1)
