@@ -195,7 +195,9 @@ async def test_the_kepala_daerah_gets_the_desk_and_a_pegawai_a_refusal(
     await use_session(page, stack.gateway_url, head["Authorization"].removeprefix("Bearer "))
     await page.goto(stack.gateway_url + "/atasan")
     await expect(page.locator("h1#page-title")).to_have_text("Kepala Daerah")
-    await expect(page.locator("#nav a")).to_have_text(["Kepala Daerah", "Tim per periode", "Profil Saya"])
+    await expect(page.locator("#nav a")).to_have_text(
+        ["Kepala Daerah", "Tim per periode", "Profil Saya"]
+    )
     # Its alert stream opens (no employee id: the account id is the recipient).
     await expect(page.locator("#live-state")).to_have_text("Langsung")
     await check_page(page, "kepala-daerah")
