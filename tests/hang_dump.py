@@ -48,8 +48,8 @@ def pytest_configure(config: pytest.Config) -> None:
         signal.signal(signal.SIGUSR1, _print_tasks)
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+@contextlib.contextmanager
+def _dump_before_timeout(item: pytest.Item) -> Iterator[None]:
     marker = item.get_closest_marker("timeout")
     given = marker.args[0] if marker and marker.args else item.config.getini("timeout")
     timeout = float(given or 0)
@@ -64,7 +64,15 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         timer.daemon = True
         timer.start()
     try:
-        return (yield)
+        yield
     finally:
         if timer is not None:
             timer.cancel()
+
+
+# The whole protocol, as pytest-timeout counts it: a fixture's setup or teardown (a service
+# stopping) can hang as well as the test itself.
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    with _dump_before_timeout(item):
+        return (yield)
