@@ -29,11 +29,12 @@ from services.common.events import (
 )
 from services.common.kafka import split_servers
 from services.common.messaging import ProcessedEvent
+from services.common.security import Role
 from services.common.storage import create_engine, session_factory
 from services.scoring.app import Settings, create_app
-from services.scoring.models import SCORE_TABLES
+from services.scoring.models import SCORE_TABLES, ScoreAlert
 from services.scoring.store import table_of
-from tests.support import serve
+from tests.support import bearer, serve, wait_until
 
 # Wednesday 1 July 2026, 10:00 in Jakarta: about half of the year's working days passed.
 NOW = datetime(2026, 7, 1, 3, 0, tzinfo=UTC)
@@ -252,3 +253,24 @@ async def snapshot(database_url: str) -> dict[str, list[Any]]:
 
 def table_rows(model: Any) -> Any:
     return select(table_of(model))
+
+
+async def applied(app: FastAPI, count: int) -> None:
+    """Wait until the service has applied ``count`` events."""
+
+    async def check() -> bool:
+        return await processed(app) >= count
+
+    await wait_until(check, timeout=60)
+
+
+def who(tenant: str, employee: str | None, *roles: Role) -> dict[str, str]:
+    """The Authorization header of a caller (a pegawai unless roles are given)."""
+    return bearer(tenant=tenant, roles=roles or [Role.PEGAWAI], employee_id=employee)
+
+
+async def active(app: FastAPI) -> set[tuple[str, str, str]]:
+    """The open alerts as (recipient, kind, subject)."""
+    async with app.state.runtime.sessions() as session:
+        rows = (await session.exec(select(ScoreAlert))).all()
+    return {(a.recipient_id, a.kind, a.subject_id) for a in rows}

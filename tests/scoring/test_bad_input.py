@@ -21,6 +21,7 @@ from tests.scoring.helpers import (
     ANNUAL_2026,
     Clock,
     activity_event,
+    applied,
     employee_event,
     ev,
     indicator,
@@ -30,8 +31,8 @@ from tests.scoring.helpers import (
     target_event,
     tenant_event,
     unit_event,
+    who,
 )
-from tests.scoring.test_scenario import applied, who
 from tests.support import produce_raw, read_topic
 
 pytestmark = pytest.mark.kafka

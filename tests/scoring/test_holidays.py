@@ -14,7 +14,9 @@ from services.scoring import domain as d
 from services.scoring.app import Settings
 from tests.scoring.helpers import (
     Clock,
+    active,
     activity_event,
+    applied,
     employee_event,
     ev,
     indicator,
@@ -23,9 +25,8 @@ from tests.scoring.helpers import (
     target_event,
     tenant_event,
     unit_event,
+    who,
 )
-from tests.scoring.test_scenario import applied, who
-from tests.scoring.test_scheduler import active
 
 pytestmark = pytest.mark.kafka
 CUTI = [date(2026, 11, 25), date(2026, 11, 26)]  # inside November, before its end

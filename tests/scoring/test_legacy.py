@@ -17,6 +17,7 @@ from tests.scoring.helpers import (
     ANNUAL_2026,
     Clock,
     activity_event,
+    applied,
     employee_event,
     ev,
     indicator,
@@ -25,8 +26,8 @@ from tests.scoring.helpers import (
     target_event,
     tenant_event,
     unit_event,
+    who,
 )
-from tests.scoring.test_scenario import applied, who
 
 pytestmark = pytest.mark.kafka
 T = "tanahdatar"

@@ -11,6 +11,7 @@ from services.scoring.app import Settings
 from services.scoring.models import ScoreAlert
 from tests.scoring.helpers import (
     Clock,
+    applied,
     employee_event,
     ev,
     publish,
@@ -18,7 +19,6 @@ from tests.scoring.helpers import (
     tenant_event,
     unit_event,
 )
-from tests.scoring.test_scenario import applied
 
 pytestmark = pytest.mark.kafka
 

@@ -19,6 +19,7 @@ from services.scoring.models import ScoreAlert
 from tests.scoring.helpers import (
     Clock,
     activity_event,
+    applied,
     employee_event,
     ev,
     indicator,
@@ -27,8 +28,8 @@ from tests.scoring.helpers import (
     target_event,
     tenant_event,
     unit_event,
+    who,
 )
-from tests.scoring.test_scenario import applied, who
 
 pytestmark = pytest.mark.kafka
 TARGET = 250.0  # documents a year

@@ -15,13 +15,13 @@ from tests.conftest import fresh_postgres_database
 from tests.scoring.helpers import (
     Clock,
     activity_event,
+    applied,
     processed,
     publish,
     running,
     snapshot,
 )
 from tests.scoring.scenario import bantul_phase1, bantul_phase2, mimika
-from tests.scoring.test_scenario import applied
 from tests.support import wait_until
 
 pytestmark = pytest.mark.kafka

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from fastapi import FastAPI
 from sqlmodel import select
 
 from services.common.events import SCORING_TOPIC, AlertCleared, AlertRaised, decode_event
@@ -15,24 +14,13 @@ from services.common.security import Role
 from services.scoring import domain as d
 from services.scoring.app import Settings
 from services.scoring.models import ScoreAlert, ScoreAlertLog
-from tests.scoring.helpers import Clock, processed, publish, running
+from tests.scoring.helpers import Clock, applied, publish, running, who
 from tests.scoring.scenario import bantul_phase1, bantul_phase2, mimika
-from tests.support import bearer, read_topic, wait_until
+from tests.support import read_topic
 
 pytestmark = pytest.mark.kafka
 
 SHARE = d.period_share(d.annual_period(2026), date(2026, 7, 1))
-
-
-async def applied(app: FastAPI, count: int) -> None:
-    async def check() -> bool:
-        return await processed(app) >= count
-
-    await wait_until(check, timeout=60)
-
-
-def who(tenant: str, employee: str | None, *roles: Role) -> dict[str, str]:
-    return bearer(tenant=tenant, roles=roles or [Role.PEGAWAI], employee_id=employee)
 
 
 async def test_two_tenant_scenario(

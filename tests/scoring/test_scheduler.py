@@ -9,12 +9,14 @@ from sqlmodel import select
 
 from services.common.events import AssessmentSubmitted, BerAkhlak, Period, Rating
 from services.scoring.app import Settings
-from services.scoring.models import ScoreAlert, ScoreLock
+from services.scoring.models import ScoreLock
 from services.scoring.scheduler import Scheduler
 from services.scoring.store import TURN_ROW, take_turn
 from tests.scoring.helpers import (
     Clock,
+    active,
     activity_event,
+    applied,
     employee_event,
     ev,
     indicator,
@@ -24,15 +26,8 @@ from tests.scoring.helpers import (
     tenant_event,
     unit_event,
 )
-from tests.scoring.test_scenario import applied
 
 pytestmark = pytest.mark.kafka
-
-
-async def active(app) -> set[tuple[str, str, str]]:
-    async with app.state.runtime.sessions() as session:
-        rows = (await session.exec(select(ScoreAlert))).all()
-    return {(a.recipient_id, a.kind, a.subject_id) for a in rows}
 
 
 async def test_silent_and_assessment_due(

@@ -20,6 +20,7 @@ from services.scoring.app import Settings
 from tests.scoring.helpers import (
     Clock,
     activity_event,
+    applied,
     employee_event,
     indicator,
     publish,
@@ -28,7 +29,6 @@ from tests.scoring.helpers import (
     tenant_event,
     unit_event,
 )
-from tests.scoring.test_scenario import applied
 from tests.support import bearer, read_topic, wait_until
 
 pytestmark = pytest.mark.kafka

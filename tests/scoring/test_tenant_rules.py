@@ -14,6 +14,7 @@ from services.scoring.app import Settings
 from tests.scoring.helpers import (
     Clock,
     activity_event,
+    applied,
     employee_event,
     indicator,
     publish,
@@ -21,8 +22,8 @@ from tests.scoring.helpers import (
     target_event,
     tenant_event,
     unit_event,
+    who,
 )
-from tests.scoring.test_scenario import applied, who
 
 pytestmark = pytest.mark.kafka
 D = date(2026, 6, 30)

@@ -13,6 +13,7 @@ from services.scoring.app import Settings
 from tests.scoring.helpers import (
     Clock,
     activity_event,
+    applied,
     employee_event,
     ev,
     indicator,
@@ -22,7 +23,6 @@ from tests.scoring.helpers import (
     tenant_event,
     unit_event,
 )
-from tests.scoring.test_scenario import applied
 from tests.support import bearer
 
 pytestmark = pytest.mark.kafka
