@@ -42,11 +42,6 @@ Year = Annotated[int | None, Query(ge=2000, le=2100, description="default: this 
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 
 
-async def this_year(org: OrgChart) -> int:
-    _, tz = await org.settings()
-    return local_today(tz).year
-
-
 @router.get(
     "/employees/{employee_id}",
     response_model=EmployeeScore,
@@ -118,7 +113,7 @@ async def get_team(
             people = await org.subtree(root)
         people.sort(key=lambda p: (p.name, p.employee_id))
         chosen = page_of(people, page)
-        label = period or str(year or await this_year(org))
+        label = period or str(year or (await org.today()).year)
         items = await views.summaries(session, tenant, chosen.items, label)
         return Page(items=items, total=chosen.total, limit=page.limit, offset=page.offset)
 
@@ -134,7 +129,7 @@ async def get_unit(
 ) -> UnitScore:
     tenant = tenant_of(principal)
     async with runtime_of(request).sessions() as session:
-        chosen = year or await this_year(OrgChart(session, tenant))
+        chosen = year or (await OrgChart(session, tenant).today()).year
         return await views.unit_score(session, tenant, principal, unit_id, chosen)
 
 
@@ -154,7 +149,7 @@ async def get_regency(
 ) -> RegencyScore:
     tenant = tenant_of(principal)
     async with runtime_of(request).sessions() as session:
-        chosen = year or await this_year(OrgChart(session, tenant))
+        chosen = year or (await OrgChart(session, tenant).today()).year
         return await views.regency_score(session, tenant, chosen, organisation_predikat)
 
 

@@ -12,7 +12,6 @@ from services.common.pagination import Page, PageParams
 from services.common.refusals import NotFound
 from services.common.security import Principal
 from services.common.storage import SessionFactory
-from services.common.workdays import local_today
 from services.targets.domain import SkpStatus, copy_for_new_year
 from services.targets.drafting import insert_skp, one_per_year
 from services.targets.models import (
@@ -45,8 +44,7 @@ async def copy_last_year(
     owner = principal.me()
     tenant = principal.home()
     async with sessions.begin() as session:
-        _, time_zone = await OrgChart(session, tenant).settings()
-        year = body.year or local_today(time_zone).year
+        year = body.year or (await OrgChart(session, tenant).today()).year
     async with one_per_year(year), sessions.begin() as session:
         source = await skp_of(session, tenant, owner, year - 1)
         if source is None:
