@@ -108,7 +108,18 @@ async def watch_kafka(
                     metrics.dead_letter_messages.labels(metrics.service, topic).set(count)
         except Exception as exc:
             log.warning("could not measure consumer lag or dead-letter topics: %r", exc)
+        honour_cancellation()
         await asyncio.sleep(min(lag_every_seconds, dead_letter_every_seconds))
+
+
+def honour_cancellation() -> None:
+    """Raise the cancellation a library swallowed. aiokafka's clients catch
+    ``CancelledError`` around their own inner tasks when they close (aio-libs/aiokafka#983):
+    a stop that cancels this loop inside a measurement then found it sleeping again, and
+    the shutdown waited for it forever (seen as a hung test teardown)."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 async def cancel(tasks: Sequence[asyncio.Task[None]]) -> None:
