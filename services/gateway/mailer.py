@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -116,13 +116,43 @@ async def queue_alert(session: AsyncSession, event: Envelope, alert: AlertRaised
     await _queue(session, _row(f"alert:{event.event_id}", contact, "alert", data))
 
 
-async def queue_digests(sessions: SessionFactory, now: datetime, hour: int) -> int:
+@dataclass
+class DigestMemory:
+    """What one process's earlier digest passes settled, so that a pass once a minute all
+    day does not re-read every digest reader's alert history: per reader, the day whose
+    digest is queued (or was already there) and the day a pass found nothing open. A
+    reader found with nothing open is read again only when an alert row of theirs came in
+    since the pass before last: one pass of slack for a transaction that took its ``seq``
+    before the last pass but committed after it (PostgreSQL's sequences do not wait)."""
+
+    settled: dict[tuple[str, str], str] = field(default_factory=dict)
+    empty: dict[tuple[str, str], str] = field(default_factory=dict)
+    seen_seq: int = 0
+    seen_seq_before: int = 0
+
+
+async def _readers_with_new_alerts(session: AsyncSession, after: int) -> set[tuple[str, str]]:
+    rows = await session.exec(
+        select(GatewayAlert.tenant, GatewayAlert.recipient_id)
+        .where(col(GatewayAlert.seq) > after)
+        .distinct()
+    )
+    return {(tenant, recipient) for tenant, recipient in rows.all()}
+
+
+async def queue_digests(
+    sessions: SessionFactory, now: datetime, hour: int, memory: DigestMemory | None = None
+) -> int:
     """One digest per person whose preference is digest, per local day once the hour has
-    come, listing their open alerts (nothing when none is open). Returns how many were
-    queued."""
+    come, listing their open alerts (nothing when none is open; a later pass that day
+    sends it if one opens). Returns how many were queued. ``memory`` carries what earlier
+    passes of this process settled (a fresh one reads everything once)."""
+    memory = memory or DigestMemory()
     queued = 0
     async with sessions.begin() as session:
         zones = {t.slug: t.time_zone for t in (await session.exec(select(OrgTenant))).all()}
+        last_seq = (await session.exec(select(func.max(GatewayAlert.seq)))).one() or 0
+        changed = await _readers_with_new_alerts(session, memory.seen_seq_before)
         contacts = (
             await session.exec(
                 select(MailContact).where(
@@ -135,8 +165,14 @@ async def queue_digests(sessions: SessionFactory, now: datetime, hour: int) -> i
             day = domain.digest_day(local, hour)
             if day is None:
                 continue
+            reader = (contact.tenant, contact.recipient_id)
             key = f"digest:{contact.tenant}:{contact.recipient_id}:{day.isoformat()}"
+            if memory.settled.get(reader) == key:
+                continue
+            if memory.empty.get(reader) == key and reader not in changed:
+                continue
             if (await session.exec(select(MailOutbox.id).where(MailOutbox.key == key))).first():
+                memory.settled[reader] = key
                 continue
             rows = (
                 await session.exec(
@@ -156,10 +192,13 @@ async def queue_digests(sessions: SessionFactory, now: datetime, hour: int) -> i
                 if alert_id in still_open
             ]
             if not alerts:
+                memory.empty[reader] = key
                 continue
             name = await _name(session, contact.tenant, contact.recipient_id)
             data = {"name": name, "date": day.isoformat(), "alerts": alerts}
             queued += await _queue(session, _row(key, contact, "digest", data))
+            memory.settled[reader] = key
+    memory.seen_seq_before, memory.seen_seq = memory.seen_seq, last_seq
     return queued
 
 
@@ -217,13 +256,13 @@ class Mailer:
 
     async def run(self) -> None:
         digests_at = 0.0
+        memory = DigestMemory()
         loop = asyncio.get_running_loop()
         while True:
             try:
-                # The digest pass reads every digest reader's alerts: once a minute is
-                # enough for a daily mail, whatever the poll interval.
+                # Once a minute is enough for a daily mail, whatever the poll interval.
                 if loop.time() >= digests_at:
-                    await queue_digests(self.sessions, utcnow(), self.settings.digest_hour)
+                    await queue_digests(self.sessions, utcnow(), self.settings.digest_hour, memory)
                     digests_at = loop.time() + DIGEST_PASS_SECONDS
                 await self.send_due()
                 await self.measure()

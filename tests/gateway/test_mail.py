@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlmodel import col, select
 
 from services.common.clock import utcnow
@@ -33,7 +33,7 @@ from services.common.events import (
 )
 from services.common.runtime import Runtime
 from services.gateway.app import Settings, create_app
-from services.gateway.mailer import Mailer, queue_digests
+from services.gateway.mailer import DigestMemory, Mailer, queue_digests
 from services.gateway.models import GatewayAlert, MailContact, MailOutbox
 from tests.gateway.harness import free_port, lone_gateway_settings, publish, run_servers
 from tests.support import produce_raw, wait_until
@@ -110,6 +110,27 @@ def runtime_of(app: Any) -> Runtime:
 async def rows(app: Any) -> list[MailOutbox]:
     async with runtime_of(app).sessions() as session:
         return list((await session.exec(select(MailOutbox).order_by(MailOutbox.key))).all())
+
+
+@contextlib.contextmanager
+def reader_reads(app: Any) -> Iterator[list[str]]:
+    """The statements a digest pass runs for one reader (is the day's digest queued, and
+    their alert history) while the block runs."""
+    reads: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        history = "FROM gateway_alert" in statement and "ORDER BY gateway_alert.seq" in statement
+        # SQLite quotes the column ("key" is a keyword there), PostgreSQL does not.
+        queued = "WHERE mail_outbox.key =" in statement.replace('"', "")
+        if history or queued:
+            reads.append(statement)
+
+    engine = runtime_of(app).engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield reads
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
 
 
 async def contacts_arrived(app: Any, n: int) -> None:
@@ -387,10 +408,33 @@ async def test_the_digest_lists_the_open_alerts_once_a_day(
                     return len((await session.exec(select(GatewayAlert))).all()) == 6
 
             await wait_until(stored, timeout=60)
-            now = utcnow()
-            assert await queue_digests(runtime_of(app).sessions, now, 0) == 1
-            assert await queue_digests(runtime_of(app).sessions, now, 0) == 0  # once a day
+            now, sessions = utcnow(), runtime_of(app).sessions
+            assert await queue_digests(sessions, now, 0) == 1
+            assert await queue_digests(sessions, now, 0) == 0  # once a day
             assert await app.state.mailer.send_due() == 1
+
+            # A process's passes remember what they settled: once nothing changed, a pass
+            # reads nothing per reader (it runs every minute all day)...
+            memory = DigestMemory()
+            assert await queue_digests(sessions, now, 0, memory) == 0
+            assert await queue_digests(sessions, now, 0, memory) == 0
+            with reader_reads(app) as reads:
+                assert await queue_digests(sessions, now, 0, memory) == 0
+            assert reads == []
+            # ... but a reader found with nothing open still gets the day's digest when an
+            # alert of theirs opens later that day.
+            await publish(kafka_bootstrap, topic_prefix, TENANT, complaint("ani", "Wati"))
+
+            async def seventh() -> bool:
+                async with sessions() as session:
+                    return len((await session.exec(select(GatewayAlert))).all()) == 7
+
+            await wait_until(seventh, timeout=60)
+            with reader_reads(app) as reads:
+                assert await queue_digests(sessions, now, 0, memory) == 1
+            assert len(reads) == 3  # all ani's (queued? history, the queueing's check); none budi's
+            late = [r for r in await rows(app) if r.kind == "digest" and r.sent_at is None]
+            assert [r.address for r in late] == ["ani@bantulkab.go.id"]
     [digest] = inbox.messages
     assert digest["To"] == "budi@bantulkab.go.id"
     assert digest["Subject"].startswith("Kinerja: 2 peringatan terbuka per ")
