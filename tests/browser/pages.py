@@ -4,10 +4,17 @@ phone width under ``test-output/screenshots/``)."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Page, expect
+
+from services.identity.app import DEVELOPMENT_PLATFORM_PASSWORD
+from tests.browser.steps.admin import (
+    platform_registers_regency,
+)
+from tests.gateway.conftest import Stack
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 PHONE = {"width": 360, "height": 740}
@@ -74,3 +81,26 @@ async def _accessible(page: Page, name: str, width: str) -> None:
         if v.get("impact") in BLOCKING
     ]
     assert not blocking, (name, width, blocking)
+
+
+async def new_admin(stack: Stack, page: Page) -> str:
+    """Platform registers a regency by the form; its admin logs in and sets a password."""
+    slug = f"kab-{uuid.uuid4().hex[:8]}"
+    await page.goto(stack.gateway_url + "/")
+    await login(page, "", "platform", DEVELOPMENT_PLATFORM_PASSWORD)
+    await page.wait_for_url("**/platform")
+    await platform_registers_regency(
+        page, slug, f"Kabupaten {slug.title()}", "Asia/Makassar", "bkpsdm", "sandi-awal-123"
+    )
+    await check_page(page, "platform")
+    await page.goto(stack.gateway_url + "/ops")
+    await expect(page.locator("#ops-status table")).to_contain_text("identity")
+    await expect(page.locator("#ops-status")).to_contain_text("database: ok")
+    await check_page(page, "ops")
+    await page.context.clear_cookies()
+    await login(page, slug, "bkpsdm", "sandi-awal-123")
+    await page.locator("#new-password").fill("sandi-bkpsdm-456")
+    await page.locator("#new-password-again").fill("sandi-bkpsdm-456")
+    await page.locator("#password-form button[type=submit]").click()
+    await page.wait_for_url("**/admin")
+    return slug

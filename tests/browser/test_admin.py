@@ -7,21 +7,18 @@ status page (nothing personal)."""
 from __future__ import annotations
 
 import io
-import uuid
 
 import pytest
 from openpyxl import load_workbook
 from playwright.async_api import Page, expect
 
-from services.identity.app import DEVELOPMENT_PLATFORM_PASSWORD
-from tests.browser.pages import check_page, login
+from tests.browser.pages import check_page, login, new_admin
 from tests.browser.steps.admin import (
     admin_creates_kepala_daerah,
     admin_imports_people,
     admin_sees_distribution,
     admin_sets_duty,
     employee_row,
-    platform_registers_regency,
 )
 from tests.gateway.conftest import Stack
 
@@ -36,29 +33,6 @@ EMPLOYEES = """nip,name,position,unit,supervisor_nip,password
 198503152010011002,Budi Santoso,Kepala Dinas,DUKCAPIL,197001012000011001,sandi-awal-123
 199001012015012003,=HYPERLINK("x"),Analis,DUKCAPIL,198503152010011002,sandi-awal-123
 """
-
-
-async def new_admin(stack: Stack, page: Page) -> str:
-    """Platform registers a regency by the form; its admin logs in and sets a password."""
-    slug = f"kab-{uuid.uuid4().hex[:8]}"
-    await page.goto(stack.gateway_url + "/")
-    await login(page, "", "platform", DEVELOPMENT_PLATFORM_PASSWORD)
-    await page.wait_for_url("**/platform")
-    await platform_registers_regency(
-        page, slug, f"Kabupaten {slug.title()}", "Asia/Makassar", "bkpsdm", "sandi-awal-123"
-    )
-    await check_page(page, "platform")
-    await page.goto(stack.gateway_url + "/ops")
-    await expect(page.locator("#ops-status table")).to_contain_text("identity")
-    await expect(page.locator("#ops-status")).to_contain_text("database: ok")
-    await check_page(page, "ops")
-    await page.context.clear_cookies()
-    await login(page, slug, "bkpsdm", "sandi-awal-123")
-    await page.locator("#new-password").fill("sandi-bkpsdm-456")
-    await page.locator("#new-password-again").fill("sandi-bkpsdm-456")
-    await page.locator("#password-form button[type=submit]").click()
-    await page.wait_for_url("**/admin")
-    return slug
 
 
 async def test_a_regency_from_registration_to_its_people(stack: Stack, page: Page) -> None:

@@ -9,8 +9,7 @@ from datetime import date
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.pages import check_page
-from tests.browser.test_admin import new_admin
+from tests.browser.pages import check_page, new_admin
 from tests.gateway.conftest import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.kafka]

@@ -19,9 +19,9 @@ import pytest
 from deploy.local import kafka_cluster as lk
 from services.common.events import ASSESSMENT_TOPIC, dead_letter_topic
 from services.common.settings import ServiceSettings
-from tests.deploy.test_launcher import REPO, _free_base
+from tests.deploy.helpers import REPO, free_base
+from tests.kernel.helpers import post_note
 from tests.kernel.sample_service import create_app, note_count
-from tests.kernel.test_messaging import post_note
 from tests.support import read_topic, serve, wait_until
 
 pytestmark = pytest.mark.cluster
@@ -44,7 +44,7 @@ async def test_a_service_runs_on_the_cluster_env_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The default ports (29092/29192/29292) unless something holds them.
-    base = _free_base(range(29092, 29600, 10), (0, 1, 100, 101, 200, 201))
+    base = free_base(range(29092, 29600, 10), (0, 1, 100, 101, 200, 201))
     line = cluster_env_line(base)
     name, value = shlex.split(line)[0].split("=", 1)
     assert value.count(",") == 2  # three brokers, one string, as an operator sets it

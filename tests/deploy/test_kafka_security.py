@@ -18,9 +18,9 @@ from deploy.local import kafka as lk
 from services.common.kafka import KafkaClientConfig
 from services.common.messaging import ensure_topics
 from services.common.settings import ServiceSettings
-from tests.deploy.test_launcher import _free_base
+from tests.deploy.helpers import free_base
+from tests.kernel.helpers import post_note
 from tests.kernel.sample_service import create_app, note_count
-from tests.kernel.test_messaging import post_note
 from tests.support import serve, wait_until
 
 pytestmark = pytest.mark.kafka
@@ -31,7 +31,7 @@ USER, PASSWORD = "kinerja", "kinerja-sasl-test-password"
 async def test_a_service_connects_through_sasl_plaintext(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    port = _free_base(range(30092, 30400, 10), (0, 1, 2))
+    port = free_base(range(30092, 30400, 10), (0, 1, 2))
     home = tmp_path / "kafka"
     await asyncio.to_thread(lk.ensure_kafka, port, home, 90.0, {USER: PASSWORD})
     sasl = f"127.0.0.1:{port + 2}"

@@ -26,18 +26,7 @@ from deploy.local import find_pids, port_open, process_alive
 from deploy.local import kafka as lk
 from deploy.local import kafka_cluster as lkc
 from deploy.local import postgres as lp
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-# Test ports stay below Linux's ephemeral range (32768-60999): a port found free there can
-# be taken by any outgoing connection before the broker binds it.
-def _free_base(candidates: range, offsets: tuple[int, ...]) -> int:
-    """First candidate base port whose derived ports are all unused."""
-    for base in candidates:
-        if not any(port_open(base + offset) for offset in offsets):
-            return base
-    raise RuntimeError(f"no free port block in {candidates}")
+from tests.deploy.helpers import REPO, free_base
 
 
 @pytest.fixture
@@ -102,7 +91,7 @@ def test_shared_kafka_up_twice_is_harmless() -> None:
 
 @pytest.mark.kafka
 def test_isolated_kafka_up_twice_then_down_leaves_nothing(kafka_home: Path) -> None:
-    port = _free_base(range(30092, 30400, 10), (0, 1))
+    port = free_base(range(30092, 30400, 10), (0, 1))
     assert lk.ensure_kafka(port=port, home=kafka_home) == f"127.0.0.1:{port}"
     status = lk.kafka_status(port=port, home=kafka_home)
     assert status["running"] and status["version"] in lk.KAFKA_VERSIONS
@@ -166,7 +155,7 @@ async def _round_trip(bootstrap: str, topic: str) -> None:
 @pytest.mark.cluster
 async def test_cluster_survives_one_node_down(tmp_path: Path) -> None:
     home = tmp_path / "cluster"
-    base = _free_base(range(30400, 30900, 10), (0, 1, 100, 101, 200, 201))
+    base = free_base(range(30400, 30900, 10), (0, 1, 100, 101, 200, 201))
     bootstrap = await asyncio.to_thread(lkc.ensure_cluster, base, home)
     assert bootstrap.count(",") == 2
     try:
@@ -214,7 +203,7 @@ async def test_shared_postgres_up_twice_is_harmless() -> None:
 
 @pytest.mark.postgres
 async def test_isolated_postgres_down_leaves_nothing(pg_home: Path) -> None:
-    port = _free_base(range(31432, 31532), (0,))
+    port = free_base(range(31432, 31532), (0,))
     dsn = await asyncio.to_thread(lp.ensure_postgres, port, pg_home)
     assert dsn == f"postgresql+asyncpg://kinerja:kinerja@127.0.0.1:{port}"
     await asyncio.to_thread(lp.create_databases, ["alpha", "beta"], port, pg_home)

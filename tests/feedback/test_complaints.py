@@ -25,34 +25,9 @@ from tests.feedback.conftest import (
     running_feedback,
     staff,
 )
+from tests.feedback.helpers import CONTACT, PUBLIC, STAFF, complaint, complaint_id, file
 
 pytestmark = pytest.mark.kafka
-
-PUBLIC = f"/api/v1/public/{BANTUL}/complaints"
-STAFF = "/api/v1/complaints"
-CONTACT = "Budi Santoso, 0812-3456-7890"
-
-
-def complaint(**changes: Any) -> dict[str, Any]:
-    return {
-        "unit_id": DUKCAPIL,
-        "officer_id": "e-officer",
-        "category": "pungutan_liar",
-        "text": "Diminta membayar Rp50.000 untuk KTP-el yang seharusnya gratis.",
-        "contact": CONTACT,
-        **changes,
-    }
-
-
-async def file(fb: Feedback, **changes: Any) -> str:
-    response = await fb.client.post(PUBLIC, json=complaint(**changes))
-    assert response.status_code == 201, response.text
-    return str(response.json()["tracking_code"])
-
-
-async def complaint_id(fb: Feedback, code: str) -> str:
-    [row] = [c for c in await fb.rows(Complaint) if c.tracking_code == code]
-    return str(row.id)
 
 
 async def move(fb: Feedback, cid: str, to: str, headers: dict[str, str], **extra: Any) -> Any:

@@ -12,7 +12,7 @@ from services.common.orgchart import OrgHoliday
 from services.common.workdays import add_working_days
 from services.feedback.models import Complaint
 from tests.feedback.conftest import BANTUL, COMPLAINT_OFFICER, SLEMAN, Feedback
-from tests.feedback.test_complaints import STAFF, complaint_id, file
+from tests.feedback.helpers import STAFF, complaint_id, file
 from tests.support import produce_raw, wait_until
 
 pytestmark = pytest.mark.kafka

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.feedback.conftest import ADMIN, BAPPEDA, Feedback
-from tests.feedback.test_complaints import PUBLIC, STAFF, complaint, complaint_id, file
+from tests.feedback.helpers import PUBLIC, STAFF, complaint, complaint_id, file
 
 pytestmark = pytest.mark.kafka
 

@@ -23,7 +23,7 @@ from tests.feedback.conftest import (
     K,
     staff,
 )
-from tests.feedback.test_surveys import answers, issue, survey_path
+from tests.feedback.helpers import answers, issue, survey_path
 
 pytestmark = pytest.mark.kafka
 

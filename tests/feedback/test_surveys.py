@@ -31,25 +31,9 @@ from tests.feedback.conftest import (
     K,
     staff,
 )
+from tests.feedback.helpers import TOKENS, answers, issue, survey_path
 
 pytestmark = pytest.mark.kafka
-
-TOKENS = "/api/v1/survey-tokens"
-
-
-def answers(*scores: int) -> dict[str, Any]:
-    values = scores if len(scores) == 9 else scores * 9
-    return {"answers": dict(zip(ELEMENTS, values, strict=True))}
-
-
-def survey_path(token: str, tenant: str = BANTUL) -> str:
-    return f"/api/v1/public/{tenant}/surveys/{token}"
-
-
-async def issue(fb: Feedback, **body: Any) -> dict[str, Any]:
-    response = await fb.client.post(TOKENS, json=body, headers=COUNTER)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
 
 
 async def test_token_to_qr_to_survey_reaches_kafka(feedback: Feedback) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -15,6 +16,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from fastapi import FastAPI, Request, Response
 from sqlalchemy import func
 from sqlmodel import SQLModel, select
 
@@ -313,3 +315,62 @@ async def approved_skp(client: httpx.AsyncClient, regency: Regency) -> dict[str,
     return await call(  # type: ignore[no-any-return]
         client, "POST", f"/api/targets/skp/{skp['id']}/approve", regency.as_("atasan")
     )
+
+
+def echo_app() -> FastAPI:
+    """Stands in for a service: answers what it was asked, or a chosen status."""
+    app = FastAPI()
+    app.get("/readyz")(lambda: {"ready": True})
+
+    @app.api_route("/api/v1/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    async def echo(path: str, request: Request) -> Response:
+        if path == "boom":
+            return Response("internal", status_code=500)
+        if path == "slow-down":
+            return Response('{"detail":"too many"}', 429, {"Retry-After": "9"}, "application/json")
+        body = {
+            "method": request.method,
+            "path": request.url.path,
+            "query": str(request.url.query),
+            "body": (await request.body()).decode(),
+            "headers": dict(request.headers),
+        }
+        return Response(json.dumps(body), 201, {"Set-Cookie": "x=1"}, "application/json")
+
+    return app
+
+
+def token(tenant: str | None, employee_id: str | None, **kw: Any) -> str:
+    return bearer(tenant=tenant, roles=[Role.PEGAWAI, Role.ATASAN], employee_id=employee_id, **kw)[
+        "Authorization"
+    ].removeprefix("Bearer ")
+
+
+async def alerts_of(
+    url: str, access_token: str, expected: int, headers: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Read ``expected`` alert events from a fresh stream (fails after 20 s)."""
+    found: list[dict[str, Any]] = []
+    sent = {"Authorization": f"Bearer {access_token}", **(headers or {})}
+    async with (
+        httpx.AsyncClient(timeout=30) as client,
+        client.stream("GET", f"{url}/events/alerts", headers=sent) as response,
+    ):
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        event: dict[str, str] = {}
+
+        async def read() -> None:
+            async for line in response.aiter_lines():
+                if line:
+                    name, _, value = line.partition(":")
+                    event[name] = value.strip()
+                    continue
+                if event.get("event") == "alert":
+                    found.append({**json.loads(event["data"]), "id": event["id"]})
+                    if len(found) == expected:
+                        return
+                event.clear()
+
+        await asyncio.wait_for(read(), timeout=20)
+    return found

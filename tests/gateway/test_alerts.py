@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -16,7 +15,7 @@ from services.common.security import Role, issue_token
 from services.common.settings import DEVELOPMENT_JWT_SECRET
 from services.gateway.app import Settings, create_app
 from services.gateway.models import GatewayAlert
-from tests.gateway.harness import cleared, count, publish, raised, run_servers
+from tests.gateway.harness import alerts_of, cleared, count, publish, raised, run_servers, token
 from tests.support import bearer, wait_until
 
 pytestmark = pytest.mark.kafka
@@ -50,42 +49,6 @@ async def gateway(gateway_settings: Settings) -> AsyncIterator[Gateway]:
     app = create_app(gateway_settings)
     async with run_servers({"gateway": app}) as urls:
         yield Gateway(app, urls["gateway"], gateway_settings)
-
-
-def token(tenant: str | None, employee_id: str | None, **kw: Any) -> str:
-    return bearer(tenant=tenant, roles=[Role.PEGAWAI, Role.ATASAN], employee_id=employee_id, **kw)[
-        "Authorization"
-    ].removeprefix("Bearer ")
-
-
-async def alerts_of(
-    url: str, access_token: str, expected: int, headers: dict[str, str] | None = None
-) -> list[dict[str, Any]]:
-    """Read ``expected`` alert events from a fresh stream (fails after 20 s)."""
-    found: list[dict[str, Any]] = []
-    sent = {"Authorization": f"Bearer {access_token}", **(headers or {})}
-    async with (
-        httpx.AsyncClient(timeout=30) as client,
-        client.stream("GET", f"{url}/events/alerts", headers=sent) as response,
-    ):
-        assert response.status_code == 200
-        assert response.headers["content-type"].startswith("text/event-stream")
-        event: dict[str, str] = {}
-
-        async def read() -> None:
-            async for line in response.aiter_lines():
-                if line:
-                    name, _, value = line.partition(":")
-                    event[name] = value.strip()
-                    continue
-                if event.get("event") == "alert":
-                    found.append({**json.loads(event["data"]), "id": event["id"]})
-                    if len(found) == expected:
-                        return
-                event.clear()
-
-        await asyncio.wait_for(read(), timeout=20)
-    return found
 
 
 async def test_a_stream_carries_only_the_recipients_alerts_and_replays(gateway: Gateway) -> None:

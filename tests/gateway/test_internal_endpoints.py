@@ -10,8 +10,7 @@ import httpx
 import pytest
 
 from services.gateway.app import Settings, create_app
-from tests.gateway.harness import run_servers
-from tests.gateway.test_proxy_and_pages import echo_app
+from tests.gateway.harness import echo_app, run_servers
 from tests.support import serve
 
 pytestmark = pytest.mark.kafka

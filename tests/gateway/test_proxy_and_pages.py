@@ -3,45 +3,20 @@ that echoes what it received)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request, Response
 
 from services.common.events import TenantRegistered, TenantSettings, UnitCreated, UnitKind
 from services.common.orgchart import OrgUnit
 from services.common.security import Role
 from services.gateway.app import Settings, create_app
-from tests.gateway.harness import count, publish, run_servers
+from tests.gateway.harness import count, echo_app, publish, run_servers
 from tests.support import bearer, serve, wait_until
 
 pytestmark = pytest.mark.kafka
-
-
-def echo_app() -> FastAPI:
-    """Stands in for a service: answers what it was asked, or a chosen status."""
-    app = FastAPI()
-    app.get("/readyz")(lambda: {"ready": True})
-
-    @app.api_route("/api/v1/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-    async def echo(path: str, request: Request) -> Response:
-        if path == "boom":
-            return Response("internal", status_code=500)
-        if path == "slow-down":
-            return Response('{"detail":"too many"}', 429, {"Retry-After": "9"}, "application/json")
-        body = {
-            "method": request.method,
-            "path": request.url.path,
-            "query": str(request.url.query),
-            "body": (await request.body()).decode(),
-            "headers": dict(request.headers),
-        }
-        return Response(json.dumps(body), 201, {"Set-Cookie": "x=1"}, "application/json")
-
-    return app
 
 
 @pytest.fixture

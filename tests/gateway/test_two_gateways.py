@@ -19,8 +19,14 @@ from services.common.events import SCORING_TOPIC, new_event
 from services.common.runtime import Runtime
 from services.gateway.app import Settings, create_app
 from services.gateway.models import GatewayAlert
-from tests.gateway.harness import count, lone_gateway_settings, raised, run_servers
-from tests.gateway.test_alerts import alerts_of, token
+from tests.gateway.harness import (
+    alerts_of,
+    count,
+    lone_gateway_settings,
+    raised,
+    run_servers,
+    token,
+)
 from tests.support import produce_raw, wait_until
 
 pytestmark = pytest.mark.kafka

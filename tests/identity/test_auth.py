@@ -14,28 +14,10 @@ from services.identity.models import RefreshToken, UserAccount
 from services.targets.app import Settings as TargetsSettings
 from services.targets.app import create_app as create_targets
 from tests.identity.conftest import PLATFORM_PASSWORD, Identity, nip, running
+from tests.identity.helpers import auth, login, roles
 from tests.support import serve
 
 pytestmark = pytest.mark.kafka
-
-
-async def login(
-    identity: Identity, tenant: str | None, username: str, password: str, status: int = 200
-) -> dict[str, Any]:
-    response = await identity.client.post(
-        "/api/v1/auth/login", json={"tenant": tenant, "username": username, "password": password}
-    )
-    assert response.status_code == status, response.text
-    return response.json()  # type: ignore[no-any-return]
-
-
-def auth(tokens: dict[str, Any]) -> dict[str, str]:
-    return {"Authorization": f"Bearer {tokens['access_token']}"}
-
-
-def roles(identity: Identity, tokens: dict[str, Any]) -> set[str]:
-    principal = verify_token(tokens["access_token"], secret=identity.settings.jwt_secret)
-    return {str(r) for r in principal.roles}
 
 
 async def test_first_login_from_platform_to_employee(identity: Identity) -> None:

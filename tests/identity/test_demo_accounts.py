@@ -14,7 +14,7 @@ from services.common.security import Role
 from services.identity.app import Settings
 from services.identity.models import UserAccount
 from tests.identity.conftest import PLATFORM_PASSWORD, Identity, nip, running
-from tests.identity.test_import import UNITS_CSV
+from tests.identity.helpers import UNITS_CSV
 from tests.support import bearer, service_settings
 
 pytestmark = pytest.mark.kafka

@@ -7,7 +7,7 @@ import pytest
 
 from services.identity.models import UserAccount
 from tests.identity.conftest import Identity
-from tests.identity.test_auth import auth, login, roles
+from tests.identity.helpers import auth, login, roles
 
 pytestmark = pytest.mark.kafka
 

@@ -8,7 +8,7 @@ import pytest
 from services.common.events import EmployeeRegistered, EmployeeUpdated
 from services.common.ranks import GOLONGAN_CODES, golongan_of, pangkat_golongan
 from tests.identity.conftest import Identity, nip
-from tests.identity.test_import import post_csv
+from tests.identity.helpers import post_csv
 
 pytestmark = pytest.mark.kafka
 

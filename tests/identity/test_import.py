@@ -7,14 +7,9 @@ import pytest
 from services.common.events import EmployeeRegistered, UnitCreated
 from services.identity.models import Employee, Unit, UserAccount
 from tests.identity.conftest import Identity, nip
+from tests.identity.helpers import UNITS_CSV, post_csv
 
 pytestmark = pytest.mark.kafka
-
-UNITS_CSV = """code,name,kind,parent,serves_public
-KEC-SEWON,Kecamatan Sewon,kecamatan,PEMKAB,tidak
-PEMKAB,Pemerintah Kabupaten,badan,,
-LOKET-SEWON,Loket Pelayanan Sewon,counter,KEC-SEWON,ya
-"""
 
 
 def employees_csv(count: int, *, bad_index: int | None = None) -> str:
@@ -26,26 +21,6 @@ def employees_csv(count: int, *, bad_index: int | None = None) -> str:
         supervisor = nip(i // 10) if i else ""
         lines.append(f"{number},Pegawai {i},Staf,LOKET-SEWON,{supervisor}")
     return "\n".join(lines) + "\n"
-
-
-async def post_csv(
-    identity: Identity, what: str, text: str, *, dry_run: bool = False, multipart: bool = False
-) -> tuple[int, object]:
-    url = f"/api/v1/import/{what}"
-    params = {"dry_run": "true"} if dry_run else {}
-    headers = identity.admin("bantul")
-    if multipart:
-        response = await identity.client.post(
-            url, params=params, headers=headers, files={"file": ("data.csv", text.encode())}
-        )
-    else:
-        response = await identity.client.post(
-            url,
-            params=params,
-            headers={**headers, "Content-Type": "text/csv"},
-            content=text.encode(),
-        )
-    return response.status_code, response.json()
 
 
 async def test_thousand_rows_with_one_bad_row_write_nothing(identity: Identity) -> None:

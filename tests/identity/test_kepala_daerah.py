@@ -9,7 +9,7 @@ from services.common.events import KepalaDaerahSet
 from services.common.security import verify_token
 from services.identity.models import KepalaDaerah
 from tests.identity.conftest import Identity
-from tests.identity.test_auth import auth, login
+from tests.identity.helpers import auth, login
 
 pytestmark = pytest.mark.kafka
 

@@ -9,7 +9,7 @@ from services.common.refusals import Conflict
 from services.identity.models import Tenant
 from services.identity.records import transaction
 from tests.identity.conftest import Identity
-from tests.identity.test_import import post_csv
+from tests.identity.helpers import post_csv
 
 pytestmark = pytest.mark.kafka
 

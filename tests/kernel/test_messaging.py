@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import uuid
-from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
-import httpx
 import pytest
 from aiokafka import ConsumerRecord
 
@@ -23,38 +19,11 @@ from services.common.events import (
     decode_event,
     new_event,
 )
-from services.common.security import Role
-from services.common.settings import ServiceSettings
-from tests.kernel.sample_service import create_app, note_count
-from tests.support import bearer, produce_raw, read_topic, serve, wait_until
+from tests.kernel.helpers import post_note, running
+from tests.kernel.sample_service import note_count
+from tests.support import produce_raw, read_topic, wait_until
 
 pytestmark = pytest.mark.kafka
-
-
-@contextlib.asynccontextmanager
-async def running(
-    database_url: str, bootstrap: str, prefix: str, *, consume: bool = True, **overrides: Any
-) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
-    settings = ServiceSettings(
-        service_name=f"sample-{uuid.uuid4().hex[:6]}",
-        database_url=database_url,
-        kafka_bootstrap_servers=bootstrap,
-        topic_prefix=prefix,
-        **({"outbox_poll_seconds": 0.2, "max_delivery_attempts": 2} | overrides),
-    )
-    runtime, app = create_app(settings, consume=consume)
-    async with serve(app) as client:
-        yield runtime, client
-
-
-async def post_note(client: httpx.AsyncClient, tenant: str, employee: str, text: str) -> str:
-    response = await client.post(
-        "/notes",
-        json={"employee_id": employee, "text": text},
-        headers=bearer(tenant=tenant, roles=[Role.ATASAN], employee_id="sup-1"),
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["event_id"])
 
 
 async def test_outbox_event_round_trips_through_kafka(

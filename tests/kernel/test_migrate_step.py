@@ -16,7 +16,7 @@ from services import migrate as step
 from services.common.storage import NotMigrated, migrate, migration_state
 from services.identity.app import MIGRATIONS, Settings
 from tests.conftest import fresh_postgres_database
-from tests.kernel.test_migrations import SERVICES
+from tests.kernel.helpers import SERVICES
 from tests.support import service_settings
 
 ROOT = Path(__file__).resolve().parents[2]

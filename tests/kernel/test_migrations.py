@@ -11,8 +11,7 @@ from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 from services.common.storage import create_engine, migrate
-
-SERVICES = ["identity", "targets", "assessment", "feedback", "scoring", "gateway"]
+from tests.kernel.helpers import SERVICES
 
 
 def _differences(connection: Any, table_names: set[str]) -> list[Any]:

@@ -22,8 +22,8 @@ from sqlmodel import col, select
 from deploy.local import kafka_cluster as lk
 from services.common.messaging import OutboxMessage
 from services.common.runtime import Runtime
+from tests.kernel.helpers import post_note, running
 from tests.kernel.sample_service import SampleNoteCount
-from tests.kernel.test_messaging import post_note, running
 from tests.support import wait_until
 
 pytestmark = pytest.mark.cluster

@@ -23,8 +23,8 @@ from services.common.events import ASSESSMENT_TOPIC, FeedbackNoted, new_event
 from services.common.messaging import OutboxMessage, add_event
 from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
+from tests.kernel.helpers import post_note, running
 from tests.kernel.sample_service import create_app
-from tests.kernel.test_messaging import post_note, running
 from tests.support import read_topic, wait_until
 
 

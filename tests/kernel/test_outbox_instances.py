@@ -20,7 +20,7 @@ from services.common.kafka import split_servers
 from services.common.messaging import OutboxMessage
 from services.common.storage import LockFor, create_engine, exclusive
 from tests.conftest import fresh_postgres_database
-from tests.kernel.test_messaging import post_note, running
+from tests.kernel.helpers import post_note, running
 from tests.support import wait_until
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]

@@ -29,10 +29,9 @@ from services.gateway.models import GatewayAlert
 from services.identity.models import UserAccount
 from services.scoring.models import ScoreAlert
 from tests.conftest import fresh_postgres_database
-from tests.gateway.harness import call, count, free_port, register_regency
-from tests.gateway.test_alerts import alerts_of, token
+from tests.gateway.harness import alerts_of, call, count, free_port, register_regency, token
 from tests.multi.instances import Fleet, two_of_everything
-from tests.scoring.test_replay_and_scale import group_members
+from tests.scoring.helpers import group_members
 from tests.support import wait_until
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]

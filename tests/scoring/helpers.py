@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import FastAPI
 from sqlalchemy import func
 from sqlmodel import select
@@ -274,3 +275,13 @@ async def active(app: FastAPI) -> set[tuple[str, str, str]]:
     async with app.state.runtime.sessions() as session:
         rows = (await session.exec(select(ScoreAlert))).all()
     return {(a.recipient_id, a.kind, a.subject_id) for a in rows}
+
+
+async def group_members(bootstrap: str, group: str) -> int:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        response = await admin.describe_consumer_groups([group])
+        return sum(len(g[5]) for r in response for g in r.groups if g[2] == "Stable")
+    finally:
+        await admin.close()

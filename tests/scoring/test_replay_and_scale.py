@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from datetime import date
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 
 from services.scoring.app import Settings
 from services.scoring.replay import DatabaseNotEmpty, replay
@@ -16,6 +15,7 @@ from tests.scoring.helpers import (
     Clock,
     activity_event,
     applied,
+    group_members,
     processed,
     publish,
     running,
@@ -66,16 +66,6 @@ async def test_replay_rebuilds_the_live_state(
         assert rebuilt[table] == live[table], table
     with pytest.raises(DatabaseNotEmpty):
         await replay(rebuilt_settings, clock=clock)
-
-
-async def group_members(bootstrap: str, group: str) -> int:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        response = await admin.describe_consumer_groups([group])
-        return sum(len(g[5]) for r in response for g in r.groups if g[2] == "Stable")
-    finally:
-        await admin.close()
 
 
 def later_activity() -> list:

@@ -9,32 +9,9 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from services.assessment import app as assessment
-from services.feedback import app as feedback
-from services.gateway import app as gateway
-from services.identity import app as identity
-from services.scoring import app as scoring
-from services.targets import app as targets
-from tests.unit.test_event_size import unbounded_in
+from tests.unit.helpers import SERVICES, build, unbounded_in
 
 pytestmark = pytest.mark.unit
-
-SERVICES = {
-    "identity": identity,
-    "targets": targets,
-    "assessment": assessment,
-    "feedback": feedback,
-    "scoring": scoring,
-    "gateway": gateway,
-}
-
-
-def build(name: str, tmp_path: Path) -> FastAPI:
-    """The service's app, not started (no database or broker is touched)."""
-    module = SERVICES[name]
-    settings = module.Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/{name}.db")
-    app: FastAPI = module.create_app(settings)
-    return app
 
 
 def request_bodies(app: FastAPI) -> dict[str, dict[str, Any]]:

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from services.common.api import DEFAULT_MAX_BODY_BYTES
 from services.common.security import Role
 from tests.support import bearer
-from tests.unit.test_api_bounds import build
+from tests.unit.helpers import build
 
 pytestmark = pytest.mark.unit
 

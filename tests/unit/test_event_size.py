@@ -39,6 +39,7 @@ from services.common.events import (
 )
 from services.common.messaging import OutboxMessage, add_event
 from services.targets.models import SkpCreate
+from tests.unit.helpers import unbounded_in
 
 pytestmark = pytest.mark.unit
 
@@ -249,41 +250,3 @@ def unbounded(model: type[BaseModel]) -> list[str]:
     """Paths of the strings, lists and maps of ``model``'s JSON schema with no upper bound."""
     schema = model.model_json_schema()
     return unbounded_in(schema, schema.get("$defs", {}), "")
-
-
-def unbounded_in(node: Any, defs: dict[str, Any], path: str) -> list[str]:
-    if not isinstance(node, dict):
-        return []
-    if "$ref" in node:
-        return unbounded_in(defs[node["$ref"].rsplit("/", 1)[-1]], defs, path)
-    found: list[str] = []
-    for key in ("anyOf", "oneOf", "allOf"):
-        for option in node.get(key, []):
-            found += unbounded_in(option, defs, path)
-    kind = node.get("type")
-    if kind == "string" and not bounded_string(node):
-        found.append(path or "<root>")
-    elif kind == "array":
-        if "maxItems" not in node:
-            found.append(path)
-        found += unbounded_in(node.get("items"), defs, path + "[]")
-    elif kind == "object":
-        extra = node.get("additionalProperties")
-        if isinstance(extra, dict):
-            keys = node.get("propertyNames", {})
-            if "maxProperties" not in node and "enum" not in keys and "$ref" not in keys:
-                found.append(path + "{}")
-            found += unbounded_in(extra, defs, path + "{}")
-        for name, sub in node.get("properties", {}).items():
-            found += unbounded_in(sub, defs, f"{path}.{name}")
-    return found
-
-
-def bounded_string(node: dict[str, Any]) -> bool:
-    if "maxLength" in node or "enum" in node or "const" in node:
-        return True
-    if node.get("format") in ("date", "date-time", "uuid", "binary"):
-        return True
-    # An anchored pattern with no open-ended repetition: ^\d{18}$, a tenant slug.
-    pattern = node.get("pattern", "")
-    return pattern.startswith("^") and pattern.endswith("$") and not set("*+") & set(pattern)
