@@ -7,18 +7,15 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import httpx
-
 from bench.http_client import Client, HttpError
 from bench.report import latency_summary
 
-FLOOR_RATE = int(
-    __import__("os").environ.get("FLOOR_RATE", "20")
-)  # /s of the gateway's /healthz in every phase
+FLOOR_RATE = 20  # /s of the gateway's /healthz in every phase
 TIMEOUT = 10.0
 PAGES = {"atasan": "/atasan", "pegawai": "/pegawai", "admin": "/admin"}
 
@@ -91,7 +88,6 @@ async def run_phase(
     recorder = Recorder()
     by_role = {role: itertools.cycle([t for t in reads if t.role == role]) for role in PAGES}
     writers = itertools.cycle(writes)
-    today = date.today().isoformat()
     plan: list[tuple[float, str, str, str, dict[str, str], Any]] = []
     per = read_rate / max(1, len(endpoints))
     for k, endpoint in enumerate(endpoints):
@@ -101,13 +97,9 @@ async def run_phase(
             plan.append((at, endpoint.name, endpoint.method, path, _auth(who), None))
     for at in schedule(write_rate, seconds, 0.5):
         who = next(writers)
-        body = {
-            "skp_id": who.skp,
-            "indicator_id": who.indicator,
-            "activity_date": today,
-            "value": 1.0,
-        }
-        plan.append((at, "activity.post", "POST", "/api/targets/activities", _auth(who), body))
+        plan.append(
+            (at, "activity.post", "POST", "/api/targets/activities", _auth(who), _activity(who))
+        )
     for at in schedule(FLOOR_RATE, seconds, 0.25):
         plan.append((at, "floor", "GET", "/healthz", {}, None))
     plan.sort(key=lambda item: item[0])
@@ -138,6 +130,66 @@ async def run_phase(
     }
 
 
+async def probe(
+    gateway: str,
+    endpoints: list[Endpoint],
+    reads: list[Target],
+    writes: list[Target],
+    count: int,
+    cpu: Callable[[], dict[str, float]],
+) -> dict[str, Any]:
+    """Each endpoint alone, ``count`` requests one after another (closed loop): its
+    latency without queueing, and the CPU milliseconds each service spent per request
+    (``cpu`` reads the services' CPU seconds). On a machine shared with other work the
+    latency moves with the load; the CPU per request hardly does."""
+    client = Client(gateway, timeout=TIMEOUT)
+    out: dict[str, Any] = {}
+    for endpoint in [*endpoints, Endpoint("activity.post", "pegawai", "POST", "")]:
+        people = itertools.cycle(
+            writes
+            if endpoint.name == "activity.post"
+            else [t for t in reads if t.role == endpoint.role]
+        )
+        recorder = Recorder()
+        before = cpu()
+        for _ in range(count):
+            who = next(people)
+            if endpoint.name == "activity.post":
+                path, body = "/api/targets/activities", _activity(who)
+            else:
+                path, body = endpoint.path.format(year=who.year, employee=who.employee), None
+            started = time.perf_counter()
+            await _one(
+                client,
+                recorder,
+                started,
+                endpoint.name,
+                endpoint.method or "POST",
+                path,
+                _auth(who),
+                body,
+            )
+        after = cpu()
+        summary = recorder.report()[endpoint.name]
+        summary["cpu_ms_per_request"] = {
+            name: round((after[name] - before[name]) * 1000 / count, 1)
+            for name in after
+            if after[name] - before[name] > 0
+        }
+        out[endpoint.name] = summary
+    await client.close()
+    return out
+
+
+def _activity(who: Target) -> dict[str, Any]:
+    return {
+        "skp_id": who.skp,
+        "indicator_id": who.indicator,
+        "activity_date": date.today().isoformat(),
+        "value": 1.0,
+    }
+
+
 def _auth(who: Target) -> dict[str, str]:
     return {"Authorization": f"Bearer {who.token}"}
 
@@ -162,13 +214,26 @@ async def _one(
 async def page_once(gateway: str, reads: list[Target]) -> dict[str, Any]:
     """Each page's HTML once, as its role (the session cookie a browser would send)."""
     out: dict[str, Any] = {}
-    async with httpx.AsyncClient(base_url=gateway, timeout=TIMEOUT) as client:
-        for role, path in PAGES.items():
-            who = next(t for t in reads if t.role == role)
-            started = time.perf_counter()
-            response = await client.get(path, cookies={"kinerja_access": who.token})
-            out[path] = {
-                "ms": round((time.perf_counter() - started) * 1000, 1),
-                "status": response.status_code,
-            }
+    client = Client(gateway, timeout=TIMEOUT)
+    for role, path in PAGES.items():
+        who = next(t for t in reads if t.role == role)
+        started = time.perf_counter()
+        try:
+            cookie = {"Cookie": f"kinerja_access={who.token}"}
+            status, _ = await client.request("GET", path, headers=cookie)
+        except (HttpError, TimeoutError):
+            status = 599
+        out[path] = {"ms": round((time.perf_counter() - started) * 1000, 1), "status": status}
+    await client.close()
     return out
+
+
+def brief(phase: dict[str, Any]) -> str:
+    """A phase in one line: the rates, then p50/p99/errors per endpoint."""
+    cells = " ".join(
+        f"{name}={e['p50']}/{e['p99']}/{e['errors']}" for name, e in phase["endpoints"].items()
+    )
+    return (
+        f"reads {phase['read_rate']}/s + writes {phase['write_rate']}/s asked, "
+        f"{phase['achieved_rps']}/s done (ms p50/p99/errors): {cells}"
+    )

@@ -39,7 +39,7 @@ from typing import Any
 import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
 
-from bench.http_load import Endpoint, Target, page_once, run_phase
+from bench.http_load import Endpoint, Target, brief, page_once, probe, run_phase
 from bench.http_seed import ADMIN, TIME_ZONE, Seeder, people, sample, slug
 from bench.report import emit, peak_rss_mib
 from deploy.demo.accounts import DEMO_PASSWORD
@@ -87,13 +87,15 @@ def start_platform(
         "--kafka",
         args.kafka,
     ]
-    log = (data_dir / "launcher.log").open("ab")
+    log_path = data_dir / "launcher.log"
+    seen = log_path.stat().st_size if log_path.exists() else 0  # a reused dir's earlier runs
+    log = log_path.open("ab")
     launcher = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if launcher.poll() is not None:
             raise RuntimeError(f"the launcher stopped; see {data_dir}/launcher.log")
-        if b"Running." in (data_dir / "launcher.log").read_bytes():
+        if b"Running." in log_path.read_bytes()[seen:]:
             return launcher
         time.sleep(1)
     launcher.send_signal(signal.SIGTERM)
@@ -209,6 +211,17 @@ async def measure(
     reads, writes = await asyncio.to_thread(targets_of, args, api)
     pids = service_pids(launcher.pid)
     gateway = f"http://127.0.0.1:{ports['gateway']}"
+    probed = await probe(
+        gateway,
+        endpoints(),
+        reads,
+        writes,
+        args.probe,
+        lambda: {n: cpu_seconds(p) for n, p in pids.items()},
+    )
+    for name, figures in probed.items():
+        print(f"probe {name}: {figures}", flush=True)
+    await asyncio.sleep(2)  # the probe's posts reach scoring before the count
     before = await scored(args, prefix)
     phases = []
     posted = 0
@@ -221,7 +234,7 @@ async def measure(
         phase["load_average_1m"] = round(os.getloadavg()[0], 2)
         posted += phase["posted"]
         phases.append(phase)
-        print(json.dumps({k: phase[k] for k in ("read_rate", "write_rate", "achieved_rps")}))
+        print(brief(phase), f"cpu s {phase['cpu_seconds']}", flush=True)
     ended = time.monotonic()
     await seeder.wait_for("scoring to catch up", partial(scored, args, prefix), before + posted)
     catch_up = time.monotonic() - ended
@@ -232,6 +245,7 @@ async def measure(
         "employees_per_regency": args.size,
         "team": args.team,
         "seed_seconds": round(seed_seconds, 1),
+        "probe": probed,
         "phases": phases,
         "pages_html_ms": pages,
         "ingest_caught_up_s_after_load": round(catch_up, 2),
@@ -263,6 +277,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--read-rates", type=rates, default=[100, 250, 500])
     parser.add_argument("--write-rates", type=rates, default=[50, 100, 200])
     parser.add_argument("--seconds", type=float, default=20.0, help="per phase")
+    parser.add_argument(
+        "--probe", type=int, default=30, help="requests per endpoint, one at a time, first"
+    )
     parser.add_argument("--reuse", type=Path, help="a data directory of an earlier --keep run")
     parser.add_argument("--keep", action="store_true", help="keep databases, topics, data dir")
     parser.add_argument("--port-offset", type=int, default=300)
