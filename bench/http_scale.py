@@ -2,22 +2,27 @@
 regencies of many employees in PostgreSQL, while scoring ingests the activities posted.
 
     .venv/bin/python -m bench.http_scale [--regencies 10] [--size 10000] [--team 100]
-        [--read-rates 100,250,500] [--write-rates 50,100,200] [--seconds 20]
+        [--probe 30] [--read-rates 100,250,500] [--write-rates 50,100,200] [--seconds 20]
         [--reuse DIR] [--keep] [--port-offset 300] [--kafka 127.0.0.1:19092]
         [--database-url postgresql://kinerja:kinerja@127.0.0.1:15432] [--json PATH]
 
 Starts the platform with the project's launcher (``deploy.run --no-live``, its own
 PostgreSQL databases and topic prefix), seeds it with ``bench.http_seed`` (what is
 missing only: ``--keep`` leaves platform data in place and ``--reuse DIR`` starts from it
-again, seeding nothing twice), then runs one phase per rate pair: reads at the first rate
-spread evenly over the endpoints of three pages (the supervisor's team view, the
-employee's score page, the admin's regency view), activity POSTs at the second.
-Latency counts from the scheduled send time, so a late send counts (no coordinated
-omission). The floor, in the same schedule: the gateway's ``/healthz`` at 20/s (the
-client and the gateway's own cost, no upstream). Per endpoint: count, errors, p50, p99;
-per phase: the achieved rate and the CPU seconds each service used; at the end: each
-page's HTML once, how long scoring took to catch up with the posts, and peak RSS per
-service process.
+again, seeding nothing twice). Then:
+
+1. the probe: each endpoint alone, ``--probe`` requests one after another: latency
+   without queueing and the CPU milliseconds each service spent per request (what a
+   machine shared with other work changes least);
+2. each page's HTML once (``/atasan``, ``/pegawai``, ``/admin``);
+3. one phase per rate pair: reads at the first rate spread evenly over the endpoints of
+   three pages (the supervisor's team view, the employee's score page, the admin's
+   regency view), activity POSTs at the second. Latency counts from the scheduled send
+   time, so a late send counts (no coordinated omission). The floor, in the same
+   schedule: the gateway's ``/healthz`` at 20/s (the client and the gateway's own cost,
+   no upstream). Per endpoint: count, errors, p50, p99; per phase: the achieved rate and
+   the CPU seconds each service used;
+4. how long scoring took to catch up with the posts, and peak RSS per service process.
 """
 
 from __future__ import annotations
@@ -221,6 +226,7 @@ async def measure(
     )
     for name, figures in probed.items():
         print(f"probe {name}: {figures}", flush=True)
+    pages = await page_once(gateway, reads)  # before the phases: no backlog to wait behind
     await asyncio.sleep(2)  # the probe's posts reach scoring before the count
     before = await scored(args, prefix)
     phases = []
@@ -238,7 +244,6 @@ async def measure(
     ended = time.monotonic()
     await seeder.wait_for("scoring to catch up", partial(scored, args, prefix), before + posted)
     catch_up = time.monotonic() - ended
-    pages = await page_once(gateway, reads)
     api.close()
     return {
         "regencies": args.regencies,
