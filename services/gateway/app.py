@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 
-import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from pydantic import Field, SecretStr, model_validator
@@ -18,7 +17,7 @@ from pydantic_settings import SettingsConfigDict
 from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
 from services.gateway import api, desk, ops, pages, proxy, session
-from services.gateway.context import STATIC_DIR, Gateway
+from services.gateway.context import STATIC_DIR, UPSTREAM_CONNECTIONS, Gateway, upstream_client
 from services.gateway.documents import routes as documents
 from services.gateway.exports import api as exports_api
 from services.gateway.handlers import TOPICS, handlers
@@ -49,6 +48,7 @@ class Settings(ServiceSettings):
     feedback_url: str = "http://127.0.0.1:8004"
     scoring_url: str = "http://127.0.0.1:8005"
     upstream_timeout_seconds: float = Field(default=15.0, gt=0)
+    upstream_connections: int = Field(default=UPSTREAM_CONNECTIONS, ge=1)
     # Alerts kept per recipient for the replay of a reconnecting page.
     alerts_kept_per_recipient: int = Field(default=200, ge=1)
     # What the proxy lets through to identity's CSV import (its own limit plus the form's
@@ -167,6 +167,7 @@ def create_app(settings: Settings) -> FastAPI:
         hub=hub,
         jwt_secret=settings.jwt_verify_secrets,
         upstream_timeout=settings.upstream_timeout_seconds,
+        upstream_connections=settings.upstream_connections,
         stream_recheck_seconds=settings.stream_recheck_seconds,
         cookie_secure=settings.cookie_secure,
         public_url=settings.public_url,
@@ -180,7 +181,9 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.attach(runtime.sessions)
         async with (
-            httpx.AsyncClient(timeout=settings.upstream_timeout_seconds) as client,
+            upstream_client(
+                settings.upstream_timeout_seconds, settings.upstream_connections
+            ) as client,
             runtime.lifespan(app),
         ):
             gateway.client = client

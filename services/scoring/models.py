@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from pydantic import Field as PydanticField
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from services.common.orgchart import (
@@ -63,6 +63,10 @@ class ScoreEmployee(SQLModel, table=True):
     the projected figures; every period row carries the final ratings of that period."""
 
     __tablename__ = "score_employee"
+    # The regency's and a unit's views read one period of a tenant: without it each read
+    # scanned the whole table (every employee's every period; 39-96 ms at 6,000 employees
+    # under load, 2 ms with it; bench/http_scale).
+    __table_args__ = (Index("ix_score_employee_tenant_period", "tenant", "period"),)
 
     tenant: str = Field(primary_key=True, max_length=40)
     employee_id: str = Field(primary_key=True, max_length=64)

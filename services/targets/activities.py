@@ -93,7 +93,7 @@ async def log_activity(
     sessions: SessionFactory, *, principal: Principal, body: ActivityCreate
 ) -> ActivityRead:
     async with sessions.begin() as session:
-        row = await _Logger(session, principal).log(body)
+        row = await EntryLogger(session, principal).log(body)
         return _activity_read(row)
 
 
@@ -103,7 +103,7 @@ async def log_activities(
     """Every entry checked as a single one, all in one transaction: the first refused
     entry refuses the batch (nothing written, no event), saying which entry and why."""
     async with sessions.begin() as session:
-        logger = _Logger(session, principal)
+        logger = EntryLogger(session, principal)
         rows = []
         for item, entry in enumerate(body.activities, start=1):
             try:
@@ -113,7 +113,7 @@ async def log_activities(
         return ActivityBatchRead(items=[_activity_read(row) for row in rows])
 
 
-class _Logger:
+class EntryLogger:
     """Logs entries of the caller in one transaction; what every entry needs (the caller,
     today, an SKP and its approved content) is read once."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -12,7 +13,7 @@ from services.common.clock import utcnow
 from services.common.events import TargetRevised, TargetSet, new_event
 from services.common.messaging import add_event
 from services.common.orgchart import OrgChart, OrgEmployee
-from services.common.pagination import Page, PageParams, page_of
+from services.common.pagination import Page, PageParams, page_of, paginate
 from services.common.security import Principal
 from services.common.storage import SessionFactory
 from services.targets.domain import SkpStatus, TeamStatus, team_status
@@ -32,36 +33,41 @@ async def approve_skp(sessions: SessionFactory, *, principal: Principal, skp_id:
     """Approve the submitted version; emits target.set (or target.revised after a first
     approval). Of two concurrent approvals exactly one passes the conditional update."""
     async with sessions.begin() as session:
-        skp = await load_skp(session, principal, skp_id)
-        approver = await require_direct_supervisor(session, principal, skp, "approve")
-        previous = skp.approved_version
-        await advance(
-            session,
-            skp,
-            expected=SkpStatus.SUBMITTED,
-            action="approve",
-            status=SkpStatus.APPROVED,
-            approved_version=skp.version,
-        )
-        await set_version_status(
-            session, skp, SkpStatus.APPROVED, approved_by=approver, approved_at=utcnow()
-        )
-        transition(session, skp, "approved", approver)
-        fields: dict[str, Any] = {
-            "skp_id": skp.id,
-            "employee_id": skp.employee_id,
-            "year": skp.year,
-            "version": skp.version,
-            "approved_by": approver,
-            "rhk": tuple(await content(session, skp.id, skp.version)),
-        }
-        payload = (
-            TargetSet(**fields)
-            if previous is None
-            else TargetRevised(**fields, previous_version=previous)
-        )
-        add_event(session, new_event(payload, tenant=skp.tenant))
-        return await skp_read(session, skp)
+        return await approve_in(session, principal=principal, skp_id=skp_id)
+
+
+async def approve_in(session: AsyncSession, *, principal: Principal, skp_id: str) -> SkpRead:
+    """The approval inside the caller's transaction (the bulk seeding path shares it)."""
+    skp = await load_skp(session, principal, skp_id)
+    approver = await require_direct_supervisor(session, principal, skp, "approve")
+    previous = skp.approved_version
+    await advance(
+        session,
+        skp,
+        expected=SkpStatus.SUBMITTED,
+        action="approve",
+        status=SkpStatus.APPROVED,
+        approved_version=skp.version,
+    )
+    await set_version_status(
+        session, skp, SkpStatus.APPROVED, approved_by=approver, approved_at=utcnow()
+    )
+    transition(session, skp, "approved", approver)
+    fields: dict[str, Any] = {
+        "skp_id": skp.id,
+        "employee_id": skp.employee_id,
+        "year": skp.year,
+        "version": skp.version,
+        "approved_by": approver,
+        "rhk": tuple(await content(session, skp.id, skp.version)),
+    }
+    payload = (
+        TargetSet(**fields)
+        if previous is None
+        else TargetRevised(**fields, previous_version=previous)
+    )
+    add_event(session, new_event(payload, tenant=skp.tenant))
+    return await skp_read(session, skp)
 
 
 async def return_skp(
@@ -113,13 +119,39 @@ async def regency(
         org = OrgChart(session, tenant)
         if year is None:
             year = (await org.today()).year
-        people = await session.exec(
+        # The page is chosen in SQL, each employee joined to their SKP of the year: a
+        # regency has thousands of employees, and building every one's standing to keep
+        # one page of them cost the admin's page most of its time (bench/http_scale).
+        query = (
             select(OrgEmployee)
+            .outerjoin(
+                Skp,
+                and_(
+                    col(Skp.tenant) == col(OrgEmployee.tenant),
+                    col(Skp.employee_id) == col(OrgEmployee.employee_id),
+                    col(Skp.year) == year,
+                ),
+            )
             .where(OrgEmployee.tenant == tenant, col(OrgEmployee.active).is_(True))
             .order_by(col(OrgEmployee.name), col(OrgEmployee.employee_id))
         )
-        wanted = set(TeamStatus) - {TeamStatus.APPROVED} if unapproved else None
-        return await standing(session, tenant, year, list(people.all()), wanted, page)
+        if unapproved:
+            query = query.where(status_in(set(TeamStatus) - {TeamStatus.APPROVED}))
+        people = await paginate(session, query, page)
+        everyone = PageParams(limit=max(1, len(people.items)), offset=0)
+        members = await standing(session, tenant, year, list(people.items), None, everyone)
+        return Page[TeamMember](
+            items=members.items, total=people.total, limit=page.limit, offset=page.offset
+        )
+
+
+def status_in(wanted: set[TeamStatus]) -> ColumnElement[bool]:
+    """The SQL of ``team_status(skp.status) in wanted`` over the outer join with Skp."""
+    stored = [s.value for s in wanted if s != TeamStatus.MISSING]
+    conditions = [col(Skp.status).in_(stored)] if stored else []
+    if TeamStatus.MISSING in wanted:
+        conditions.append(col(Skp.id).is_(None))
+    return or_(*conditions)
 
 
 async def standing(

@@ -86,23 +86,28 @@ async def update_skp(
 
 async def submit_skp(sessions: SessionFactory, *, principal: Principal, skp_id: str) -> SkpRead:
     async with sessions.begin() as session:
-        skp = await own_skp(session, principal, skp_id)
-        require_status(skp.status, SkpStatus.DRAFT, action="submit")
-        org = OrgChart(session, skp.tenant)
-        me = await org.employee(skp.employee_id)
-        rhk = await content(session, skp.id, skp.version)
-        check_submittable(
-            rhk,
-            me.supervisor_id if me else None,
-            has_kepala_daerah=await org.kepala_daerah() is not None,
-        )
-        await check_links(session, skp, rhk)  # the supervisor's SKP may have moved on
-        await advance(
-            session, skp, expected=SkpStatus.DRAFT, action="submit", status=SkpStatus.SUBMITTED
-        )
-        await set_version_status(session, skp, SkpStatus.SUBMITTED)
-        transition(session, skp, "submitted", principal.employee_id)
-        return await skp_read(session, skp)
+        return await submit_in(session, principal=principal, skp_id=skp_id)
+
+
+async def submit_in(session: AsyncSession, *, principal: Principal, skp_id: str) -> SkpRead:
+    """The submission inside the caller's transaction (the bulk seeding path shares it)."""
+    skp = await own_skp(session, principal, skp_id)
+    require_status(skp.status, SkpStatus.DRAFT, action="submit")
+    org = OrgChart(session, skp.tenant)
+    me = await org.employee(skp.employee_id)
+    rhk = await content(session, skp.id, skp.version)
+    check_submittable(
+        rhk,
+        me.supervisor_id if me else None,
+        has_kepala_daerah=await org.kepala_daerah() is not None,
+    )
+    await check_links(session, skp, rhk)  # the supervisor's SKP may have moved on
+    await advance(
+        session, skp, expected=SkpStatus.DRAFT, action="submit", status=SkpStatus.SUBMITTED
+    )
+    await set_version_status(session, skp, SkpStatus.SUBMITTED)
+    transition(session, skp, "submitted", principal.employee_id)
+    return await skp_read(session, skp)
 
 
 async def get_skp(sessions: SessionFactory, *, principal: Principal, skp_id: str) -> SkpRead:

@@ -320,6 +320,36 @@ async def test_hr_lists_who_in_the_regency_has_no_approved_skp(targets: Targets)
     await targets.call("GET", "/skp/regency", "atasan", roles=(Role.ATASAN,), expect=403)
 
 
+async def test_hr_regency_list_pages_in_order_and_counts_the_filtered_total(
+    targets: Targets,
+) -> None:
+    """The regency list is paged in the database: pages of 2 walk everyone in name order
+    exactly once, and with ``unapproved`` the total counts only the unapproved."""
+    await targets.approved_skp("pegawai")
+    admin = {"roles": (Role.ADMIN,)}
+    full = await targets.call("GET", "/skp/regency", "hr", **admin)
+    walked: list[str] = []
+    for offset in range(0, len(ORG), 2):
+        page = await targets.call(
+            "GET", "/skp/regency", "hr", params={"limit": 2, "offset": offset}, **admin
+        )
+        assert page["total"] == len(ORG) and len(page["items"]) <= 2
+        walked += [m["employee_id"] for m in page["items"]]
+    assert walked == [m["employee_id"] for m in full["items"]]
+    waiting = await targets.call(
+        "GET",
+        "/skp/regency",
+        "hr",
+        params={"unapproved": "true", "limit": 1, "offset": 1},
+        **admin,
+    )
+    assert waiting["total"] == len(ORG) - 1
+    [second] = waiting["items"]
+    unapproved = [m for m in full["items"] if m["employee_id"] != "pegawai"]
+    assert second["employee_id"] == unapproved[1]["employee_id"]
+    assert second["status"] == "missing"
+
+
 async def test_a_refusal_answers_its_template_and_the_callers_language(targets: Targets) -> None:
     """The runtime answers a targets refusal once: the English text by default, the
     Indonesian one for ``Accept-Language: id``, and always the template with its
