@@ -32,6 +32,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import time
 import uuid
 from collections import Counter
@@ -43,7 +44,9 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench.live_platform import Person, Seeded, delete_topics, launched, relogin, seed
 from bench.openloop import Expectation, Matcher, Plan, due_times
+from bench.rawhttp import Pool, ProtocolError
 from bench.report import emit, latency_summary, peak_rss_mib
+from deploy.progress import cpu_seconds
 from services.common.kafka import KafkaClientConfig
 from services.common.messaging import ensure_topics
 from services.common.messaging.broker import create_producer
@@ -159,7 +162,7 @@ class Phase:
 
     async def post(
         self,
-        client: httpx.AsyncClient,
+        client: Pool,
         plan: Plan,
         person: Person,
         value: float,
@@ -175,25 +178,23 @@ class Phase:
         }
         headers = {"Authorization": f"Bearer {person.token}"}
         try:
-            response = await client.post("/api/targets/activities", json=body, headers=headers)
-        except httpx.HTTPError as exc:
+            response = await client.post_json("/api/targets/activities", body, headers)
+        except (OSError, TimeoutError, asyncio.IncompleteReadError, ProtocolError) as exc:
             self.errors[type(exc).__name__] += 1
             if expected is not None:
                 plan.lost(expected)
             return
         now = time.monotonic()
         self.posts.append((now - due) * 1000)
-        if response.is_success:
+        if response.ok:
             if expected is not None:
                 expected.accepted = now
         else:
-            self.errors[str(response.status_code)] += 1
+            self.errors[str(response.status)] += 1
             if expected is not None:
                 plan.failed(expected)
 
-    async def run(
-        self, client: httpx.AsyncClient, plan: Plan, staff: dict[str, Person], day: str
-    ) -> None:
+    async def run(self, client: Pool, plan: Plan, staff: dict[str, Person], day: str) -> None:
         """Send the phase's requests on schedule (``staff`` by employee id)."""
         in_flight: set[asyncio.Task[None]] = set()
         start = time.monotonic() + 0.2
@@ -256,6 +257,11 @@ class Phase:
 # ---------------------------------------------------------------- the run
 
 
+def cpu_of(pids: dict[str, int]) -> dict[str, float]:
+    spent = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    return {name: s for name, s in spent.items() if s is not None}
+
+
 async def load(args: argparse.Namespace, gateway: str, seeded: Seeded) -> dict[str, Any]:
     staff = seeded.staff()
     togglers_n = max(len(staff) // 2, 1)
@@ -270,22 +276,28 @@ async def load(args: argparse.Namespace, gateway: str, seeded: Seeded) -> dict[s
     streams.open(seeded.supervisors())
     by_id = {p.employee_id: p for p in staff}
     phases: list[dict[str, Any]] = []
-    limits = httpx.Limits(max_connections=args.connections, max_keepalive_connections=64)
+    client = Pool("127.0.0.1", args.ports["gateway"], args.connections)
     tokens_at = time.monotonic()
     try:
         await asyncio.wait_for(streams.ready.wait(), timeout=60)
-        async with httpx.AsyncClient(base_url=gateway, limits=limits, timeout=30.0) as client:
-            for rate in args.rates:
-                if time.monotonic() - tokens_at > TOKEN_REFRESH_SECONDS:
-                    await asyncio.to_thread(relogin, args.ports, seeded)
-                    tokens_at = time.monotonic()
-                phase = Phase(rate, args.duration)
-                await phase.run(client, plan, by_id, seeded.today.isoformat())
-                settled = await phase.settle(args.bound)
-                phases.append(phase.result(settled))
-                print(json.dumps(phases[-1]), flush=True)
-                await asyncio.sleep(args.pause)
+        for rate in args.rates:
+            if time.monotonic() - tokens_at > TOKEN_REFRESH_SECONDS:
+                await asyncio.to_thread(relogin, args.ports, seeded)
+                tokens_at = time.monotonic()
+            phase = Phase(rate, args.duration)
+            cpu_before = cpu_of(args.pids)
+            await phase.run(client, plan, by_id, seeded.today.isoformat())
+            settled = await phase.settle(args.bound)
+            phases.append(phase.result(settled))
+            phases[-1]["cpu_seconds"] = {  # where the machine's time went in this phase
+                name: round(after - cpu_before[name], 1)
+                for name, after in cpu_of(args.pids).items()
+                if name in cpu_before
+            }
+            print(json.dumps(phases[-1]), flush=True)
+            await asyncio.sleep(args.pause)
     finally:
+        await client.close()
         await streams.close()
     return {
         "phases": phases,
@@ -330,6 +342,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         reuse=args.reuse,
     ) as platform:
         args.ports = platform.ports
+        args.pids = {**platform.pids, "bench": os.getpid()}
         seeded = seed(platform.ports, slug, args.supervisors, args.per_supervisor)
         print(f"seeded {len(seeded.staff())} staff in {seeded.seconds:.1f}s", flush=True)
         floor = asyncio.run(kafka_floor(args.kafka, prefix + "bench.floor", args.floor_messages))
@@ -346,7 +359,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "staff": len(seeded.staff()),
         "alert_every": args.alert_every,
         "database": "postgresql" if args.database_url else "sqlite",
-        "data_dir": platform.data_dir,
     }
 
 
@@ -364,7 +376,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--alert-every", type=int, default=10)
     parser.add_argument("--bound", type=float, default=30.0, help="seconds before 'missing'")
     parser.add_argument("--pause", type=float, default=3.0, help="seconds between phases")
-    parser.add_argument("--connections", type=int, default=512)
+    parser.add_argument("--connections", type=int, default=256)
     parser.add_argument("--floor-messages", type=int, default=1000)
     parser.add_argument("--json")
     args = parser.parse_args(argv)
@@ -372,7 +384,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def _stop(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt  # so the platform and the topics are cleaned up on `kill` too
+
+
 def main(argv: list[str] | None = None) -> None:
+    signal.signal(signal.SIGTERM, _stop)
     args = parse_args(argv)
     result = run(args)
     emit("alert_latency", result, summary(result), args.json)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -137,6 +138,7 @@ def launched(
                 process.kill()
                 process.wait()
         asyncio.run(delete_topics(kafka, prefix))
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 async def delete_topics(kafka: str, prefix: str) -> None:

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 
-import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from pydantic import Field, SecretStr, model_validator
@@ -18,7 +17,7 @@ from pydantic_settings import SettingsConfigDict
 from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
 from services.gateway import api, desk, ops, pages, proxy, session
-from services.gateway.context import STATIC_DIR, Gateway
+from services.gateway.context import STATIC_DIR, Gateway, upstream_client
 from services.gateway.documents import routes as documents
 from services.gateway.exports import api as exports_api
 from services.gateway.handlers import TOPICS, handlers
@@ -180,7 +179,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.attach(runtime.sessions)
         async with (
-            httpx.AsyncClient(timeout=settings.upstream_timeout_seconds) as client,
+            upstream_client(settings.upstream_timeout_seconds) as client,
             runtime.lifespan(app),
         ):
             gateway.client = client

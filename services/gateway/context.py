@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +21,66 @@ if TYPE_CHECKING:
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 STATIC_DIR = HERE / "static"
+UPSTREAM_CONNECTIONS = 100  # httpx's own default of max_connections
+
+
+class _Released(httpx.AsyncByteStream):
+    """A response body that gives its request's slot back once it is closed."""
+
+    def __init__(self, inner: httpx.AsyncByteStream, slots: asyncio.Semaphore) -> None:
+        self.inner, self.slots, self.open = inner, slots, True
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self.inner:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self.inner.aclose()
+        finally:
+            if self.open:
+                self.open = False
+                self.slots.release()
+
+
+class BoundedTransport(httpx.AsyncHTTPTransport):
+    """At most ``connections`` requests inside httpcore's pool; the rest wait here, in
+    FIFO order, for as long as the pool timeout allows (then ``httpx.PoolTimeout``, as
+    httpx itself would say).
+
+    Why: httpcore matches every queued request against every connection whenever one is
+    queued or freed, so with hundreds of requests waiting for 100 connections the
+    gateway spent most of its CPU there and answered ever later
+    (``bench.alert_latency``: 60 activity POSTs/s took 11.5 s at the median). A semaphore
+    wait costs the same however many wait."""
+
+    def __init__(self, connections: int) -> None:
+        # Every connection kept alive: httpx keeps only 20 by default, so under load each
+        # request beyond them opened (and the service accepted) a new TCP connection.
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        super().__init__(limits=limits)
+        self.slots = asyncio.Semaphore(connections)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        pool_timeout = request.extensions.get("timeout", {}).get("pool")
+        try:
+            async with asyncio.timeout(pool_timeout):
+                await self.slots.acquire()
+        except TimeoutError:
+            raise httpx.PoolTimeout("no upstream connection free in time") from None
+        try:
+            response = await super().handle_async_request(request)
+        except BaseException:
+            self.slots.release()
+            raise
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        response.stream = _Released(response.stream, self.slots)
+        return response
+
+
+def upstream_client(timeout: float, connections: int = UPSTREAM_CONNECTIONS) -> httpx.AsyncClient:
+    """The gateway's one client to the services."""
+    return httpx.AsyncClient(timeout=timeout, transport=BoundedTransport(connections))
 
 
 @dataclass
@@ -37,7 +99,7 @@ class Gateway:
 
     def http(self) -> httpx.AsyncClient:
         if self.client is None:  # outside the lifespan (never in a running app)
-            self.client = httpx.AsyncClient(timeout=self.upstream_timeout)
+            self.client = upstream_client(self.upstream_timeout)
         return self.client
 
 
