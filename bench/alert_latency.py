@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.alert_latency [--rates 50,200,500] [--duration 60]
         [--kafka 127.0.0.1:19092] [--port-offset 700] [--database-url postgresql://...]
         [--reuse] [--supervisors 20] [--per-supervisor 15] [--alert-every 10]
-        [--bound 30] [--floor-messages 1000] [--json out.json]
+        [--bound 30] [--floor-messages 1000] [--idle-seconds 15]
+        [--env SCORING_CONSUMER_BATCH_TIMEOUT_MS=10 ...] [--json out.json]
 
 Starts the real platform (``deploy.run``: every service as its own process) on the broker
 given, under a topic prefix of its own, on a fresh data directory (``--reuse``: the platform
@@ -23,7 +24,9 @@ An alert not there ``--bound`` seconds after its POST was accepted counts as mis
 
 In the same run, before the load: the floor, a plain Kafka produce -> consume round trip on
 the same broker (acks=all, idempotent: the services' producer settings), one message at a
-time. At the end: the peak RSS of every service process and the load average.
+time; then each service's CPU while idle. Per phase: each process's CPU seconds. At the
+end: the peak RSS of every service process; the load average with every phase. ``--env``
+passes settings to the services (an A/B of a setting in two runs of the same code).
 """
 
 from __future__ import annotations
@@ -257,6 +260,15 @@ class Phase:
 # ---------------------------------------------------------------- the run
 
 
+def idle_cpu(pids: dict[str, int], seconds: float) -> dict[str, float]:
+    """Each process's CPU while nothing happens (polling consumers, relays, checks), in
+    percent of one core."""
+    before = cpu_of(pids)
+    time.sleep(seconds)
+    after = cpu_of(pids)
+    return {n: round((after[n] - before[n]) / seconds * 100, 1) for n in after if n in before}
+
+
 def cpu_of(pids: dict[str, int]) -> dict[str, float]:
     spent = {name: cpu_seconds(pid) for name, pid in pids.items()}
     return {name: s for name, s in spent.items() if s is not None}
@@ -340,12 +352,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         prefix=prefix,
         database_url=args.database_url,
         reuse=args.reuse,
+        env=dict(item.split("=", 1) for item in args.env),
     ) as platform:
         args.ports = platform.ports
         args.pids = {**platform.pids, "bench": os.getpid()}
         seeded = seed(platform.ports, slug, args.supervisors, args.per_supervisor)
         print(f"seeded {len(seeded.staff())} staff in {seeded.seconds:.1f}s", flush=True)
         floor = asyncio.run(kafka_floor(args.kafka, prefix + "bench.floor", args.floor_messages))
+        idle = idle_cpu(args.pids, args.idle_seconds)
         gateway = f"http://127.0.0.1:{platform.ports['gateway']}"
         result = asyncio.run(load(args, gateway, seeded))
         rss = {name: peak_rss_mib(pid) for name, pid in platform.pids.items()}
@@ -353,6 +367,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         asyncio.run(delete_topics(args.kafka, prefix))
     return {
         "floor_ms": floor,
+        "idle_cpu_percent": idle,
+        "service_env": args.env,
         **result,
         "peak_rss_mib": {**rss, "bench": peak_rss_mib()},
         "seeding_s": round(seeded.seconds, 1),
@@ -378,6 +394,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--pause", type=float, default=3.0, help="seconds between phases")
     parser.add_argument("--connections", type=int, default=256)
     parser.add_argument("--floor-messages", type=int, default=1000)
+    parser.add_argument("--idle-seconds", type=float, default=15.0)
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="for the services, e.g. SCORING_CONSUMER_BATCH_TIMEOUT_MS=100 (repeatable)",
+    )
     parser.add_argument("--json")
     args = parser.parse_args(argv)
     args.rates = [float(r) for r in args.rates.split(",")]

@@ -85,6 +85,7 @@ def launched(
     prefix: str,
     database_url: str | None = None,
     reuse: bool = False,
+    env: dict[str, str] | None = None,
 ) -> Iterator[Platform]:
     """Start ``deploy.run`` (no demo) on a fresh data directory and stop it afterwards,
     deleting the prefix's topics; or, with ``reuse``, use the platform already answering
@@ -115,7 +116,7 @@ def launched(
         process = subprocess.Popen(
             command,
             cwd=ROOT,
-            env={**os.environ, "KINERJA_TOPIC_PREFIX": prefix},
+            env={**os.environ, **(env or {}), "KINERJA_TOPIC_PREFIX": prefix},
             stdout=log,
             stderr=subprocess.STDOUT,
         )

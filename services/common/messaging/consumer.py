@@ -207,7 +207,7 @@ class EventConsumer:
         max_attempts: int = 3,
         max_records: int = 500,
         partition_fetch_bytes: int = 1 << 20,
-        batch_timeout_ms: int = 10,
+        batch_timeout_ms: int = 100,
         retry_delay: float = 0.2,
         listener: ConsumerRebalanceListener | None = None,
         partition_assignment_strategy: Sequence[type[AbstractPartitionAssignor]] | None = None,
