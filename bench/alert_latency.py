@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.alert_latency [--rates 50,200,500] [--duration 60]
         [--kafka 127.0.0.1:19092] [--port-offset 700] [--database-url postgresql://...]
         [--reuse] [--supervisors 20] [--per-supervisor 15] [--alert-every 10]
-        [--bound 30] [--floor-messages 1000] [--idle-seconds 15]
+        [--bound 30] [--drain 30] [--floor-messages 1000] [--idle-seconds 15]
         [--env SCORING_CONSUMER_BATCH_TIMEOUT_MS=10 ...] [--json out.json]
 
 Starts the real platform (``deploy.run``: every service as its own process) on the broker
@@ -20,7 +20,9 @@ employee who is on target (raising "behind target" to the supervisor) or 100 % f
 is behind (clearing it); the rest log 100 % for employees on target (no alert). Every
 supervisor's SSE stream (``/events/alerts``) is open all along; an alert is matched to the
 toggle that caused it, and the latency is the POST's 2xx answer -> the alert on the stream.
-An alert not there ``--bound`` seconds after its POST was accepted counts as missing.
+An alert not there ``--bound`` seconds after its POST was accepted counts as missing. A
+POST still unanswered ``--drain`` seconds after the phase's last one was due is cancelled
+and counted (``unanswered_at_phase_end``): past capacity a backlog outlasts any run.
 
 In the same run, before the load: the floor, a plain Kafka produce -> consume round trip on
 the same broker (acks=all, idempotent: the services' producer settings), one message at a
@@ -187,6 +189,10 @@ class Phase:
             if expected is not None:
                 plan.lost(expected)
             return
+        except asyncio.CancelledError:  # unanswered at the phase's end (counted there)
+            if expected is not None:
+                plan.lost(expected)
+            raise
         now = time.monotonic()
         self.posts.append((now - due) * 1000)
         if response.ok:
@@ -197,7 +203,9 @@ class Phase:
             if expected is not None:
                 plan.failed(expected)
 
-    async def run(self, client: Pool, plan: Plan, staff: dict[str, Person], day: str) -> None:
+    async def run(
+        self, client: Pool, plan: Plan, staff: dict[str, Person], day: str, drain: float
+    ) -> None:
         """Send the phase's requests on schedule (``staff`` by employee id)."""
         in_flight: set[asyncio.Task[None]] = set()
         start = time.monotonic() + 0.2
@@ -218,7 +226,13 @@ class Phase:
             self.sent += 1
         self.schedule_seconds = time.monotonic() - start
         if in_flight:
-            await asyncio.wait(in_flight)
+            # Bounded: past capacity the backlog would outlast any run. What is still
+            # unanswered then is cancelled and counted, never dropped from the figures.
+            _, late = await asyncio.wait(set(in_flight), timeout=drain)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+            self.errors["unanswered_at_phase_end"] += len(late)
         self.answers_seconds = time.monotonic() - start
 
     async def settle(self, bound: float) -> float:
@@ -245,6 +259,9 @@ class Phase:
             "post_ms": latency_summary(self.posts),
             "post_errors": dict(self.errors),
             "last_answer_after_s": round(self.answers_seconds, 2),
+            "answered_per_s": round(len(self.posts) / self.answers_seconds, 1)
+            if self.answers_seconds
+            else None,
             "toggles_sent": len(self.toggles),
             "toggles_accepted": len(accepted),
             "alert_ms": latency_summary(latencies),
@@ -298,7 +315,7 @@ async def load(args: argparse.Namespace, gateway: str, seeded: Seeded) -> dict[s
                 tokens_at = time.monotonic()
             phase = Phase(rate, args.duration)
             cpu_before = cpu_of(args.pids)
-            await phase.run(client, plan, by_id, seeded.today.isoformat())
+            await phase.run(client, plan, by_id, seeded.today.isoformat(), args.drain)
             settled = await phase.settle(args.bound)
             phases.append(phase.result(settled))
             phases[-1]["cpu_seconds"] = {  # where the machine's time went in this phase
@@ -392,6 +409,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--alert-every", type=int, default=10)
     parser.add_argument("--bound", type=float, default=30.0, help="seconds before 'missing'")
     parser.add_argument("--pause", type=float, default=3.0, help="seconds between phases")
+    parser.add_argument(
+        "--drain", type=float, default=30.0, help="seconds for answers after the schedule"
+    )
     parser.add_argument("--connections", type=int, default=256)
     parser.add_argument("--floor-messages", type=int, default=1000)
     parser.add_argument("--idle-seconds", type=float, default=15.0)
