@@ -91,6 +91,13 @@ class ServiceSettings(BaseSettings):
     # Consumers retry a failing event this many times before it goes to the dead-letter topic.
     max_delivery_attempts: int = 3
     consumer_max_records: int = 500
+    # How long a consumer's poll waits for records; with none, FastStream then sleeps as
+    # long again before the next poll, and an event arriving in that sleep waits for it
+    # (up to this long per hop; an alert takes two: scoring, then the gateway). Records
+    # that are there are taken at once, so it costs latency only when a consumer is idle.
+    # 10 ms tripled each service's idle CPU (1.2 -> 3 % of a core) without a latency gain
+    # that a busy 2-core machine could show (bench/README.md, alert_latency).
+    consumer_batch_timeout_ms: int = Field(default=100, ge=1)
     # What one fetch may bring per partition: with Kafka's 1 MiB default a batch holds at
     # most ~2,500 events per partition, whatever consumer_max_records says.
     consumer_partition_fetch_bytes: int = 1 << 20

@@ -54,14 +54,13 @@ async def proxy(service: str, path: str, request: Request, gateway: GatewayDep) 
         headers["accept-language"] = locale_of(request)
     url = gateway.upstreams[service].rstrip("/") + target
     try:
-        async with gateway.slots:
-            upstream = await gateway.http().request(
-                request.method,
-                url,
-                params=list(request.query_params.multi_items()),
-                content=body,
-                headers=headers,
-            )
+        upstream = await gateway.http().request(
+            request.method,
+            url,
+            params=list(request.query_params.multi_items()),
+            content=body,
+            headers=headers,
+        )
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError) as exc:
         log.warning("upstream %s unreachable: %s", service, exc)
         return problem(503, domain.unavailable_detail(service))
