@@ -47,11 +47,10 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from bench.live_platform import Person, Seeded, delete_topics, launched, relogin, seed
+from bench.live_platform import Person, Seeded, cpu_of, delete_topics, launched, relogin, seed
 from bench.openloop import Expectation, Matcher, Plan, due_times
 from bench.rawhttp import Pool, ProtocolError
 from bench.report import emit, latency_summary, peak_rss_mib
-from deploy.progress import cpu_seconds
 from services.common.kafka import KafkaClientConfig
 from services.common.messaging import ensure_topics
 from services.common.messaging.broker import create_producer
@@ -284,11 +283,6 @@ def idle_cpu(pids: dict[str, int], seconds: float) -> dict[str, float]:
     time.sleep(seconds)
     after = cpu_of(pids)
     return {n: round((after[n] - before[n]) / seconds * 100, 1) for n in after if n in before}
-
-
-def cpu_of(pids: dict[str, int]) -> dict[str, float]:
-    spent = {name: cpu_seconds(pid) for name, pid in pids.items()}
-    return {name: s for name, s in spent.items() if s is not None}
 
 
 async def load(args: argparse.Namespace, gateway: str, seeded: Seeded) -> dict[str, Any]:

@@ -12,11 +12,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bench.http_client import Client, HttpError
+from bench.openloop import due_times
+from bench.rawhttp import FAILED, Pool
 from bench.report import latency_summary
 
 FLOOR_RATE = 20  # /s of the gateway's /healthz in every phase
 TIMEOUT = 10.0
+# Connections the load may hold open at once: enough that the open-loop schedule, not the
+# client, decides when a request goes out (the wait for one counts in the latency).
+CONNECTIONS = 500  # under the usual limit of 1,024 open files
 PAGES = {"atasan": "/atasan", "pegawai": "/pegawai", "admin": "/admin"}
 
 
@@ -39,14 +43,6 @@ class Endpoint:
     role: str
     method: str
     path: str  # with {year} and {employee}
-
-
-def schedule(rate: float, seconds: float, offset: float) -> list[float]:
-    """Evenly spaced send times (offset keeps streams of one phase from coinciding)."""
-    if rate <= 0:
-        return []
-    step = 1.0 / rate
-    return [offset * step + i * step for i in range(int(rate * seconds))]
 
 
 class Recorder:
@@ -91,19 +87,19 @@ async def run_phase(
     plan: list[tuple[float, str, str, str, dict[str, str], Any]] = []
     per = read_rate / max(1, len(endpoints))
     for k, endpoint in enumerate(endpoints):
-        for at in schedule(per, seconds, k / (len(endpoints) + 2)):
+        for at in due_times(per, seconds, k / (len(endpoints) + 2)):
             who = next(by_role[endpoint.role])
             path = endpoint.path.format(year=who.year, employee=who.employee)
             plan.append((at, endpoint.name, endpoint.method, path, _auth(who), None))
-    for at in schedule(write_rate, seconds, 0.5):
+    for at in due_times(write_rate, seconds, 0.5):
         who = next(writers)
         plan.append(
             (at, "activity.post", "POST", "/api/targets/activities", _auth(who), _activity(who))
         )
-    for at in schedule(FLOOR_RATE, seconds, 0.25):
+    for at in due_times(FLOOR_RATE, seconds, 0.25):
         plan.append((at, "floor", "GET", "/healthz", {}, None))
     plan.sort(key=lambda item: item[0])
-    client = Client(gateway, timeout=TIMEOUT)
+    client = Pool.for_url(gateway, CONNECTIONS, timeout=TIMEOUT)
     tasks = []
     start = time.perf_counter()
     for at, name, method, path, headers, body in plan:
@@ -142,7 +138,7 @@ async def probe(
     latency without queueing, and the CPU milliseconds each service spent per request
     (``cpu`` reads the services' CPU seconds). On a machine shared with other work the
     latency moves with the load; the CPU per request hardly does."""
-    client = Client(gateway, timeout=TIMEOUT)
+    client = Pool.for_url(gateway, CONNECTIONS, timeout=TIMEOUT)
     out: dict[str, Any] = {}
     for endpoint in [*endpoints, Endpoint("activity.post", "pegawai", "POST", "")]:
         people = itertools.cycle(
@@ -195,7 +191,7 @@ def _auth(who: Target) -> dict[str, str]:
 
 
 async def _one(
-    client: Client,
+    client: Pool,
     recorder: Recorder,
     due: float,
     name: str,
@@ -205,8 +201,8 @@ async def _one(
     body: Any,
 ) -> None:
     try:
-        status, _ = await client.request(method, path, headers=headers, body=body)
-    except (HttpError, TimeoutError):
+        status = (await client.request(method, path, headers=headers, body=body)).status
+    except (*FAILED, TimeoutError):
         status = 599
     recorder.add(name, (time.perf_counter() - due) * 1000, status)
 
@@ -214,14 +210,14 @@ async def _one(
 async def page_once(gateway: str, reads: list[Target]) -> dict[str, Any]:
     """Each page's HTML once, as its role (the session cookie a browser would send)."""
     out: dict[str, Any] = {}
-    client = Client(gateway, timeout=TIMEOUT)
+    client = Pool.for_url(gateway, CONNECTIONS, timeout=TIMEOUT)
     for role, path in PAGES.items():
         who = next(t for t in reads if t.role == role)
         started = time.perf_counter()
         try:
             cookie = {"Cookie": f"kinerja_access={who.token}"}
-            status, _ = await client.request("GET", path, headers=cookie)
-        except (HttpError, TimeoutError):
+            status = (await client.request("GET", path, headers=cookie)).status
+        except (*FAILED, TimeoutError):
             status = 599
         out[path] = {"ms": round((time.perf_counter() - started) * 1000, 1), "status": status}
     await client.close()

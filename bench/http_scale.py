@@ -31,9 +31,7 @@ import argparse
 import asyncio
 import json
 import os
-import signal
-import subprocess
-import sys
+import shutil
 import tempfile
 import time
 import uuid
@@ -42,10 +40,10 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from aiokafka.admin import AIOKafkaAdminClient
 
 from bench.http_load import Endpoint, Target, brief, page_once, probe, run_phase
 from bench.http_seed import ADMIN, TIME_ZONE, Seeder, people, sample, slug
+from bench.live_platform import cpu_of, delete_topics, launched
 from bench.report import emit, peak_rss_mib
 from deploy.demo.accounts import DEMO_PASSWORD
 from deploy.demo.client import Api
@@ -55,56 +53,6 @@ from services.common.workdays import local_today
 ROOT = Path(__file__).resolve().parent.parent
 STATE = "http_scale.json"
 SAMPLE = 40  # logged-in people per role and regency
-
-
-def service_pids(launcher: int) -> dict[str, int]:
-    """The launcher's children by service name (``python -m services.<name>``)."""
-    children = Path(f"/proc/{launcher}/task/{launcher}/children").read_text().split()
-    found = {}
-    for pid in children:
-        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        for arg in argv:
-            if arg.startswith(b"services."):
-                found[arg.decode().split(".", 1)[1]] = int(pid)
-    return found
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def start_platform(
-    args: argparse.Namespace, data_dir: Path, prefix: str
-) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "KINERJA_TOPIC_PREFIX": prefix}
-    command = [
-        sys.executable,
-        "-m",
-        "deploy.run",
-        "--no-live",
-        "--data-dir",
-        str(data_dir),
-        "--port-offset",
-        str(args.port_offset),
-        "--database-url",
-        args.database_url,
-        "--kafka",
-        args.kafka,
-    ]
-    log_path = data_dir / "launcher.log"
-    seen = log_path.stat().st_size if log_path.exists() else 0  # a reused dir's earlier runs
-    log = log_path.open("ab")
-    launcher = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if launcher.poll() is not None:
-            raise RuntimeError(f"the launcher stopped; see {data_dir}/launcher.log")
-        if b"Running." in log_path.read_bytes()[seen:]:
-            return launcher
-        time.sleep(1)
-    launcher.send_signal(signal.SIGTERM)
-    raise TimeoutError("the platform did not start within 5 min")
 
 
 def database_url(args: argparse.Namespace, prefix: str, service: str) -> str:
@@ -123,14 +71,7 @@ async def drop_everything(args: argparse.Namespace, prefix: str) -> None:
                 await connection.execute(f'DROP DATABASE "{row["datname"]}" WITH (FORCE)')
     finally:
         await connection.close()
-    admin = AIOKafkaAdminClient(bootstrap_servers=args.kafka)
-    await admin.start()
-    try:
-        mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
-        if mine:
-            await admin.delete_topics(mine)
-    finally:
-        await admin.close()
+    await delete_topics(args.kafka, prefix)
 
 
 def targets_of(args: argparse.Namespace, api: Api) -> tuple[list[Target], list[Target]]:
@@ -198,9 +139,7 @@ async def scored(args: argparse.Namespace, prefix: str) -> int:
         await connection.close()
 
 
-async def measure(
-    args: argparse.Namespace, prefix: str, launcher: subprocess.Popen[bytes]
-) -> dict[str, Any]:
+async def measure(args: argparse.Namespace, prefix: str, pids: dict[str, int]) -> dict[str, Any]:
     ports = available_services(args.port_offset)
     api = Api(ports)
     seeder = Seeder(
@@ -214,7 +153,6 @@ async def measure(
     seed_seconds = await seeder.run(args.regencies)
     print(f"seeded (or found) in {seed_seconds:.0f} s", flush=True)
     reads, writes = await asyncio.to_thread(targets_of, args, api)
-    pids = service_pids(launcher.pid)
     gateway = f"http://127.0.0.1:{ports['gateway']}"
     probed = await probe(
         gateway,
@@ -222,7 +160,7 @@ async def measure(
         reads,
         writes,
         args.probe,
-        lambda: {n: cpu_seconds(p) for n, p in pids.items()},
+        lambda: cpu_of(pids),
     )
     for name, figures in probed.items():
         print(f"probe {name}: {figures}", flush=True)
@@ -232,11 +170,12 @@ async def measure(
     phases = []
     posted = 0
     for read_rate, write_rate in zip(args.read_rates, args.write_rates, strict=True):
-        cpu0 = {n: cpu_seconds(p) for n, p in pids.items()}
+        cpu0 = cpu_of(pids)
         phase = await run_phase(
             gateway, endpoints(), reads, writes, read_rate, write_rate, args.seconds
         )
-        phase["cpu_seconds"] = {n: round(cpu_seconds(p) - cpu0[n], 1) for n, p in pids.items()}
+        cpu1 = cpu_of(pids)
+        phase["cpu_seconds"] = {n: round(cpu1[n] - cpu0[n], 1) for n in cpu1 if n in cpu0}
         phase["load_average_1m"] = round(os.getloadavg()[0], 2)
         posted += phase["posted"]
         phases.append(phase)
@@ -301,20 +240,24 @@ def main(argv: list[str] | None = None) -> int:
         state = json.loads((data_dir / STATE).read_text())
         prefix = state["prefix"]
     else:
+        (ROOT / ".data").mkdir(exist_ok=True)
         data_dir = Path(tempfile.mkdtemp(prefix="http_scale-", dir=ROOT / ".data"))
         prefix = f"http.{uuid.uuid4().hex[:8]}."
         (data_dir / STATE).write_text(json.dumps({"prefix": prefix}))
     print(f"data {data_dir}, prefix {prefix}", flush=True)
-    launcher = None
     try:
-        launcher = start_platform(args, data_dir, prefix)
-        result = asyncio.run(measure(args, prefix, launcher))
+        with launched(
+            args.kafka,
+            port_offset=args.port_offset,
+            prefix=prefix,
+            database_url=args.database_url,
+            data_dir=data_dir,
+        ) as platform:
+            result = asyncio.run(measure(args, prefix, platform.pids))
     finally:
-        if launcher is not None:
-            launcher.send_signal(signal.SIGTERM)
-            launcher.wait(timeout=60)
         if not args.keep and not args.reuse:
             asyncio.run(drop_everything(args, prefix))
+            shutil.rmtree(data_dir, ignore_errors=True)
     emit("http_scale", result, summary(result), args.json)
     return 0
 

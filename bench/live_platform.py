@@ -32,6 +32,7 @@ from deploy.demo.load import RegencyLoader
 from deploy.demo.model import IndicatorPlan, PersonPlan, RegencyPlan, RhkPlan, UnitPlan
 from deploy.demo.plan import make_nip
 from deploy.ports import available_services
+from deploy.progress import cpu_seconds
 from services.common.events import Aggregation, Aspect, UnitKind
 from services.common.kafka import split_servers
 from services.common.workdays import local_today
@@ -69,6 +70,12 @@ def service_pids(launcher: int) -> dict[str, int]:
     return found
 
 
+def cpu_of(pids: dict[str, int]) -> dict[str, float]:
+    """CPU seconds each process has used so far (those still running)."""
+    spent = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    return {name: s for name, s in spent.items() if s is not None}
+
+
 def _answers(port: int) -> bool:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
@@ -86,18 +93,21 @@ def launched(
     database_url: str | None = None,
     reuse: bool = False,
     env: dict[str, str] | None = None,
+    data_dir: Path | None = None,
 ) -> Iterator[Platform]:
     """Start ``deploy.run`` (no demo) on a fresh data directory and stop it afterwards,
-    deleting the prefix's topics; or, with ``reuse``, use the platform already answering
-    on the offset's ports (its processes found by their ports' listeners are not ours to
-    stop, and its peak memory is then not measured)."""
+    deleting the prefix's topics and the directory; or on ``data_dir``, kept with its
+    topics for a later run (a seeded platform is reused, not seeded again); or, with
+    ``reuse``, use the platform already answering on the offset's ports (its processes
+    are not ours to stop, and its peak memory is then not measured)."""
     ports = available_services(port_offset)
     if reuse:
         if not _answers(ports["gateway"]):
             raise RuntimeError(f"no platform answers on port {ports['gateway']}")
         yield Platform(ports)
         return
-    data_dir = tempfile.mkdtemp(prefix="kinerja-latency-")
+    keep = data_dir is not None
+    directory = str(data_dir) if keep else tempfile.mkdtemp(prefix="kinerja-bench-")
     command = [
         sys.executable,
         "-m",
@@ -107,12 +117,13 @@ def launched(
         "--port-offset",
         str(port_offset),
         "--data-dir",
-        data_dir,
+        directory,
     ]
     if database_url:
         command += ["--database-url", database_url]
-    log_path = Path(data_dir) / "launcher.log"
-    with log_path.open("wb") as log:
+    log_path = Path(directory) / "launcher.log"
+    seen = log_path.stat().st_size if log_path.exists() else 0  # a kept directory's runs
+    with log_path.open("ab") as log:
         process = subprocess.Popen(
             command,
             cwd=ROOT,
@@ -122,14 +133,14 @@ def launched(
         )
     try:
         deadline = time.monotonic() + START_TIMEOUT
-        while b"Running." not in log_path.read_bytes():
+        while b"Running." not in log_path.read_bytes()[seen:]:
             if process.poll() is not None:
                 tail = log_path.read_text(errors="replace")[-2000:]
                 raise RuntimeError(f"deploy.run exited with {process.returncode}:\n{tail}")
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the platform did not start in {START_TIMEOUT:.0f}s")
             time.sleep(0.5)
-        yield Platform(ports, service_pids(process.pid), data_dir)
+        yield Platform(ports, service_pids(process.pid), directory)
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)  # the launcher stops its services
@@ -138,8 +149,9 @@ def launched(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        asyncio.run(delete_topics(kafka, prefix))
-        shutil.rmtree(data_dir, ignore_errors=True)
+        if not keep:
+            asyncio.run(delete_topics(kafka, prefix))
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 async def delete_topics(kafka: str, prefix: str) -> None:

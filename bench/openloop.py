@@ -22,12 +22,13 @@ KIND = "behind_target"
 LOW, HIGH = 40.0, 100.0  # of a target of 100 %: far from 80 either way
 
 
-def due_times(rate: float, duration: float) -> Iterator[float]:
-    """Offsets (seconds from the phase's start) at which each request is due."""
+def due_times(rate: float, duration: float, phase: float = 0.0) -> Iterator[float]:
+    """Offsets (seconds from the phase's start) at which each request is due; ``phase``
+    (a fraction of one interval) shifts a stream so several at one rate do not coincide."""
     if rate <= 0 or duration <= 0:
         return
     for i in range(math.floor(rate * duration)):
-        yield i / rate
+        yield (i + phase) / rate
 
 
 @dataclass

@@ -15,10 +15,16 @@ import contextlib
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class ProtocolError(Exception):
     """An answer this client does not understand (it only needs what the gateway sends)."""
+
+
+# What a request can fail with besides TimeoutError: a refused or dropped connection, or
+# an answer cut short or not HTTP.
+FAILED = (ProtocolError, OSError, asyncio.IncompleteReadError)
 
 
 @dataclass
@@ -51,15 +57,26 @@ class Pool:
         self._slots = asyncio.Semaphore(size)
         self._all: set[_Connection] = set()
 
+    @classmethod
+    def for_url(cls, base_url: str, size: int, timeout: float = 30.0) -> Pool:
+        parts = urlsplit(base_url)
+        return cls(parts.hostname or "127.0.0.1", parts.port or 80, size, timeout)
+
     async def post_json(self, path: str, body: Any, headers: dict[str, str]) -> Answer:
-        payload = json.dumps(body).encode()
-        head = [
-            f"POST {path} HTTP/1.1",
-            f"Host: {self.host}:{self.port}",
-            "Content-Type: application/json",
-            f"Content-Length: {len(payload)}",
-            *(f"{k}: {v}" for k, v in headers.items()),
-        ]
+        return await self.request("POST", path, headers=headers, body=body)
+
+    async def request(
+        self, method: str, path: str, *, headers: dict[str, str] | None = None, body: Any = None
+    ) -> Answer:
+        """One request (``body`` sent as JSON when given); its answer, or ``FAILED``'s
+        errors and ``TimeoutError`` (the wait for a connection counts in the timeout)."""
+        payload = b"" if body is None else json.dumps(body).encode()
+        head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        if body is not None:
+            head.append("Content-Type: application/json")
+        if body is not None or method != "GET":
+            head.append(f"Content-Length: {len(payload)}")
+        head += [f"{k}: {v}" for k, v in (headers or {}).items()]
         request = ("\r\n".join(head) + "\r\n\r\n").encode() + payload
         async with self._slots, asyncio.timeout(self.timeout):
             while True:

@@ -17,6 +17,8 @@ def test_requests_are_due_on_a_fixed_grid_whatever_the_answers() -> None:
     assert due[1] == pytest.approx(0.005)
     assert due[-1] == pytest.approx(499 / 200)
     assert list(due_times(0, 10)) == []
+    # A second stream at the same rate, half an interval later: the two interleave.
+    assert list(due_times(2, 2, phase=0.5)) == [0.25, 0.75, 1.25, 1.75]
 
 
 def test_every_nth_request_toggles_an_alert_back_and_forth() -> None:

@@ -1,4 +1,4 @@
-"""The load client of bench/alert_latency (bench/rawhttp.py): keep-alive reuse, a request on
+"""The benchmarks' load client (bench/rawhttp.py): keep-alive reuse, a request on
 a connection the server closed meanwhile sent again on a fresh one, chunked bodies."""
 
 from __future__ import annotations
@@ -63,3 +63,25 @@ async def test_chunked_answers_are_read_whole_on_a_kept_alive_connection() -> No
         server.close()
     assert [json.loads(a.body) for a in answers] == [{"n": 0}, {"n": 1}, {"n": 2}]
     assert len(seen) == 3
+
+
+async def test_a_get_carries_no_body_and_the_pool_is_found_by_url() -> None:
+    heads: list[bytes] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        heads.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    pool = Pool.for_url(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", size=1)
+    try:
+        answer = await pool.request("GET", "/healthz", headers={"Cookie": "s=1"})
+    finally:
+        await pool.close()
+        server.close()
+    assert (answer.status, answer.body) == (200, b"ok")
+    [head] = heads
+    assert head.startswith(b"GET /healthz HTTP/1.1\r\n") and b"Cookie: s=1\r\n" in head
+    assert b"content-length" not in head.lower()
