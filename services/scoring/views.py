@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -370,11 +370,35 @@ async def unit_score(
     )
 
 
+def _ranked(tenant: str, year: int, best_first: bool, limit: int) -> Any:
+    """The year's people by final predikat, then achievement (none counts lowest): the
+    database sorts and cuts, so a regency of 10,000 is not sorted here per request."""
+    level = case(
+        {p.value: p.level for p in d.Predikat}, value=ScoreEmployee.final_predikat, else_=0
+    )
+    achievement = func.coalesce(ScoreEmployee.achievement, -1.0)
+    order = (level.desc(), achievement.desc()) if best_first else (level.asc(), achievement.asc())
+    return (
+        select(ScoreEmployee.employee_id)
+        .where(ScoreEmployee.tenant == tenant, ScoreEmployee.period == str(year))
+        .order_by(*order, col(ScoreEmployee.employee_id))
+        .limit(limit)
+    )
+
+
 async def regency_score(
     session: AsyncSession, tenant: str, year: int, organisation: d.Predikat
 ) -> RegencyScore:
-    rows = await annual_rows(session, tenant, year)
-    distribution = Counter(d.Predikat(r.final_predikat) for r in rows if r.final_predikat)
+    of_year = (ScoreEmployee.tenant == tenant, ScoreEmployee.period == str(year))
+    counted = (
+        await session.exec(
+            select(ScoreEmployee.final_predikat, func.count())
+            .where(*of_year)
+            .group_by(ScoreEmployee.final_predikat)
+        )
+    ).all()
+    employees = sum(n for _, n in counted)
+    distribution = Counter({d.Predikat(p): n for p, n in counted if p})
     units = {
         u.unit_id: u.name
         for u in (await session.exec(select(OrgUnit).where(OrgUnit.tenant == tenant))).all()
@@ -384,10 +408,17 @@ async def regency_score(
             select(ScoreUnit).where(ScoreUnit.tenant == tenant, ScoreUnit.year == year)
         )
     ).all()
-    per_unit: dict[str, list[float]] = {}
-    for r in rows:
-        if r.unit_id and r.achievement is not None:
-            per_unit.setdefault(r.unit_id, []).append(r.achievement)
+    per_unit = (
+        await session.exec(
+            select(ScoreEmployee.unit_id, func.avg(ScoreEmployee.achievement))
+            .where(
+                *of_year,
+                col(ScoreEmployee.unit_id).is_not(None),
+                col(ScoreEmployee.achievement).is_not(None),
+            )
+            .group_by(ScoreEmployee.unit_id)
+        )
+    ).all()
     behaviours = (
         await session.exec(
             select(ScoreEmployee.behaviour_ratings, ScoreEmployee.development_recommendation).where(
@@ -403,38 +434,37 @@ async def regency_score(
         below.update(v for v, r in ratings.items() if r == Rating.DI_BAWAH)
         if recommendation and recommendation not in recommendations:
             recommendations.append(recommendation)
-    ranked = sorted(
-        rows,
-        key=lambda r: (
-            d.Predikat(r.final_predikat).level if r.final_predikat else 0,
-            r.achievement if r.achievement is not None else -1.0,
-        ),
-        reverse=True,
-    )
+    ranked = list((await session.exec(_ranked(tenant, year, True, 10))).all())
     # Under-performers: a final predikat below Baik, the weakest first (HR's follow-up list).
-    weak = [r for r in reversed(ranked) if r.final_predikat in BELOW_BAIK][:20]
-    ranked = ranked[:10]
+    weak = list(
+        (
+            await session.exec(
+                _ranked(tenant, year, False, 20).where(
+                    col(ScoreEmployee.final_predikat).in_([p.value for p in BELOW_BAIK])
+                )
+            )
+        ).all()
+    )
     people = {
         p.employee_id: p
         for p in (
             await session.exec(
                 select(OrgEmployee).where(
-                    OrgEmployee.tenant == tenant,
-                    col(OrgEmployee.employee_id).in_([r.employee_id for r in ranked + weak]),
+                    OrgEmployee.tenant == tenant, col(OrgEmployee.employee_id).in_(ranked + weak)
                 )
             )
         ).all()
     }
 
-    async def summarised(chosen: list[Any]) -> list[EmployeeSummary]:
-        known = [people[r.employee_id] for r in chosen if r.employee_id in people]
+    async def summarised(chosen: list[str]) -> list[EmployeeSummary]:
+        known = [people[e] for e in chosen if e in people]
         return await summaries(session, tenant, known, str(year))
 
     top = await summarised(ranked)
     return RegencyScore(
         year=year,
         organisation_predikat=organisation.value,
-        employees=len(rows),
+        employees=employees,
         predikat_distribution={p.value: n for p, n in distribution.items()},
         distribution_checks=[
             QuotaScore(rule=c.rule, share=c.share, breached=c.breached)
@@ -451,8 +481,9 @@ async def regency_score(
         ],
         units_by_achievement=sorted(
             (
-                RankedUnit(unit_id=u, name=units.get(u, u), value=_mean(values))
-                for u, values in per_unit.items()
+                RankedUnit(unit_id=u, name=units.get(u, u), value=float(mean))
+                for u, mean in per_unit
+                if u is not None
             ),
             key=lambda r: r.value or 0,
             reverse=True,

@@ -146,6 +146,12 @@ async def test_two_tenant_scenario(
         assert e9["final_predikat"] == "sangat_baik"  # the parked assessment, applied
         r = await client.get("/api/v1/scores/regency", headers=who("bantul", None, Role.ADMIN))
         assert r.json()["under_performers"] == []  # e1's objection lifted them to Baik
+        regency = r.json()
+        assert regency["employees"] == 3
+        # Best final predikat first, then achievement; no final predikat comes last.
+        assert [p["employee_id"] for p in regency["top_performers"]] == ["e9", "e1", "e2"]
+        [unit] = regency["units_by_achievement"]  # the mean of those with an achievement
+        assert unit["unit_id"] == "u1" and unit["value"] == pytest.approx((77.08333 + 10) / 2)
         r = await client.get(
             f"/api/v1/scores/alerts?since={cursor}", headers=who("bantul", "s", Role.ATASAN)
         )
