@@ -14,7 +14,7 @@ from services.common.refusals import Forbidden, NotFound
 from services.common.runtime import runtime_of
 from services.common.security import CurrentPrincipal, Principal, Role, require_roles, tenant_of
 from services.common.workdays import local_today
-from services.scoring import periods, views
+from services.scoring import periods, regency_view, views
 from services.scoring.domain import Predikat
 from services.scoring.legacy_views import legacy_scores, require_enabled, span_of
 from services.scoring.models import (
@@ -150,7 +150,7 @@ async def get_regency(
     tenant = tenant_of(principal)
     async with runtime_of(request).sessions() as session:
         chosen = year or (await OrgChart(session, tenant).today()).year
-        return await views.regency_score(session, tenant, chosen, organisation_predikat)
+        return await regency_view.regency_score(session, tenant, chosen, organisation_predikat)
 
 
 @router.get(

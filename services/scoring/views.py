@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.events import Rating, TenantSettings
-from services.common.orgchart import OrgChart, OrgEmployee, OrgUnit
+from services.common.orgchart import OrgChart, OrgEmployee
 from services.common.privacy import enough_contributors, unit_aggregates
 from services.common.refusals import Forbidden, NotFound
 from services.common.security import Principal, Role
@@ -26,22 +26,17 @@ from services.scoring.models import (
     Explanations,
     IkmScore,
     IndicatorScore,
-    QuotaScore,
-    RankedUnit,
-    RegencyScore,
     RhkScore,
     ScoreComplaint,
     ScoreEmployee,
     ScoreOfficerSurvey,
     ScoreSkp,
     ScoreUnit,
-    TrainingNeed,
     UnitScore,
 )
 from services.scoring.shared import indicator_specs
 
 CLOSED = {"resolved", "rejected", "not_our_authority", "archived"}
-BELOW_BAIK = {d.Predikat.BUTUH_PERBAIKAN, d.Predikat.KURANG, d.Predikat.SANGAT_KURANG}
 
 
 def actor_of(principal: Principal) -> str | None:
@@ -367,129 +362,4 @@ async def unit_score(
         mean_achievement=_mean(achieved) if view.achievement else None,
         employees=len(rows),
         suppressed=view.suppressed,
-    )
-
-
-def _ranked(tenant: str, year: int, best_first: bool, limit: int) -> Any:
-    """The year's people by final predikat, then achievement (none counts lowest): the
-    database sorts and cuts, so a regency of 10,000 is not sorted here per request."""
-    level = case(
-        {p.value: p.level for p in d.Predikat}, value=ScoreEmployee.final_predikat, else_=0
-    )
-    achievement = func.coalesce(ScoreEmployee.achievement, -1.0)
-    order = (level.desc(), achievement.desc()) if best_first else (level.asc(), achievement.asc())
-    return (
-        select(ScoreEmployee.employee_id)
-        .where(ScoreEmployee.tenant == tenant, ScoreEmployee.period == str(year))
-        .order_by(*order, col(ScoreEmployee.employee_id))
-        .limit(limit)
-    )
-
-
-async def regency_score(
-    session: AsyncSession, tenant: str, year: int, organisation: d.Predikat
-) -> RegencyScore:
-    of_year = (ScoreEmployee.tenant == tenant, ScoreEmployee.period == str(year))
-    counted = (
-        await session.exec(
-            select(ScoreEmployee.final_predikat, func.count())
-            .where(*of_year)
-            .group_by(ScoreEmployee.final_predikat)
-        )
-    ).all()
-    employees = sum(n for _, n in counted)
-    distribution = Counter({d.Predikat(p): n for p, n in counted if p})
-    units = {
-        u.unit_id: u.name
-        for u in (await session.exec(select(OrgUnit).where(OrgUnit.tenant == tenant))).all()
-    }
-    by_ikm = (
-        await session.exec(
-            select(ScoreUnit).where(ScoreUnit.tenant == tenant, ScoreUnit.year == year)
-        )
-    ).all()
-    per_unit = (
-        await session.exec(
-            select(ScoreEmployee.unit_id, func.avg(ScoreEmployee.achievement))
-            .where(
-                *of_year,
-                col(ScoreEmployee.unit_id).is_not(None),
-                col(ScoreEmployee.achievement).is_not(None),
-            )
-            .group_by(ScoreEmployee.unit_id)
-        )
-    ).all()
-    behaviours = (
-        await session.exec(
-            select(ScoreEmployee.behaviour_ratings, ScoreEmployee.development_recommendation).where(
-                ScoreEmployee.tenant == tenant,
-                ScoreEmployee.year == year,
-                col(ScoreEmployee.final_source).is_not(None),
-            )
-        )
-    ).all()
-    below: Counter[str] = Counter()
-    recommendations: list[str] = []
-    for ratings, recommendation in behaviours:
-        below.update(v for v, r in ratings.items() if r == Rating.DI_BAWAH)
-        if recommendation and recommendation not in recommendations:
-            recommendations.append(recommendation)
-    ranked = list((await session.exec(_ranked(tenant, year, True, 10))).all())
-    # Under-performers: a final predikat below Baik, the weakest first (HR's follow-up list).
-    weak = list(
-        (
-            await session.exec(
-                _ranked(tenant, year, False, 20).where(
-                    col(ScoreEmployee.final_predikat).in_([p.value for p in BELOW_BAIK])
-                )
-            )
-        ).all()
-    )
-    people = {
-        p.employee_id: p
-        for p in (
-            await session.exec(
-                select(OrgEmployee).where(
-                    OrgEmployee.tenant == tenant, col(OrgEmployee.employee_id).in_(ranked + weak)
-                )
-            )
-        ).all()
-    }
-
-    async def summarised(chosen: list[str]) -> list[EmployeeSummary]:
-        known = [people[e] for e in chosen if e in people]
-        return await summaries(session, tenant, known, str(year))
-
-    top = await summarised(ranked)
-    return RegencyScore(
-        year=year,
-        organisation_predikat=organisation.value,
-        employees=employees,
-        predikat_distribution={p.value: n for p, n in distribution.items()},
-        distribution_checks=[
-            QuotaScore(rule=c.rule, share=c.share, breached=c.breached)
-            for c in d.check_distribution(organisation, distribution)
-        ],
-        units_by_ikm=[
-            RankedUnit(
-                unit_id=u.unit_id,
-                name=units.get(u.unit_id, u.unit_id),
-                value=u.ikm,
-                responses=u.survey_count,
-            )
-            for u in sorted(by_ikm, key=lambda u: u.ikm or 0, reverse=True)
-        ],
-        units_by_achievement=sorted(
-            (
-                RankedUnit(unit_id=u, name=units.get(u, u), value=float(mean))
-                for u, mean in per_unit
-                if u is not None
-            ),
-            key=lambda r: r.value or 0,
-            reverse=True,
-        ),
-        training_needs=[TrainingNeed(value=v, rated_di_bawah=n) for v, n in below.most_common()],
-        development_recommendations=recommendations[:20],
-        top_performers=top,
-        under_performers=await summarised(weak),
     )
