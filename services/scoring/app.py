@@ -52,10 +52,6 @@ class Settings(ServiceSettings):
     consumer_max_records: int = 50_000
     # Enough per partition fetch for such batches (~400-byte events).
     consumer_partition_fetch_bytes: int = 8 << 20
-    # Events per batch of ``python -m services.scoring replay`` (0: consumer_max_records).
-    # Nobody waits for a replay's first figures, so it may take larger batches than the
-    # live consumer: each touched employee is recomputed once per batch.
-    replay_max_records: int = 0
     # Employees and units whose rows the consumer keeps in memory between batches (the
     # write-through cache; 0: all it owns, ~4 KB each). Those kept least recently are read
     # from the database again when next needed.

@@ -74,13 +74,13 @@ async def replay(
         auto_offset_reset="earliest",
         max_partition_fetch_bytes=settings.consumer_partition_fetch_bytes,
     )
-    max_records = settings.replay_max_records or settings.consumer_max_records
+
     await kafka.start()
     records = 0
     end: dict[TopicPartition, int] | None = None
     try:
         while True:
-            batch = await kafka.getmany(timeout_ms=500, max_records=max_records)
+            batch = await kafka.getmany(timeout_ms=500, max_records=settings.consumer_max_records)
             if end is None and kafka.assignment():
                 end = await kafka.end_offsets(list(kafka.assignment()))
             chunk = [r for part in batch.values() for r in part]
