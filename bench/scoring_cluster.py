@@ -49,6 +49,16 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime (fields 14 and 15)
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM (``timeout``, a CI's stop) unwinds like Ctrl-C: the ``finally`` blocks kill
+    the instances and drop the databases and topics."""
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

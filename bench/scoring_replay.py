@@ -40,6 +40,7 @@ from bench.scoring_cluster import (
     instance_env,
     instances,
     same,
+    stop_on_sigterm,
 )
 from bench.scoring_drain import fill, generate
 from bench.scoring_scaleout import drain_with
@@ -112,6 +113,7 @@ async def main() -> None:
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per phase")
     parser.add_argument("--json", default=None, help="write the JSON here instead of stdout")
     args = parser.parse_args()
+    stop_on_sigterm()
     kafka: KafkaClientConfig = args.bootstrap
     prefix = f"scale.{uuid.uuid4().hex[:8]}."
     print(f"machine: {machine()}  prefix {prefix}", flush=True)

@@ -48,6 +48,7 @@ from bench.scoring_cluster import (
     instances,
     same,
     stable_members,
+    stop_on_sigterm,
 )
 from bench.scoring_drain import fill, generate, raw_drain
 from services.common.kafka import KafkaClientConfig
@@ -148,7 +149,9 @@ async def _measure(
     pg_window = backends.total - at_stable["pg"]
     return {
         "instances": n,
-        "events_per_s": round(in_window / window) if window > 0 else None,
+        # None: every event was applied before the group settled (a backlog smaller than
+        # one batch: the first instance took it all).
+        "events_per_s": round(in_window / window) if window > 0 and in_window > 0 else None,
         # From the moment all N start connecting to Kafka: the rebalances included.
         "events_per_s_from_start": round(total / (ended - spawned)),
         "stable_after_s": round(stable_at - spawned, 2),
@@ -158,7 +161,7 @@ async def _measure(
         "scoring_cpu_s": round(cpu_window, 2),
         "postgres_cpu_s": round(pg_window, 2),
         "events_per_cpu_s": round(in_window / (cpu_window + pg_window))
-        if cpu_window + pg_window > 0
+        if cpu_window + pg_window > 0 and in_window > 0
         else None,
         "per_instance": [
             {"applied": int(c), "cpu_s_total": round(i.cpu, 2), "peak_rss_mib": i.peak_rss_mib}
@@ -166,6 +169,10 @@ async def _measure(
         ],
         "digest": await digest(url),
     }
+
+
+def ratio(a: int | None, b: int | None) -> float | None:
+    return round(a / b, 2) if a and b else None
 
 
 def peak(run: dict[str, Any]) -> float:
@@ -191,6 +198,7 @@ async def main() -> None:
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per count")
     parser.add_argument("--json", default=None, help="write the JSON here instead of stdout")
     args = parser.parse_args()
+    stop_on_sigterm()
     counts = [int(c) for c in args.instances.split(",")]
     kafka: KafkaClientConfig = args.bootstrap
     prefix = f"scale.{uuid.uuid4().hex[:8]}."
@@ -220,8 +228,8 @@ async def main() -> None:
                 )
                 runs.append(run)
                 print(
-                    f"{n} instance(s): {run['events_per_s']:,} events/s "
-                    f"({run['events_per_cpu_s']:,} per CPU-s; scoring {run['scoring_cpu_s']} "
+                    f"{n} instance(s): {run['events_per_s'] or 0:,} events/s "
+                    f"({run['events_per_cpu_s'] or 0:,} per CPU-s; scoring {run['scoring_cpu_s']} "
                     f"+ postgres {run['postgres_cpu_s']} CPU-s), peak RSS "
                     f"{[i['peak_rss_mib'] for i in run['per_instance']]} MiB, "
                     f"load {machine()['load_average_1m']}",
@@ -231,8 +239,8 @@ async def main() -> None:
         await delete_topics(kafka, prefix)
     base = runs[0]
     for run in runs:
-        run["ratio_to_first"] = round(run["events_per_s"] / base["events_per_s"], 2)
-        run["cpu_ratio_to_first"] = round(run["events_per_cpu_s"] / base["events_per_cpu_s"], 2)
+        run["ratio_to_first"] = ratio(run["events_per_s"], base["events_per_s"])
+        run["cpu_ratio_to_first"] = ratio(run["events_per_cpu_s"], base["events_per_cpu_s"])
         run["differs_from_first"] = same(base["digest"], run["digest"])
     result = {
         "events": total,
@@ -243,8 +251,8 @@ async def main() -> None:
         "runs": runs,
     }
     summary = ", ".join(
-        f"{r['instances']}x {r['events_per_s']:,}/s (x{r['ratio_to_first']}, "
-        f"{r['events_per_cpu_s']:,}/CPU-s, rss<={peak(r)}MiB"
+        f"{r['instances']}x {r['events_per_s'] or 0:,}/s (x{r['ratio_to_first']}, "
+        f"{r['events_per_cpu_s'] or 0:,}/CPU-s, rss<={peak(r)}MiB"
         f"{', DIFFERS ' + str(r['differs_from_first']) if r['differs_from_first'] else ''})"
         for r in runs
     )
