@@ -24,7 +24,7 @@ from services.common.runtime import Runtime
 from services.common.settings import ServiceSettings
 from services.scoring.api import router
 from services.scoring.projector import Projector
-from services.scoring.projector.cache import ClearOnRebalance
+from services.scoring.projector.cache import Cache, ClearOnRebalance
 from services.scoring.scheduler import Scheduler
 from services.scoring.shared import Context, ScoringMetrics
 
@@ -52,6 +52,11 @@ class Settings(ServiceSettings):
     consumer_max_records: int = 50_000
     # Enough per partition fetch for such batches (~400-byte events).
     consumer_partition_fetch_bytes: int = 8 << 20
+    # Employees and units whose rows the consumer keeps in memory between batches (the
+    # write-through cache; 0: all it owns, ~4 KB each). Those kept least recently are read
+    # from the database again when next needed.
+    cache_max_employees: int = 20_000
+    cache_max_units: int = 5_000
 
 
 def tune_gc() -> None:
@@ -70,7 +75,11 @@ def build(settings: Settings, clock: Clock | None = None) -> tuple[Runtime, Proj
         clock=clock or utcnow,
         metrics=ScoringMetrics(runtime.metrics.registry, settings.service_name),
     )
-    return runtime, Projector(ctx), ctx
+    cache = Cache(
+        max_employees=settings.cache_max_employees or None,
+        max_units=settings.cache_max_units or None,
+    )
+    return runtime, Projector(ctx, cache), ctx
 
 
 def consume(runtime: Runtime, projector: Projector, settings: Settings) -> EventConsumer:

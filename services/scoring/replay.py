@@ -72,8 +72,9 @@ async def replay(
         group_id=group,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
-        max_partition_fetch_bytes=4 * 1024 * 1024,
+        max_partition_fetch_bytes=settings.consumer_partition_fetch_bytes,
     )
+
     await kafka.start()
     records = 0
     end: dict[TopicPartition, int] | None = None

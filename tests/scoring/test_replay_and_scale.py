@@ -153,3 +153,39 @@ async def test_two_instances_build_what_one_builds(
     one = await snapshot(other_database_url)
     for table in one:
         assert pair[table] == one[table], table
+
+
+async def test_a_cache_of_one_builds_what_a_full_cache_builds(
+    settings: Settings,
+    clock: Clock,
+    other_database_url: str,
+    kafka_bootstrap: str,
+    topic_prefix: str,
+) -> None:
+    """A bounded cache reads the rows it forgot from the database: same projections."""
+    before, after = bantul_phase1() + mimika(), bantul_phase2() + later_activity()
+    built = {}
+    for name, url, bound in (("tiny", settings.database_url, 1), ("full", other_database_url, 0)):
+        run = settings.model_copy(
+            update={
+                "database_url": url,
+                "group_id": f"{settings.group_id}-{name}",
+                "cache_max_employees": bound,
+                "cache_max_units": bound,
+            }
+        )
+        async with running(run, clock) as (app, _):
+            if name == "tiny":
+                await publish(kafka_bootstrap, topic_prefix, before)
+            await applied(app, len(before))
+            if name == "tiny":
+                await publish(kafka_bootstrap, topic_prefix, after)
+            await applied(app, len(before) + len(after))
+            cache = app.state.projector.cache
+            if bound:
+                assert len(cache.employees) <= bound and len(cache.units) <= bound
+            else:
+                assert len(cache.employees) > 1  # the full cache is what is compared with
+        built[name] = await snapshot(url)
+    for table in built["full"]:
+        assert built["tiny"][table] == built["full"][table], table

@@ -313,19 +313,26 @@ class Batch:
         """After the commit: the owned keys' rows, as committed, stay in the cache."""
         for key in self.owned_employees:
             t, e = key
-            cache.employees[key] = EmployeeState(
-                self.org_employees.get(key),
-                [self.skps[(t, e, year)] for year in self.skp_years.get(key, ())],
-                [self.employees[(t, e, period)] for period in self.periods.get(key, ())],
-                self.alerts.get((t, "e", e)),
+            cache.keep_employee(
+                key,
+                EmployeeState(
+                    self.org_employees.get(key),
+                    [self.skps[(t, e, year)] for year in self.skp_years.get(key, ())],
+                    [self.employees[(t, e, period)] for period in self.periods.get(key, ())],
+                    self.alerts.get((t, "e", e)),
+                ),
             )
         for key in self.owned_units:
             t, u = key
-            cache.units[key] = UnitState(
-                self.org_units.get(key),
-                [self.units[(t, u, year)] for year in self.unit_years.get(key, ())],
-                self.alerts.get((t, "u", u)),
+            cache.keep_unit(
+                key,
+                UnitState(
+                    self.org_units.get(key),
+                    [self.units[(t, u, year)] for year in self.unit_years.get(key, ())],
+                    self.alerts.get((t, "u", u)),
+                ),
             )
+        cache.trim()
 
 
 # ---------------------------------------------------------------- entry points

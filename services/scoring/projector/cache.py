@@ -16,12 +16,17 @@ A cached row is right only while this instance is the only writer of it:
 - the cache is cleared when partitions are revoked or assigned, when a batch did not
   commit (its rows were changed in place), and when a writer outside the consumer's own
   partitions (the scheduler, a tenant's new rules) bumped the epoch in ``score_lock``.
+
+It may be bounded: past ``max_employees`` / ``max_units`` entries, those kept least
+recently are forgotten (read from the database again when next needed). Unbounded, it
+holds every owned employee: ~4 KB of Python objects each, so ~400 MB at 100,000.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from itertools import islice
 
 from aiokafka import ConsumerRebalanceListener, TopicPartition
 
@@ -68,6 +73,23 @@ class Cache:
     generation: int = 0
     # A batch changed cached rows in place and has not committed (yet, or ever).
     uncommitted: bool = False
+    # Bounds on the entries kept (None: every owned key stays).
+    max_employees: int | None = None
+    max_units: int | None = None
+
+    def keep_employee(self, key: Key, state: EmployeeState) -> None:
+        self.employees.pop(key, None)  # to the end: the most recently kept
+        self.employees[key] = state
+
+    def keep_unit(self, key: Key, state: UnitState) -> None:
+        self.units.pop(key, None)
+        self.units[key] = state
+
+    def trim(self) -> None:
+        """Forget the entries kept least recently beyond the bounds (dicts keep the order
+        of insertion, and ``keep_*`` re-inserts)."""
+        _trim(self.employees, self.max_employees)
+        _trim(self.units, self.max_units)
 
     def clear(self, reason: str) -> None:
         if self.employees or self.units:
@@ -78,6 +100,12 @@ class Cache:
         self.epoch = None
         self.generation += 1
         self.uncommitted = False
+
+
+def _trim(entries: dict[Key, EmployeeState] | dict[Key, UnitState], bound: int | None) -> None:
+    if bound is not None and len(entries) > bound:
+        for key in list(islice(entries, len(entries) - bound)):
+            del entries[key]
 
 
 class ClearOnRebalance(ConsumerRebalanceListener):  # type: ignore[misc]
