@@ -24,6 +24,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
 import orjson
@@ -65,6 +66,9 @@ class ProcessedEvent(SQLModel, table=True):
     type: str = Field(max_length=100)
     processed_at: datetime = Field(default_factory=utcnow)
 
+
+_type_of = attrgetter("type")
+_tenant_of = attrgetter("tenant")
 
 LAG_SAMPLE = 1000  # events per batch whose lag is observed (see _count)
 
@@ -278,11 +282,11 @@ class EventConsumer:
         started = time.perf_counter()
         self.metrics.batch_size.labels(self.metrics.service).observe(len(records))
         events: list[tuple[ConsumerRecord[Any, Any], Envelope]] = []
+        prefix = self.topic_prefix
         for record in records:
             try:
                 event = decode_event(record.value)
-                topic = record.topic.removeprefix(self.topic_prefix)
-                check_placement(event, topic=topic, key=record.key)
+                check_placement(event, topic=record.topic.removeprefix(prefix), key=record.key)
             except EventDecodeError as exc:
                 await self.dead_letter(record, f"invalid event: {exc}", attempts=0)
                 continue
@@ -340,9 +344,9 @@ class EventConsumer:
             self.metrics.duplicates_skipped.labels(service).inc(len(events) - len(fresh))
         # One labelled child per type and one for the lag: ``labels()`` per event cost more
         # than applying a small event.
-        for event_type, count in Counter(e.type for e in fresh).items():
+        for event_type, count in Counter(map(_type_of, fresh)).items():
             self.metrics.events_applied.labels(service, event_type).inc(count)
-        for tenant, count in Counter(e.tenant for e in fresh).items():
+        for tenant, count in Counter(map(_tenant_of, fresh)).items():
             self.metrics.tenant_events_applied.labels(service, tenant).inc(count)
         lag = self.metrics.event_lag_seconds.labels(service)
         now = utcnow()
@@ -380,10 +384,10 @@ class EventConsumer:
         highwater = getattr(consumer, "highwater", None)
         if highwater is None:
             return
-        last: dict[TopicPartition, int] = {}
-        for record in records:
-            last[TopicPartition(record.topic, record.partition)] = record.offset
-        for tp, offset in last.items():
+        # The last offset of each partition (a TopicPartition per record cost ~1% of a drain).
+        last = {(record.topic, record.partition): record.offset for record in records}
+        for (topic, partition), offset in last.items():
+            tp = TopicPartition(topic, partition)
             high = highwater(tp)
             if high is not None:
                 self.metrics.consumer_lag.labels(self.metrics.service, tp.topic, tp.partition).set(
