@@ -15,7 +15,8 @@ assessments), then measures, in the same run and over the same topics:
    validating every event, the inbox, the transaction, the offsets) - the ceiling of any
    durable consumer here.
 
-Prints the rates and the ratios to the raw loop, then the result as JSON and a summary line
+Prints the rates and the ratios to the raw loop, then the result as JSON (with the CPU
+seconds of each drain, steadier than the rates on a loaded machine) and a summary line
 (``bench.report.emit``) with the raw loop as the floor and the process's peak RSS while
 draining (the generator's envelopes are freed and the high-water mark reset first, where
 Linux allows it). The topics are deleted at the end.
@@ -382,13 +383,17 @@ async def main() -> None:
         peak_reset = reset_peak_rss()
         raw = await raw_drain(args.bootstrap, prefix, total)
         print(f"raw aiokafka getmany + json.loads: {raw:,.0f} events/s")
+        cpu = time.process_time()
         scoring = await scoring_drain(
             args.bootstrap, prefix, total, args.max_records, args.postgres
         )
+        scoring_cpu = time.process_time() - cpu
         store = "PostgreSQL" if args.postgres else "SQLite"
         print(f"{f'scoring consumer ({store}):':<35}{scoring:,.0f} events/s")
         print(f"ratio scoring/raw:                 {scoring / raw:.2f}")
+        cpu = time.process_time()
         floor = await floor_drain(args.bootstrap, prefix, total, args.postgres)
+        floor_cpu = time.process_time() - cpu
         print(f"kernel alone, no-op handler:       {floor:,.0f} events/s (ratio {floor / raw:.2f})")
         rss = peak_rss_mib()
     finally:
@@ -405,12 +410,16 @@ async def main() -> None:
             "kernel_events_per_s": round(floor),
             "scoring_ratio": round(scoring / raw, 3),
             "kernel_ratio": round(floor / raw, 3),
+            # CPU seconds of the whole drain, start-up and migrations included: it moves
+            # less than the rates with other load on a shared machine.
+            "scoring_cpu_s": round(scoring_cpu, 2),
+            "kernel_cpu_s": round(floor_cpu, 2),
             "peak_rss_mib": rss,
             "peak_rss_scope": "drains" if peak_reset else "whole process",
         },
         f"{store}: scoring {scoring:,.0f}/s ({scoring / raw:.2f}x), kernel alone "
         f"{floor:,.0f}/s ({floor / raw:.2f}x) against the raw aiokafka loop's {raw:,.0f}/s; "
-        f"peak RSS {rss} MiB",
+        f"CPU {scoring_cpu:.1f} s and {floor_cpu:.1f} s; peak RSS {rss} MiB",
     )
 
 
