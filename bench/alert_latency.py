@@ -47,10 +47,11 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from bench.live_platform import Person, Seeded, cpu_of, delete_topics, launched, relogin, seed
+from bench.live_platform import Person, Seeded, cpu_of, launched, relogin, seed
 from bench.openloop import Expectation, Matcher, Plan, due_times
 from bench.rawhttp import Pool, ProtocolError
 from bench.report import emit, latency_summary, peak_rss_mib
+from bench.resources import delete_topics
 from services.common.kafka import KafkaClientConfig
 from services.common.messaging import ensure_topics
 from services.common.messaging.broker import create_producer

@@ -43,8 +43,9 @@ import asyncpg
 
 from bench.http_load import Endpoint, Target, brief, page_once, probe, run_phase
 from bench.http_seed import ADMIN, TIME_ZONE, Seeder, people, sample, slug
-from bench.live_platform import cpu_of, delete_topics, launched
+from bench.live_platform import cpu_of, launched
 from bench.report import emit, peak_rss_mib
+from bench.resources import delete_topics
 from deploy.demo.accounts import DEMO_PASSWORD
 from deploy.demo.client import Api
 from deploy.ports import available_services

@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from aiokafka.admin import AIOKafkaAdminClient
-
+from bench.resources import delete_topics
 from deploy.demo.accounts import DEMO_PASSWORD, PLATFORM_USERNAME, platform_password
 from deploy.demo.client import Api, parallel
 from deploy.demo.load import RegencyLoader
@@ -34,7 +33,6 @@ from deploy.demo.plan import make_nip
 from deploy.ports import available_services
 from deploy.progress import cpu_seconds
 from services.common.events import Aggregation, Aspect, UnitKind
-from services.common.kafka import split_servers
 from services.common.workdays import local_today
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,18 +150,6 @@ def launched(
         if not keep:
             asyncio.run(delete_topics(kafka, prefix))
             shutil.rmtree(directory, ignore_errors=True)
-
-
-async def delete_topics(kafka: str, prefix: str) -> None:
-    """Delete every topic whose name starts with ``prefix`` (this run's own)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=split_servers(kafka))
-    await admin.start()
-    try:
-        mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
-        if mine:
-            await admin.delete_topics(mine)
-    finally:
-        await admin.close()
 
 
 # ---------------------------------------------------------------- the regency

@@ -18,8 +18,7 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -164,18 +163,6 @@ async def create_topics(kafka: KafkaClientConfig, prefix: str, partitions: int) 
     return names
 
 
-async def delete_topics(kafka: KafkaClientConfig, prefix: str) -> None:
-    """Every topic of this run (what the instances created too: the scoring topic)."""
-    admin = AIOKafkaAdminClient(**kafka.client_options(), request_timeout_ms=15_000)
-    await admin.start()
-    try:
-        mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
-        if mine:
-            await admin.delete_topics(mine)
-    finally:
-        await admin.close()
-
-
 async def stable_members(kafka: KafkaClientConfig, group: str) -> int:
     """Members of ``group`` once it is Stable (0 while it rebalances)."""
     admin = AIOKafkaAdminClient(**kafka.client_options())
@@ -188,21 +175,6 @@ async def stable_members(kafka: KafkaClientConfig, group: str) -> int:
 
 
 # ------------------------------------------------------------------ PostgreSQL
-
-
-@contextlib.asynccontextmanager
-async def fresh_database(server: str, prefix: str) -> AsyncIterator[str]:
-    """A new database on ``server`` (``postgresql://user:pw@host:port``) named
-    ``<prefix>_<random>``, as an asyncpg URL; dropped afterwards (with its connections)."""
-    server = server.replace("postgresql+asyncpg://", "postgresql://").rstrip("/")
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(f"{server}/postgres")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield f"{server.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 def _plain(url: str) -> str:

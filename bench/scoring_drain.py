@@ -15,7 +15,11 @@ assessments), then measures, in the same run and over the same topics:
    validating every event, the inbox, the transaction, the offsets) - the ceiling of any
    durable consumer here.
 
-Prints the rates and the ratios to the raw loop.
+Prints the rates and the ratios to the raw loop, then the result as JSON (with the CPU
+seconds of each drain, steadier than the rates on a loaded machine) and a summary line
+(``bench.report.emit``) with the raw loop as the floor and the process's peak RSS while
+draining (the generator's envelopes are freed and the high-water mark reset first, where
+Linux allows it). The topics are deleted at the end.
 """
 
 from __future__ import annotations
@@ -24,8 +28,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
-import platform
 import random
 import tempfile
 import time
@@ -34,9 +36,11 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from bench import resources
+from bench.report import emit, machine, peak_rss_mib
+from bench.resources import delete_topics
 from services.common.events import (
     ActivityLogged,
     AssessmentSubmitted,
@@ -250,15 +254,8 @@ async def fresh_database(postgres: str | None) -> AsyncIterator[str]:
         with tempfile.TemporaryDirectory() as tmp:
             yield f"sqlite+aiosqlite:///{tmp}/scoring.db"
         return
-    server = postgres.replace("postgresql+asyncpg://", "postgresql://").rstrip("/")
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(f"{server}/postgres")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield f"{server.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with resources.fresh_database(postgres) as url:
+        yield url
 
 
 def drain_settings(
@@ -320,6 +317,17 @@ async def floor_drain(
             await runtime.stop()
 
 
+def reset_peak_rss() -> bool:
+    """Reset this process's RSS high-water mark (Linux: ``5`` to ``clear_refs``), so the
+    peak measured afterwards is the drains', not the generator's."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        return False
+    return True
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000)
@@ -337,28 +345,63 @@ async def main() -> None:
         "(postgresql://user:pw@host:port) instead of SQLite",
     )
     args = parser.parse_args()
+    host = machine()
     print(
-        f"machine: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}, "
-        f"Python {platform.python_version()}, {platform.platform()}"
+        f"machine: {host['cpus']} CPUs, load {host['load_average_1m']:.2f}, "
+        f"Python {host['python']}, {host['platform']}"
     )
     prefix = f"bench{uuid.uuid4().hex[:8]}."
     events = generate(args.events, args.employees)
     total = len(events)
     t0 = time.perf_counter()
-    await fill(args.bootstrap, prefix, events)
-    print(f"filled {total} events in {time.perf_counter() - t0:.1f}s (prefix {prefix})")
-    # The service's process starts without the generator's 100,000 envelopes on its heap:
-    # drop them before tuning the collector as ``python -m services.scoring`` does.
-    del events
-    tune_gc()
-    raw = await raw_drain(args.bootstrap, prefix, total)
-    print(f"raw aiokafka getmany + json.loads: {raw:,.0f} events/s")
-    scoring = await scoring_drain(args.bootstrap, prefix, total, args.max_records, args.postgres)
-    store = "PostgreSQL" if args.postgres else "SQLite"
-    print(f"{f'scoring consumer ({store}):':<35}{scoring:,.0f} events/s")
-    print(f"ratio scoring/raw:                 {scoring / raw:.2f}")
-    floor = await floor_drain(args.bootstrap, prefix, total, args.postgres)
-    print(f"kernel alone, no-op handler:       {floor:,.0f} events/s (ratio {floor / raw:.2f})")
+    try:
+        await fill(args.bootstrap, prefix, events)
+        print(f"filled {total} events in {time.perf_counter() - t0:.1f}s (prefix {prefix})")
+        # The service's process starts without the generator's 100,000 envelopes on its
+        # heap: drop them before tuning the collector as ``python -m services.scoring`` does.
+        del events
+        tune_gc()
+        peak_reset = reset_peak_rss()
+        raw = await raw_drain(args.bootstrap, prefix, total)
+        print(f"raw aiokafka getmany + json.loads: {raw:,.0f} events/s")
+        cpu = time.process_time()
+        scoring = await scoring_drain(
+            args.bootstrap, prefix, total, args.max_records, args.postgres
+        )
+        scoring_cpu = time.process_time() - cpu
+        store = "PostgreSQL" if args.postgres else "SQLite"
+        print(f"{f'scoring consumer ({store}):':<35}{scoring:,.0f} events/s")
+        print(f"ratio scoring/raw:                 {scoring / raw:.2f}")
+        cpu = time.process_time()
+        floor = await floor_drain(args.bootstrap, prefix, total, args.postgres)
+        floor_cpu = time.process_time() - cpu
+        print(f"kernel alone, no-op handler:       {floor:,.0f} events/s (ratio {floor / raw:.2f})")
+        rss = peak_rss_mib()
+    finally:
+        await delete_topics(args.bootstrap, prefix)
+    emit(
+        "scoring_drain",
+        {
+            "events": total,
+            "employees": args.employees,
+            "store": store,
+            "max_records": args.max_records,
+            "raw_events_per_s": round(raw),
+            "scoring_events_per_s": round(scoring),
+            "kernel_events_per_s": round(floor),
+            "scoring_ratio": round(scoring / raw, 3),
+            "kernel_ratio": round(floor / raw, 3),
+            # CPU seconds of the whole drain, start-up and migrations included: it moves
+            # less than the rates with other load on a shared machine.
+            "scoring_cpu_s": round(scoring_cpu, 2),
+            "kernel_cpu_s": round(floor_cpu, 2),
+            "peak_rss_mib": rss,
+            "peak_rss_scope": "drains" if peak_reset else "whole process",
+        },
+        f"{store}: scoring {scoring:,.0f}/s ({scoring / raw:.2f}x), kernel alone "
+        f"{floor:,.0f}/s ({floor / raw:.2f}x) against the raw aiokafka loop's {raw:,.0f}/s; "
+        f"CPU {scoring_cpu:.1f} s and {floor_cpu:.1f} s; peak RSS {rss} MiB",
+    )
 
 
 if __name__ == "__main__":

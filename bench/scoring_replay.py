@@ -30,13 +30,12 @@ from pathlib import Path
 from typing import Any
 
 from bench.report import emit, machine
+from bench.resources import delete_topics, fresh_database
 from bench.scoring_cluster import (
     BackendCpu,
     StartGate,
     create_topics,
-    delete_topics,
     digest,
-    fresh_database,
     instance_env,
     instances,
     same,

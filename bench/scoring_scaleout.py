@@ -37,13 +37,12 @@ from typing import Any
 import httpx
 
 from bench.report import emit, machine
+from bench.resources import delete_topics, fresh_database
 from bench.scoring_cluster import (
     BackendCpu,
     StartGate,
     create_topics,
-    delete_topics,
     digest,
-    fresh_database,
     instance_env,
     instances,
     same,

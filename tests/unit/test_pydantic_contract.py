@@ -12,8 +12,15 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from services.common.events import Envelope, TargetSet, decode_event, new_event
-from services.common.fastpaths.pydantic_build import STATE_SLOTS, adopt
+from services.common.events import (
+    Envelope,
+    SurveyReceived,
+    TargetSet,
+    decode_event,
+    new_event,
+    new_internal_event,
+)
+from services.common.fastpaths.pydantic_build import STATE_SLOTS, adopt, construct
 
 pytestmark = pytest.mark.unit
 
@@ -89,3 +96,28 @@ def test_a_decoded_envelope_is_the_envelope_pydantic_would_validate() -> None:
     assert decoded.to_bytes() == raw
     assert isinstance(decoded.event_id, uuid.UUID)
     assert isinstance(decoded.payload, TargetSet)
+
+
+def test_pydantic_model_constructed_from_fields_equals_model_construct() -> None:
+    fields = {"name": "a", "size": 1}
+    built = construct(_Target, dict(fields))
+    expected = _Target.model_construct(**fields)
+    assert type(built) is _Target
+    assert built == expected == _Target.model_validate(fields)
+    assert built.model_fields_set == expected.model_fields_set == {"name", "size"}
+    assert built.model_dump_json() == expected.model_dump_json()
+    assert hash(built) == hash(expected)
+    with pytest.raises(ValidationError):
+        built.size = 3  # type: ignore[misc]  # still frozen
+
+
+def test_an_internal_envelope_is_the_envelope_new_event_builds() -> None:
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    payload = SurveyReceived(survey_id="s1", unit_id="u1", scores=[4] * 9)
+    fast = new_internal_event(payload, tenant="bantul", occurred_at=at)
+    checked = Envelope.model_validate_json(fast.to_bytes())
+    assert type(fast) is Envelope
+    assert fast == checked
+    assert fast.model_fields_set == checked.model_fields_set
+    assert fast.to_bytes() == checked.to_bytes()
+    assert fast.model_copy(update={"tenant": "pauh"}).tenant == "pauh"

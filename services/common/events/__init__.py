@@ -123,7 +123,7 @@ from services.common.events.vocabulary import (
     TimeZone,
     UnitKind,
 )
-from services.common.fastpaths.pydantic_build import adopt
+from services.common.fastpaths.pydantic_build import adopt, construct
 
 __all__ = [
     "ALERT_MESSAGE_MAX",
@@ -315,7 +315,7 @@ def new_internal_event(payload: EventPayload, *, tenant: str, occurred_at: datet
     """:func:`new_event` without validating the envelope again, for a service's own
     derived events in bulk (scoring raises thousands of alerts per batch): ``payload`` is
     already a validated model and ``tenant`` comes from a validated event."""
-    return Envelope.model_construct(**_fresh(payload, tenant, occurred_at))
+    return construct(Envelope, _fresh(payload, tenant, occurred_at))
 
 
 def _fresh(payload: EventPayload, tenant: str, occurred_at: datetime) -> dict[str, Any]:

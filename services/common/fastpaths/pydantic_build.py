@@ -6,7 +6,9 @@ and ``__pydantic_private__`` (what ``BaseModel.model_construct`` sets). The even
 validates a message in one pass into a per-type envelope class (a discriminated union
 cannot produce :class:`~services.common.events.Envelope` itself) and then adopts that
 object's field dict into an ``Envelope``: ``model_construct`` re-walks every field and cost
-more than validating a small event (see ``bench/scoring_drain.py``).
+more than validating a small event (see ``bench/scoring_drain.py``). :func:`construct`
+does the same from a dict of already validated values: scoring wraps tens of thousands of
+its own ``score.updated`` and alert payloads per batch (``new_internal_event``).
 
 Contract: ``tests/unit/test_pydantic_contract.py``. If pydantic adds a slot or stores
 field values elsewhere, that test fails instead of the decoder building half-made models.
@@ -14,7 +16,7 @@ field values elsewhere, that test fails instead of the decoder building half-mad
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -35,6 +37,18 @@ def adopt(cls: type[M], validated: BaseModel) -> M:
     model = _new(cls)
     _set(model, "__dict__", validated.__dict__)
     _set(model, "__pydantic_fields_set__", validated.__pydantic_fields_set__)
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
+
+
+def construct(cls: type[M], fields: dict[str, Any]) -> M:
+    """A ``cls`` whose field dict is ``fields`` (taken, not copied): what
+    ``cls.model_construct(**fields)`` builds when ``fields`` holds every field of ``cls``,
+    in declaration order, with values ``cls`` would accept as they are."""
+    model = _new(cls)
+    _set(model, "__dict__", fields)
+    _set(model, "__pydantic_fields_set__", set(fields))
     _set(model, "__pydantic_extra__", None)
     _set(model, "__pydantic_private__", None)
     return model
