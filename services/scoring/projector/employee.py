@@ -280,6 +280,13 @@ def apply_target(b: Batch, event: Envelope, p: TargetSet) -> None:
     b.mark("skp", key)
     row = b.annual(t, p.employee_id, p.year)
     row["skp_received_on"] = received
+    # The year's period rows are projected against it as well: one made before it came
+    # (a month's assessment, on another topic, can arrive first) would otherwise keep no
+    # figures, unlike the same row when the SKP came first.
+    for period in b.periods.get((t, p.employee_id), ()):
+        other = b.employees[(t, p.employee_id, period)]
+        if other["year"] == p.year and other["period_kind"] != "annual":
+            b.mark("employee", (t, p.employee_id, period))
     b.touched_employees[(t, p.employee_id)] = event.event_id
 
 
