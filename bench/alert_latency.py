@@ -51,10 +51,9 @@ from bench.live_platform import Person, Seeded, cpu_of, launched, relogin, seed
 from bench.openloop import Expectation, Matcher, Plan, due_times
 from bench.rawhttp import Pool, ProtocolError
 from bench.report import emit, latency_summary, peak_rss_mib
-from bench.resources import delete_topics
 from services.common.kafka import KafkaClientConfig
 from services.common.messaging import ensure_topics
-from services.common.messaging.broker import create_producer
+from services.common.messaging.broker import create_producer, delete_topics
 
 TOKEN_REFRESH_SECONDS = 8 * 60  # access tokens live 15 minutes
 
@@ -376,7 +375,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result = asyncio.run(load(args, gateway, seeded))
         rss = {name: peak_rss_mib(pid) for name, pid in platform.pids.items()}
     if args.reuse:
-        asyncio.run(delete_topics(args.kafka, prefix))
+        asyncio.run(delete_topics(KafkaClientConfig.plain(args.kafka), prefix))
     return {
         "floor_ms": floor,
         "idle_cpu_percent": idle,

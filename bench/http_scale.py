@@ -45,10 +45,11 @@ from bench.http_load import Endpoint, Target, brief, page_once, probe, run_phase
 from bench.http_seed import ADMIN, TIME_ZONE, Seeder, people, sample, slug
 from bench.live_platform import cpu_of, launched
 from bench.report import emit, peak_rss_mib
-from bench.resources import delete_topics
 from deploy.demo.accounts import DEMO_PASSWORD
 from deploy.demo.client import Api
 from deploy.ports import available_services
+from services.common.kafka import KafkaClientConfig
+from services.common.messaging.broker import delete_topics
 from services.common.workdays import local_today
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +73,7 @@ async def drop_everything(args: argparse.Namespace, prefix: str) -> None:
                 await connection.execute(f'DROP DATABASE "{row["datname"]}" WITH (FORCE)')
     finally:
         await connection.close()
-    await delete_topics(args.kafka, prefix)
+    await delete_topics(KafkaClientConfig.plain(args.kafka), prefix)
 
 
 def targets_of(args: argparse.Namespace, api: Api) -> tuple[list[Target], list[Target]]:

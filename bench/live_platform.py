@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from bench.resources import delete_topics
 from deploy.demo.accounts import DEMO_PASSWORD, PLATFORM_USERNAME, platform_password
 from deploy.demo.client import Api, parallel
 from deploy.demo.load import RegencyLoader
@@ -33,6 +32,8 @@ from deploy.demo.plan import make_nip
 from deploy.ports import available_services
 from deploy.progress import cpu_seconds
 from services.common.events import Aggregation, Aspect, UnitKind
+from services.common.kafka import KafkaClientConfig
+from services.common.messaging.broker import delete_topics
 from services.common.workdays import local_today
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,7 +149,7 @@ def launched(
                 process.kill()
                 process.wait()
         if not keep:
-            asyncio.run(delete_topics(kafka, prefix))
+            asyncio.run(delete_topics(KafkaClientConfig.plain(kafka), prefix))
             shutil.rmtree(directory, ignore_errors=True)
 
 

@@ -1,5 +1,5 @@
-"""What a benchmark creates on the shared servers and removes when it ends: its topics
-(every one under the run's own prefix) and a fresh PostgreSQL database."""
+"""A fresh PostgreSQL database for a benchmark, dropped when it ends (its topics go with
+``services.common.messaging.broker.delete_topics``, as the tests' do)."""
 
 from __future__ import annotations
 
@@ -8,23 +8,6 @@ import uuid
 from collections.abc import AsyncIterator
 
 import asyncpg
-from aiokafka.admin import AIOKafkaAdminClient
-
-from services.common.kafka import KafkaClientConfig
-
-
-async def delete_topics(kafka: KafkaClientConfig | str, prefix: str) -> None:
-    """Every topic whose name starts with ``prefix``: the run's fill, their dead-letter
-    topics and whatever the services created under it."""
-    config = kafka if isinstance(kafka, KafkaClientConfig) else KafkaClientConfig.plain(kafka)
-    admin = AIOKafkaAdminClient(**config.client_options(), request_timeout_ms=15_000)
-    await admin.start()
-    try:
-        mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
-        if mine:
-            await admin.delete_topics(mine)
-    finally:
-        await admin.close()
 
 
 @contextlib.asynccontextmanager

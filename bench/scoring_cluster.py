@@ -2,13 +2,15 @@
 shape (several instances in one consumer group, a replay run): their own process groups,
 a fresh PostgreSQL database, CPU seconds from /proc, and a digest of the projections.
 
-Not a benchmark itself: ``bench.scoring_scaleout`` and ``bench.scoring_replay`` use it.
+Not a benchmark itself: ``bench.scoring_scaleout`` and ``bench.scoring_replay`` use it,
+both on a ``Backlog``: fresh topics filled with ``bench.scoring_drain``'s events.
 Everything it starts is killed (the whole process group) when the block that started it
 ends, also on Ctrl-C; a killed benchmark takes its instances with it (``die_with_parent``).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import functools
@@ -17,8 +19,10 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,14 +30,16 @@ import asyncpg
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from bench.report import peak_rss_mib
+from bench.report import machine, peak_rss_mib
+from bench.scoring_drain import fill, generate
 from deploy.progress import cpu_seconds
 from deploy.run import die_with_parent
 from services.common.events import dead_letter_topic
 from services.common.kafka import KafkaClientConfig
+from services.common.messaging.broker import delete_topics
 from services.common.storage import LOCK_NAMESPACE, LockFor
 from services.scoring.app import CONSUMED_TOPICS
-from services.scoring.models import SCORE_TABLES
+from services.scoring.models import BATCH_DEPENDENT_COLUMNS, REBUILT_TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -144,6 +150,61 @@ def instances() -> Iterator[Callable[..., Instance]]:
                 instance.process.wait()
 
 
+# ------------------------------------------------------------------ the backlog
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What one run drains: ``total`` events on the topics under ``prefix``, into fresh
+    databases on ``postgres``; logs under ``workdir``; each phase bounded by ``timeout``."""
+
+    kafka: KafkaClientConfig
+    prefix: str
+    total: int
+    postgres: str
+    workdir: Path
+    timeout: float
+
+
+def backlog_arguments(
+    doc: str | None, *, partitions: int, timeout: float
+) -> argparse.ArgumentParser:
+    """The options every cluster benchmark takes; the caller adds its own."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--employees", type=int, default=10_000)
+    parser.add_argument("--partitions", type=int, default=partitions)
+    parser.add_argument(
+        "--bootstrap", type=KafkaClientConfig.plain, default="127.0.0.1:19092", help="host:port,..."
+    )
+    parser.add_argument("--postgres", default="postgresql://kinerja:kinerja@127.0.0.1:15432")
+    parser.add_argument("--timeout", type=float, default=timeout, help="seconds per phase")
+    parser.add_argument("--json", default=None, help="write the JSON here instead of stdout")
+    return parser
+
+
+@contextlib.asynccontextmanager
+async def backlog(args: argparse.Namespace) -> AsyncIterator[Backlog]:
+    """Fresh topics filled with ``args.events`` events of ``args.employees`` employees;
+    deleted afterwards, however the run ends (SIGTERM included)."""
+    stop_on_sigterm()
+    kafka: KafkaClientConfig = args.bootstrap
+    prefix = f"scale.{uuid.uuid4().hex[:8]}."
+    print(f"machine: {machine()}  prefix {prefix}", flush=True)
+    try:
+        await create_topics(kafka, prefix, args.partitions)
+        events = generate(args.events, args.employees)
+        total = len(events)
+        started = time.perf_counter()
+        await fill(kafka, prefix, events)
+        del events  # the drains' peak RSS is theirs, not the generator's
+        print(f"filled {total} events in {time.perf_counter() - started:.1f}s", flush=True)
+        with tempfile.TemporaryDirectory(prefix="scale-") as tmp:
+            yield Backlog(kafka, prefix, total, args.postgres, Path(tmp), args.timeout)
+    finally:
+        await delete_topics(kafka, prefix)
+
+
 # ------------------------------------------------------------------ Kafka
 
 
@@ -212,35 +273,14 @@ class BackendCpu:
         return sum(self.seen.values())
 
 
-# What depends on batch boundaries or the wall clock, not on the events (as the scoring
-# tests' snapshot leaves out): compared without these columns.
-VOLATILE = {
-    "score_alert": ("alert_id", "cause_event_id", "raised_at"),
-    "score_employee": ("predikat_drop_from",),
-    "parked_event": ("seq", "parked_at"),
-    "processed_event": ("processed_at",),
-}
-COMPARED = [
-    *(
-        t.__tablename__
-        for t in SCORE_TABLES
-        if t.__tablename__ not in {"score_alert_log", "score_lock"}
-    ),
-    "org_tenant",
-    "org_unit",
-    "org_employee",
-    "processed_event",
-]
-
-
 async def digest(database_url: str) -> dict[str, str]:
     """Per projection table: its row count and an md5 of its sorted rows (as JSON, without
     the volatile columns). Two databases built from the same events have the same."""
     connection = await asyncpg.connect(_plain(database_url))
     out: dict[str, str] = {}
     try:
-        for table in COMPARED:
-            drop = "".join(f" - '{c}'" for c in VOLATILE.get(table, ()))
+        for table in REBUILT_TABLES:
+            drop = "".join(f" - '{c}'" for c in BATCH_DEPENDENT_COLUMNS.get(table, ()))
             where = " WHERE kind <> 'predikat_drop'" if table == "score_alert" else ""
             row = await connection.fetchrow(
                 f"SELECT count(*) AS n, md5(coalesce(string_agg(j, '|' ORDER BY j), '')) AS h "

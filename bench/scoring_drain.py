@@ -40,7 +40,6 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench import resources
 from bench.report import emit, machine, peak_rss_mib
-from bench.resources import delete_topics
 from services.common.events import (
     ActivityLogged,
     AssessmentSubmitted,
@@ -61,6 +60,7 @@ from services.common.events import (
 )
 from services.common.kafka import KafkaClientConfig
 from services.common.messaging import ensure_topics
+from services.common.messaging.broker import delete_topics
 from services.common.runtime import Runtime
 from services.scoring.app import CONSUMED_TOPICS, MIGRATIONS, Settings, create_app, tune_gc
 

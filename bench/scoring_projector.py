@@ -14,37 +14,46 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import tempfile
 import time
+from collections.abc import AsyncIterator
 
 from prometheus_client import CollectorRegistry
 
 from bench.scoring_drain import AT, generate
-from services.common.storage import create_engine, migrate, session_factory
+from services.common.clock import Clock
+from services.common.storage import SessionFactory, create_engine, migrate, session_factory
 from services.scoring.app import MIGRATIONS, tune_gc
 from services.scoring.projector import Projector
 from services.scoring.shared import Context, ScoringMetrics
 
 
-async def run(events: int, employees: int, batch: int) -> tuple[float, float]:
-    """(CPU seconds, wall seconds) of applying the events."""
-    generated = generate(events, employees)
+@contextlib.asynccontextmanager
+async def standalone(clock: Clock) -> AsyncIterator[tuple[Projector, SessionFactory]]:
+    """The scoring projector on a fresh SQLite file, with no Kafka and no kernel: apply
+    batches with ``projector.apply_batch`` in a ``sessions.begin()`` block each."""
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{tmp}/scoring.db"
         await migrate(MIGRATIONS, url)
         engine = create_engine(url)
         try:
-            sessions = session_factory(engine)
             metrics = ScoringMetrics(CollectorRegistry(), "scoring")
-            projector = Projector(Context(clock=lambda: AT, metrics=metrics))
-            tune_gc()
-            cpu, wall = time.process_time(), time.perf_counter()
-            for start in range(0, len(generated), batch):
-                async with sessions.begin() as session:
-                    await projector.apply_batch(session, generated[start : start + batch])
-            return time.process_time() - cpu, time.perf_counter() - wall
+            yield Projector(Context(clock=clock, metrics=metrics)), session_factory(engine)
         finally:
             await engine.dispose()
+
+
+async def run(events: int, employees: int, batch: int) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of applying the events."""
+    generated = generate(events, employees)
+    async with standalone(lambda: AT) as (projector, sessions):
+        tune_gc()
+        cpu, wall = time.process_time(), time.perf_counter()
+        for start in range(0, len(generated), batch):
+            async with sessions.begin() as session:
+                await projector.apply_batch(session, generated[start : start + batch])
+        return time.process_time() - cpu, time.perf_counter() - wall
 
 
 def main() -> None:

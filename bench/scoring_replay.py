@@ -20,50 +20,42 @@ ones (a digest of every projection table).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
-import tempfile
 import time
-import uuid
-from pathlib import Path
 from typing import Any
 
 from bench.report import emit, machine
-from bench.resources import delete_topics, fresh_database
+from bench.resources import fresh_database
 from bench.scoring_cluster import (
     BackendCpu,
+    Backlog,
     StartGate,
-    create_topics,
+    backlog,
+    backlog_arguments,
     digest,
     instance_env,
     instances,
     same,
-    stop_on_sigterm,
 )
-from bench.scoring_drain import fill, generate
 from bench.scoring_scaleout import drain_with
-from services.common.kafka import KafkaClientConfig
 
 
 class Failed(RuntimeError):
     pass
 
 
-async def replay_run(
-    *,
-    kafka: KafkaClientConfig,
-    prefix: str,
-    total: int,
-    postgres: str,
-    workdir: Path,
-    timeout: float,
-) -> dict[str, Any]:
-    async with fresh_database(postgres, "scale") as url:
+async def replay_run(run: Backlog) -> dict[str, Any]:
+    total, timeout = run.total, run.timeout
+    async with fresh_database(run.postgres, "scale") as url:
         env = instance_env(
-            database_url=url, kafka=kafka, prefix=prefix, group="", data_dir=str(workdir)
+            database_url=url,
+            kafka=run.kafka,
+            prefix=run.prefix,
+            group="",
+            data_dir=str(run.workdir),
         )
-        log = workdir / "replay.log"
+        log = run.workdir / "replay.log"
         backends = BackendCpu(url)
         sampler = asyncio.create_task(backends.run())
         try:
@@ -101,62 +93,24 @@ async def replay_run(
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--events", type=int, default=100_000)
-    parser.add_argument("--employees", type=int, default=10_000)
-    parser.add_argument("--partitions", type=int, default=6, help="the platform's default")
-    parser.add_argument(
-        "--bootstrap", type=KafkaClientConfig.plain, default="127.0.0.1:19092", help="host:port,..."
-    )
-    parser.add_argument("--postgres", default="postgresql://kinerja:kinerja@127.0.0.1:15432")
-    parser.add_argument("--timeout", type=float, default=900.0, help="seconds per phase")
-    parser.add_argument("--json", default=None, help="write the JSON here instead of stdout")
+    parser = backlog_arguments(__doc__, partitions=6, timeout=900.0)  # the platform's default
     args = parser.parse_args()
-    stop_on_sigterm()
-    kafka: KafkaClientConfig = args.bootstrap
-    prefix = f"scale.{uuid.uuid4().hex[:8]}."
-    print(f"machine: {machine()}  prefix {prefix}", flush=True)
-    try:
-        await create_topics(kafka, prefix, args.partitions)
-        events = generate(args.events, args.employees)
-        total = len(events)
-        t0 = time.perf_counter()
-        await fill(kafka, prefix, events)
-        del events
-        print(f"filled {total} events in {time.perf_counter() - t0:.1f}s", flush=True)
-        with tempfile.TemporaryDirectory(prefix="scale-") as tmp:
-            live = await drain_with(
-                1,
-                kafka=kafka,
-                prefix=prefix,
-                total=total,
-                postgres=args.postgres,
-                workdir=Path(tmp),
-                timeout=args.timeout,
-                max_records=None,
-            )
-            live_rate = live["events_per_s_from_start"]
-            print(
-                f"live drain: {live_rate:,} events/s, peak RSS "
-                f"{live['per_instance'][0]['peak_rss_mib']} MiB, "
-                f"load {machine()['load_average_1m']}",
-                flush=True,
-            )
-            rebuilt = await replay_run(
-                kafka=kafka,
-                prefix=prefix,
-                total=total,
-                postgres=args.postgres,
-                workdir=Path(tmp),
-                timeout=args.timeout,
-            )
-            print(
-                f"replay: {rebuilt['events_per_s']:,} events/s, peak RSS "
-                f"{rebuilt['peak_rss_mib']} MiB, load {machine()['load_average_1m']}",
-                flush=True,
-            )
-    finally:
-        await delete_topics(kafka, prefix)
+    async with backlog(args) as run:
+        total = run.total
+        live = await drain_with(1, run, max_records=None)
+        live_rate = live["events_per_s_from_start"]
+        print(
+            f"live drain: {live_rate:,} events/s, peak RSS "
+            f"{live['per_instance'][0]['peak_rss_mib']} MiB, "
+            f"load {machine()['load_average_1m']}",
+            flush=True,
+        )
+        rebuilt = await replay_run(run)
+        print(
+            f"replay: {rebuilt['events_per_s']:,} events/s, peak RSS "
+            f"{rebuilt['peak_rss_mib']} MiB, load {machine()['load_average_1m']}",
+            flush=True,
+        )
     ratio = rebuilt["events_per_s"] / live_rate
     differs = same(live["digest"], rebuilt["digest"])
     result = {

@@ -25,32 +25,28 @@ The floor printed with it: a raw aiokafka read of the same topics, in the same r
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
-import tempfile
 import time
-import uuid
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bench.report import emit, machine
-from bench.resources import delete_topics, fresh_database
+from bench.resources import fresh_database
 from bench.scoring_cluster import (
     BackendCpu,
+    Backlog,
     StartGate,
-    create_topics,
+    backlog,
+    backlog_arguments,
     digest,
     instance_env,
     instances,
     same,
     stable_members,
-    stop_on_sigterm,
 )
-from bench.scoring_drain import fill, generate, raw_drain
-from services.common.kafka import KafkaClientConfig
+from bench.scoring_drain import raw_drain
 from services.common.storage import migrate
 from services.scoring.app import MIGRATIONS
 
@@ -59,23 +55,17 @@ class Failed(RuntimeError):
     pass
 
 
-async def drain_with(
-    n: int,
-    *,
-    kafka: KafkaClientConfig,
-    prefix: str,
-    total: int,
-    postgres: str,
-    workdir: Path,
-    timeout: float,
-    max_records: int | None,
-) -> dict[str, Any]:
+async def drain_with(n: int, run: Backlog, *, max_records: int | None) -> dict[str, Any]:
     """N instances in one group drain the topics into a fresh database."""
-    async with fresh_database(postgres, "scale") as url:
+    async with fresh_database(run.postgres, "scale") as url:
         await migrate(MIGRATIONS, url)  # once, before: the instances find it done
-        group = f"{prefix}scoring-{n}"
+        group = f"{run.prefix}scoring-{n}"
         env = instance_env(
-            database_url=url, kafka=kafka, prefix=prefix, group=group, data_dir=str(workdir)
+            database_url=url,
+            kafka=run.kafka,
+            prefix=run.prefix,
+            group=group,
+            data_dir=str(run.workdir),
         )
         if max_records is not None:
             env["SCORING_CONSUMER_MAX_RECORDS"] = str(max_records)
@@ -83,9 +73,7 @@ async def drain_with(
         sampler = asyncio.create_task(backends.run())
         try:
             with instances() as spawn:
-                return await _measure(
-                    n, spawn, env, workdir, group, kafka, total, timeout, backends, url
-                )
+                return await _measure(n, spawn, env, run, group, backends, url)
         finally:
             sampler.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -96,17 +84,15 @@ async def _measure(
     n: int,
     spawn: Any,
     env: dict[str, str],
-    workdir: Path,
+    run: Backlog,
     group: str,
-    kafka: KafkaClientConfig,
-    total: int,
-    timeout: float,
     backends: BackendCpu,
     url: str,
 ) -> dict[str, Any]:
+    total, timeout = run.total, run.timeout
     gate = StartGate(url)
     await gate.close()
-    running = [spawn(env, log=workdir / f"scoring-{n}-{i}.log") for i in range(n)]
+    running = [spawn(env, log=run.workdir / f"scoring-{n}-{i}.log") for i in range(n)]
     await gate.open_when(n, lambda: all(i.alive() for i in running), timeout)
     spawned = time.perf_counter()
     for instance in running:  # CPU and memory from here on: start-up is not the drain's
@@ -129,7 +115,7 @@ async def _measure(
             applied = sum(counts)
             if stable_at is None and now - last_group_check >= 0.5:
                 last_group_check = now
-                if await stable_members(kafka, group) == n:
+                if await stable_members(run.kafka, group) == n:
                     stable_at = time.perf_counter()
                     at_stable = {
                         "applied": applied,
@@ -179,68 +165,37 @@ def peak(run: dict[str, Any]) -> float:
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--events", type=int, default=100_000)
-    parser.add_argument("--employees", type=int, default=10_000)
+    parser = backlog_arguments(__doc__, partitions=12, timeout=600.0)
     parser.add_argument("--instances", default="1,2,3", help="counts to run, in order")
-    parser.add_argument("--partitions", type=int, default=12)
-    parser.add_argument(
-        "--bootstrap", type=KafkaClientConfig.plain, default="127.0.0.1:19092", help="host:port,..."
-    )
-    parser.add_argument("--postgres", default="postgresql://kinerja:kinerja@127.0.0.1:15432")
     parser.add_argument(
         "--max-records",
         type=int,
         default=None,
         help="SCORING_CONSUMER_MAX_RECORDS of the instances (default: the service's)",
     )
-    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per count")
-    parser.add_argument("--json", default=None, help="write the JSON here instead of stdout")
     args = parser.parse_args()
-    stop_on_sigterm()
     counts = [int(c) for c in args.instances.split(",")]
-    kafka: KafkaClientConfig = args.bootstrap
-    prefix = f"scale.{uuid.uuid4().hex[:8]}."
-    print(f"machine: {machine()}  prefix {prefix}", flush=True)
-    try:
-        await create_topics(kafka, prefix, args.partitions)
-        events = generate(args.events, args.employees)
-        total = len(events)
-        t0 = time.perf_counter()
-        await fill(kafka, prefix, events)
-        del events
-        print(f"filled {total} events in {time.perf_counter() - t0:.1f}s", flush=True)
-        raw = await raw_drain(kafka, prefix, total)
+    runs: list[dict[str, Any]] = []
+    async with backlog(args) as run:
+        total = run.total
+        raw = await raw_drain(run.kafka, run.prefix, total)
         print(f"floor: raw aiokafka getmany + json.loads {raw:,.0f} events/s", flush=True)
-        runs: list[dict[str, Any]] = []
-        with tempfile.TemporaryDirectory(prefix="scale-") as tmp:
-            for n in counts:
-                run = await drain_with(
-                    n,
-                    kafka=kafka,
-                    prefix=prefix,
-                    total=total,
-                    postgres=args.postgres,
-                    workdir=Path(tmp),
-                    timeout=args.timeout,
-                    max_records=args.max_records,
-                )
-                runs.append(run)
-                print(
-                    f"{n} instance(s): {run['events_per_s'] or 0:,} events/s "
-                    f"({run['events_per_cpu_s'] or 0:,} per CPU-s; scoring {run['scoring_cpu_s']} "
-                    f"+ postgres {run['postgres_cpu_s']} CPU-s), peak RSS "
-                    f"{[i['peak_rss_mib'] for i in run['per_instance']]} MiB, "
-                    f"load {machine()['load_average_1m']}",
-                    flush=True,
-                )
-    finally:
-        await delete_topics(kafka, prefix)
+        for n in counts:
+            drained = await drain_with(n, run, max_records=args.max_records)
+            runs.append(drained)
+            print(
+                f"{n} instance(s): {drained['events_per_s'] or 0:,} events/s "
+                f"({drained['events_per_cpu_s'] or 0:,} per CPU-s; scoring "
+                f"{drained['scoring_cpu_s']} + postgres {drained['postgres_cpu_s']} CPU-s), "
+                f"peak RSS {[i['peak_rss_mib'] for i in drained['per_instance']]} MiB, "
+                f"load {machine()['load_average_1m']}",
+                flush=True,
+            )
     base = runs[0]
-    for run in runs:
-        run["ratio_to_first"] = ratio(run["events_per_s"], base["events_per_s"])
-        run["cpu_ratio_to_first"] = ratio(run["events_per_cpu_s"], base["events_per_cpu_s"])
-        run["differs_from_first"] = same(base["digest"], run["digest"])
+    for each in runs:
+        each["ratio_to_first"] = ratio(each["events_per_s"], base["events_per_s"])
+        each["cpu_ratio_to_first"] = ratio(each["events_per_cpu_s"], base["events_per_cpu_s"])
+        each["differs_from_first"] = same(base["digest"], each["digest"])
     result = {
         "events": total,
         "employees": args.employees,

@@ -11,9 +11,9 @@ from typing import Any, TypeVar
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
-from aiokafka.admin import AIOKafkaAdminClient
 
-from services.common.kafka import split_servers
+from services.common.kafka import KafkaClientConfig, split_servers
+from services.common.messaging import broker
 from services.common.security import Role, issue_token
 from services.common.settings import DEVELOPMENT_JWT_SECRET, ServiceSettings
 
@@ -135,11 +135,4 @@ def bearer(
 
 async def delete_topics(bootstrap: Servers, prefix: str) -> None:
     """Delete every topic whose name starts with ``prefix`` (a test's own topics)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=split_servers(bootstrap))
-    await admin.start()
-    try:
-        mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
-        if mine:
-            await admin.delete_topics(mine)
-    finally:
-        await admin.close()
+    await broker.delete_topics(KafkaClientConfig.plain(bootstrap), prefix)

@@ -246,6 +246,25 @@ TABLE_NAMES: set[str] = {
 }
 
 
+# What a rebuild from the same events must reproduce (a replay; N instances instead of one):
+# these tables, without the columns that record when or in which batch something happened
+# rather than what it is, and without predikat_drop alerts (a drop compares with the figure
+# before the batch, so batch boundaries decide it).
+REBUILT_TABLES = (
+    *(t.__tablename__ for t in SCORE_TABLES if t not in (ScoreAlertLog, ScoreLock)),
+    "org_tenant",
+    "org_unit",
+    "org_employee",
+    "processed_event",
+)
+BATCH_DEPENDENT_COLUMNS = {
+    "score_alert": ("alert_id", "cause_event_id", "raised_at"),
+    "score_employee": ("predikat_drop_from",),
+    "parked_event": ("seq", "parked_at"),
+    "processed_event": ("processed_at",),
+}
+
+
 # ---------------------------------------------------------------- read schemas
 
 

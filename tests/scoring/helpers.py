@@ -4,7 +4,7 @@ events into Kafka, waiting for them to be applied, and snapshots of the projecti
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -16,11 +16,14 @@ from sqlmodel import select
 
 from services.common.events import (
     ActivityLogged,
+    AssessmentSubmitted,
+    BerAkhlak,
     EmployeeRegistered,
     Envelope,
     EventPayload,
     Indicator,
     Period,
+    Rating,
     Rhk,
     TargetSet,
     TenantRegistered,
@@ -32,8 +35,9 @@ from services.common.kafka import split_servers
 from services.common.messaging import ProcessedEvent
 from services.common.security import Role
 from services.common.storage import create_engine, session_factory
+from services.scoring import domain as d
 from services.scoring.app import Settings, create_app
-from services.scoring.models import SCORE_TABLES, ScoreAlert
+from services.scoring.models import BATCH_DEPENDENT_COLUMNS, REBUILT_TABLES, ScoreAlert
 from services.scoring.store import table_of
 from tests.support import bearer, serve, wait_until
 
@@ -176,6 +180,41 @@ def activity_event(
 ANNUAL_2026 = Period(kind="annual", label="2026", start=date(2026, 1, 1), end=date(2026, 12, 31))
 
 
+def month(label: str) -> Period:
+    """The monthly period ``label`` ("2026-06")."""
+    span = d.period_of_label(label)
+    assert span is not None, label
+    return Period(kind="monthly", label=label, start=span.start, end=span.end)
+
+
+def assessment_event(
+    tenant: str,
+    assessment_id: str,
+    assessee_id: str,
+    result: Rating,
+    *,
+    period: Period = ANNUAL_2026,
+    assessor_id: str = "s",
+    behaviour: Rating | Mapping[BerAkhlak, Rating] = Rating.SESUAI,
+    **extra: Any,
+) -> Envelope:
+    """A supervisor's assessment; ``behaviour`` is one rating for all seven values or each."""
+    ratings = dict.fromkeys(BerAkhlak, behaviour) if isinstance(behaviour, Rating) else behaviour
+    return ev(
+        tenant,
+        AssessmentSubmitted(
+            assessment_id=assessment_id,
+            period=period,
+            relation="supervisor",
+            assessor_id=assessor_id,
+            assessee_id=assessee_id,
+            result_rating=result,
+            behaviour_ratings=dict(ratings),
+            **extra,
+        ),
+    )
+
+
 async def publish(bootstrap: str, prefix: str, events: Iterable[Envelope]) -> None:
     """Produce events in the given order (per topic), waiting for every acknowledgement."""
     producer = AIOKafkaProducer(
@@ -208,26 +247,6 @@ def _normal(value: Any) -> Any:
     return value
 
 
-# Columns that record when or in which batch something happened, not what it is.
-VOLATILE = {
-    "score_alert": {"alert_id", "cause_event_id", "raised_at"},
-    "score_employee": {"predikat_drop_from"},
-    "parked_event": {"seq", "parked_at"},
-    "processed_event": {"processed_at"},
-}
-COMPARED = [
-    *(
-        t.__tablename__
-        for t in SCORE_TABLES
-        if t.__tablename__ not in {"score_alert_log", "score_lock"}
-    ),
-    "org_tenant",
-    "org_unit",
-    "org_employee",
-    "processed_event",
-]
-
-
 async def snapshot(database_url: str) -> dict[str, list[Any]]:
     """Every projection row, without the columns that depend on batch boundaries."""
     from sqlmodel import SQLModel
@@ -236,11 +255,11 @@ async def snapshot(database_url: str) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {}
     try:
         async with session_factory(engine)() as session:
-            for name in COMPARED:
+            for name in REBUILT_TABLES:
                 table = SQLModel.metadata.tables[name]
                 connection = await session.connection()
                 rows = (await connection.execute(select(table))).mappings().all()
-                skip = VOLATILE.get(name, set())
+                skip = BATCH_DEPENDENT_COLUMNS.get(name, ())
                 if name == "score_alert":
                     rows = [r for r in rows if r["kind"] != "predikat_drop"]
                 out[name] = sorted(

@@ -14,7 +14,6 @@ from __future__ import annotations
 from datetime import date
 
 from services.common.events import (
-    AssessmentSubmitted,
     BerAkhlak,
     ComplaintFiled,
     ComplaintStatusChanged,
@@ -24,8 +23,8 @@ from services.common.events import (
     SurveyReceived,
 )
 from tests.scoring.helpers import (
-    ANNUAL_2026,
     activity_event,
+    assessment_event,
     employee_event,
     ev,
     indicator,
@@ -86,31 +85,15 @@ def bantul_phase1() -> list[Envelope]:
         activity_event(t, "e1", "a6", "training", 8, D(2026, 6, 5)),
         activity_event(t, "e1", "a7", "training", 12, D(2026, 6, 29)),
         activity_event(t, "e1", "a7", "training", 12, D(2026, 6, 29), action="deleted"),
-        ev(
+        assessment_event(
             t,
-            AssessmentSubmitted(
-                assessment_id="as1",
-                period=ANNUAL_2026,
-                relation="supervisor",
-                assessor_id="s",
-                assessee_id="e1",
-                result_rating=S,
-                behaviour_ratings=behaviour,
-                development_recommendation="Pelatihan loyalitas organisasi",
-            ),
+            "as1",
+            "e1",
+            S,
+            behaviour=behaviour,
+            development_recommendation="Pelatihan loyalitas organisasi",
         ),
-        ev(
-            t,
-            AssessmentSubmitted(
-                assessment_id="as9",
-                period=ANNUAL_2026,
-                relation="supervisor",
-                assessor_id="s",
-                assessee_id="e9",
-                result_rating=A,
-                behaviour_ratings=dict.fromkeys(BerAkhlak, A),
-            ),
-        ),
+        assessment_event(t, "as9", "e9", A, behaviour=A),
         *[
             ev(
                 t,

@@ -10,18 +10,16 @@ import pytest
 from services.common.events import (
     ASSESSMENT_TOPIC,
     TARGETS_TOPIC,
-    AssessmentSubmitted,
-    BerAkhlak,
     ObjectionDecided,
     Rating,
     dead_letter_topic,
 )
 from services.scoring.app import Settings
 from tests.scoring.helpers import (
-    ANNUAL_2026,
     Clock,
     activity_event,
     applied,
+    assessment_event,
     employee_event,
     ev,
     indicator,
@@ -64,18 +62,7 @@ async def test_out_of_order_events_wait_for_their_facts(
                 result_rating=Rating.DI_ATAS,
             ),
         ),
-        ev(
-            t,
-            AssessmentSubmitted(
-                assessment_id="as1",
-                period=ANNUAL_2026,
-                relation="supervisor",
-                assessor_id="s",
-                assessee_id="e1",
-                result_rating=Rating.SESUAI,
-                behaviour_ratings=dict.fromkeys(BerAkhlak, Rating.SESUAI),
-            ),
-        ),
+        assessment_event(t, "as1", "e1", Rating.SESUAI),
     ]
     late = [
         target_event(t, "e1", [("r1", "utama", [indicator("ktp", 100)])]),

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from services.common.events import AssessmentSubmitted, BerAkhlak, Envelope, Period, Rating
+from services.common.events import Envelope, Period, Rating
 from services.common.security import Role
 from services.scoring.app import Settings
 from tests.scoring.helpers import (
@@ -18,8 +18,8 @@ from tests.scoring.helpers import (
     Clock,
     activity_event,
     applied,
+    assessment_event,
     employee_event,
-    ev,
     indicator,
     publish,
     running,
@@ -70,17 +70,8 @@ def realised(employee: str, months: float, day: date = date(2026, 6, 1)) -> list
 
 
 def assessed(employee: str, rating: Rating, period: Period = ANNUAL_2026) -> Envelope:
-    return ev(
-        T,
-        AssessmentSubmitted(
-            assessment_id=f"as-{employee}-{period.label}",
-            period=period,
-            relation="supervisor",
-            assessor_id="s",
-            assessee_id=employee,
-            result_rating=Rating.SESUAI,
-            behaviour_ratings=dict.fromkeys(BerAkhlak, rating),
-        ),
+    return assessment_event(
+        T, f"as-{employee}-{period.label}", employee, Rating.SESUAI, period=period, behaviour=rating
     )
 
 

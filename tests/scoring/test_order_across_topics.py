@@ -5,26 +5,21 @@ Seen in the scale-out and replay benchmarks as one row differing from a single r
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 import pytest
-from prometheus_client import CollectorRegistry
 from sqlmodel import select
 
-from services.common.events import AssessmentSubmitted, BerAkhlak, Envelope, Period, Rating
-from services.common.storage import create_engine, migrate, session_factory
-from services.scoring import domain as d
-from services.scoring.app import MIGRATIONS
+from bench.scoring_projector import standalone
+from services.common.events import Envelope, Rating
 from services.scoring.models import ScoreEmployee
-from services.scoring.projector import Projector
-from services.scoring.shared import Context, ScoringMetrics
 from tests.scoring.helpers import (
     activity_event,
+    assessment_event,
     employee_event,
-    ev,
     indicator,
+    month,
     target_event,
     tenant_event,
     unit_event,
@@ -36,8 +31,6 @@ NOW = datetime(2026, 7, 15, 3, 0, tzinfo=UTC)
 
 
 def events() -> tuple[list[Envelope], Envelope, Envelope]:
-    june = d.period_of_label("2026-06")
-    assert june is not None
     org = [
         tenant_event(T, evaluation_cadence="monthly"),
         unit_event(T, "u1", head="s"),
@@ -47,43 +40,23 @@ def events() -> tuple[list[Envelope], Envelope, Envelope]:
         activity_event(T, "e1", "a1", "ktp", 30, date(2026, 5, 11)),
     ]
     target = target_event(T, "e1", [("r1", "utama", [indicator("ktp", 250)])])
-    assessed = ev(
-        T,
-        AssessmentSubmitted(
-            assessment_id="m06",
-            period=Period(kind="monthly", label="2026-06", start=june.start, end=june.end),
-            relation="supervisor",
-            assessor_id="s",
-            assessee_id="e1",
-            result_rating=Rating.DI_ATAS,
-            behaviour_ratings=dict.fromkeys(BerAkhlak, Rating.SESUAI),
-        ),
-    )
+    assessed = assessment_event(T, "m06", "e1", Rating.DI_ATAS, period=month("2026-06"))
     return org, target, assessed
 
 
 async def june_after(batches: Sequence[Sequence[Envelope]]) -> dict[str, object]:
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite+aiosqlite:///{tmp}/scoring.db"
-        await migrate(MIGRATIONS, url)
-        engine = create_engine(url)
-        try:
-            sessions = session_factory(engine)
-            metrics = ScoringMetrics(CollectorRegistry(), "scoring")
-            projector = Projector(Context(clock=lambda: NOW, metrics=metrics))
-            for batch in batches:
-                async with sessions.begin() as session:
-                    await projector.apply_batch(session, list(batch))
-            async with sessions() as session:
-                row = (
-                    await session.exec(
-                        select(ScoreEmployee).where(
-                            ScoreEmployee.employee_id == "e1", ScoreEmployee.period == "2026-06"
-                        )
+    async with standalone(lambda: NOW) as (projector, sessions):
+        for batch in batches:
+            async with sessions.begin() as session:
+                await projector.apply_batch(session, list(batch))
+        async with sessions() as session:
+            row = (
+                await session.exec(
+                    select(ScoreEmployee).where(
+                        ScoreEmployee.employee_id == "e1", ScoreEmployee.period == "2026-06"
                     )
-                ).one()
-        finally:
-            await engine.dispose()
+                )
+            ).one()
     return row.model_dump(include={"achievement", "projected_achievement", "figures"})
 
 

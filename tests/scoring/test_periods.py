@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import select
 
-from services.common.events import AssessmentSubmitted, BerAkhlak, Period, Rating
+from services.common.events import Rating
 from services.common.security import Role
 from services.scoring import domain as d
 from services.scoring.app import Settings
@@ -20,9 +20,10 @@ from tests.scoring.helpers import (
     Clock,
     activity_event,
     applied,
+    assessment_event,
     employee_event,
-    ev,
     indicator,
+    month,
     publish,
     running,
     target_event,
@@ -127,18 +128,7 @@ async def test_periods_of_a_monthly_and_of_a_quarterly_regency(
 
         # The supervisor's periodic assessment: March's final predikat; the alert clears;
         # the year has no final predikat until the annual assessment.
-        assessed = ev(
-            MONTHLY,
-            AssessmentSubmitted(
-                assessment_id="m03",
-                period=Period(kind="monthly", label="2026-03", start=march.start, end=march.end),
-                relation="supervisor",
-                assessor_id="s",
-                assessee_id="e1",
-                result_rating=Rating.DI_ATAS,
-                behaviour_ratings=dict.fromkeys(BerAkhlak, Rating.SESUAI),
-            ),
-        )
+        assessed = assessment_event(MONTHLY, "m03", "e1", Rating.DI_ATAS, period=month("2026-03"))
         await publish(kafka_bootstrap, topic_prefix, [assessed])
         await applied(app, len(setup) + 2)
         assert (MONTHLY, "assessment_due") not in await alerts(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -44,6 +45,33 @@ def events() -> list:
     return bantul_phase1() + mimika() + bantul_phase2()
 
 
+async def group_of(kafka_bootstrap: str, group_id: str, members: int) -> None:
+    async def joined() -> bool:
+        return await group_members(kafka_bootstrap, group_id) == members
+
+    await wait_until(joined, timeout=60, interval=0.5)
+
+
+async def built_by_one(
+    settings: Settings, clock: Clock, database_url: str, count: int
+) -> dict[str, list[Any]]:
+    """What a single instance of its own group builds from the same ``count`` events,
+    into ``database_url``."""
+    single = settings.model_copy(
+        update={"database_url": database_url, "group_id": settings.group_id + "-single"}
+    )
+    async with running(single, clock) as (app, _):
+        await applied(app, count)
+        assert await processed(app) == count
+    return await snapshot(database_url)
+
+
+def assert_same(built: dict[str, list[Any]], expected: dict[str, list[Any]]) -> None:
+    assert expected["score_employee"]  # not trivially equal
+    for table in expected:
+        assert built[table] == expected[table], table
+
+
 async def test_replay_rebuilds_the_live_state(
     settings: Settings,
     clock: Clock,
@@ -60,10 +88,7 @@ async def test_replay_rebuilds_the_live_state(
     rebuilt_settings = settings.model_copy(update={"database_url": other_database_url})
     result = await replay(rebuilt_settings, clock=clock)
     assert result.records == len(scenario) and result.dead == 0
-    rebuilt = await snapshot(other_database_url)
-    assert rebuilt["score_employee"]  # not trivially equal
-    for table in live:
-        assert rebuilt[table] == live[table], table
+    assert_same(await snapshot(other_database_url), live)
     with pytest.raises(DatabaseNotEmpty):
         await replay(rebuilt_settings, clock=clock)
 
@@ -95,24 +120,12 @@ async def test_a_rebalance_clears_the_cache_and_figures_stay_right(
         generation = cache.generation
 
         await stack.enter_async_context(running(settings, clock))  # a second instance joins
-
-        async def both_joined() -> bool:
-            return await group_members(kafka_bootstrap, settings.group_id) == 2
-
-        await wait_until(both_joined, timeout=60, interval=0.5)
+        await group_of(kafka_bootstrap, settings.group_id, 2)
         assert cache.generation > generation  # partitions moved: the cache was dropped
         await publish(kafka_bootstrap, topic_prefix, after)
         await applied(first, len(before) + len(after))
     pair = await snapshot(settings.database_url)
-
-    single = settings.model_copy(
-        update={"database_url": other_database_url, "group_id": settings.group_id + "-single"}
-    )
-    async with running(single, clock) as (app, _):
-        await applied(app, len(before) + len(after))
-    one = await snapshot(other_database_url)
-    for table in one:
-        assert pair[table] == one[table], table
+    assert_same(pair, await built_by_one(settings, clock, other_database_url, len(before + after)))
 
 
 async def test_two_instances_build_what_one_builds(
@@ -126,11 +139,7 @@ async def test_two_instances_build_what_one_builds(
     async with contextlib.AsyncExitStack() as stack:
         first, _ = await stack.enter_async_context(running(settings, clock))
         second, _ = await stack.enter_async_context(running(settings, clock))
-
-        async def both_joined() -> bool:
-            return await group_members(kafka_bootstrap, settings.group_id) == 2
-
-        await wait_until(both_joined, timeout=60, interval=0.5)
+        await group_of(kafka_bootstrap, settings.group_id, 2)
         await publish(kafka_bootstrap, topic_prefix, scenario)
         await applied(first, len(scenario))  # one shared database
         for app in (first, second):
@@ -143,16 +152,7 @@ async def test_two_instances_build_what_one_builds(
             )
             assert 0 < applied_here < len(scenario)  # the partitions were split
     pair = await snapshot(settings.database_url)
-
-    single = settings.model_copy(
-        update={"database_url": other_database_url, "group_id": settings.group_id + "-single"}
-    )
-    async with running(single, clock) as (app, _):
-        await applied(app, len(scenario))
-        assert await processed(app) == len(scenario)
-    one = await snapshot(other_database_url)
-    for table in one:
-        assert pair[table] == one[table], table
+    assert_same(pair, await built_by_one(settings, clock, other_database_url, len(scenario)))
 
 
 async def test_a_cache_of_one_builds_what_a_full_cache_builds(
@@ -187,5 +187,4 @@ async def test_a_cache_of_one_builds_what_a_full_cache_builds(
             else:
                 assert len(cache.employees) > 1  # the full cache is what is compared with
         built[name] = await snapshot(url)
-    for table in built["full"]:
-        assert built["tiny"][table] == built["full"][table], table
+    assert_same(built["tiny"], built["full"])

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import select
 
-from services.common.events import AssessmentSubmitted, BerAkhlak, Period, Rating
+from services.common.events import Period, Rating
 from services.scoring.app import Settings
 from services.scoring.models import ScoreLock
 from services.scoring.scheduler import Scheduler
@@ -17,8 +17,8 @@ from tests.scoring.helpers import (
     active,
     activity_event,
     applied,
+    assessment_event,
     employee_event,
-    ev,
     indicator,
     publish,
     running,
@@ -60,18 +60,7 @@ async def test_silent_and_assessment_due(
         )
         later = [
             activity_event(t, "e1", "a2", "ktp", 1, date(2026, 11, 24)),
-            ev(
-                t,
-                AssessmentSubmitted(
-                    assessment_id="m11",
-                    period=november,
-                    relation="supervisor",
-                    assessor_id="s",
-                    assessee_id="e1",
-                    result_rating=Rating.SESUAI,
-                    behaviour_ratings=dict.fromkeys(BerAkhlak, Rating.SESUAI),
-                ),
-            ),
+            assessment_event(t, "m11", "e1", Rating.SESUAI, period=november),
         ]
         await publish(kafka_bootstrap, topic_prefix, later)
         await applied(app, len(setup) + len(later))

@@ -91,6 +91,19 @@ async def ensure_topics(
         await admin.close()
 
 
+async def delete_topics(kafka: KafkaClientConfig, prefix: str) -> None:
+    """Delete every topic whose name starts with ``prefix``: what a test or a benchmark
+    created under its own prefix (the services' topics and their dead-letter topics)."""
+    admin = AIOKafkaAdminClient(**kafka.client_options(), request_timeout_ms=15_000)
+    await admin.start()
+    try:
+        mine = [t for t in await admin.list_topics() if t.startswith(prefix)]
+        if mine:
+            await admin.delete_topics(mine)
+    finally:
+        await admin.close()
+
+
 class BrokerConnection:
     """Starts a broker in the background, retrying until Kafka answers.
 
