@@ -97,9 +97,39 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def session_factory(engine: AsyncEngine) -> SessionFactory:
     # A subclass per factory: SQLAlchemy session events are registered per class.
     sync_class = type("ServiceSession", (Session,), {})
+    _keep_loaded_rows(sync_class)
     return async_sessionmaker(
         engine, class_=AsyncSession, expire_on_commit=False, sync_session_class=sync_class
     )
+
+
+def _keep_loaded_rows(session_class: type[Session]) -> None:
+    """A session holds the rows it loaded until it ends (SQLAlchemy's documented "strong
+    reference" recipe, through its public state events).
+
+    The identity map holds rows weakly: a row one step of a request read and let go is
+    read from the database again by the next step of the same transaction. The org chart
+    row of an employee was read nine times per seeded SKP, the SKP and its content five
+    times each. Sessions here are short (a request, a batch), so what they keep is bounded
+    by what they read."""
+
+    # By id(): table models are pydantic models, which are not hashable; the id cannot be
+    # reused while the dict holds the row.
+    def keep(session: Session, instance: object) -> None:
+        session.info.setdefault("kept_rows", {})[id(instance)] = instance
+
+    def forget(session: Session, instance: object) -> None:
+        session.info.get("kept_rows", {}).pop(id(instance), None)
+
+    for name in (
+        "pending_to_persistent",
+        "deleted_to_persistent",
+        "detached_to_persistent",
+        "loaded_as_persistent",
+    ):
+        event.listen(session_class, name, keep)
+    for name in ("persistent_to_detached", "persistent_to_deleted", "persistent_to_transient"):
+        event.listen(session_class, name, forget)
 
 
 async def ping(engine: AsyncEngine) -> None:

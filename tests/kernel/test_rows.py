@@ -3,10 +3,11 @@ one, and a compare-and-set refuses once the row has moved on."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlalchemy.orm import registry
 from sqlalchemy.sql.dml import Update
 from sqlmodel import Field, SQLModel, col
@@ -67,3 +68,29 @@ async def test_a_compare_and_set_passes_once_then_refuses(sessions: SessionFacto
     async with sessions() as session:
         row = await session.get(Probe, "p1")
         assert row is not None and row.status == "submitted"
+
+
+async def test_a_session_reads_a_row_once_however_often_its_steps_ask(
+    sessions: SessionFactory,
+) -> None:
+    """The steps of one request each load the rows they need (the org chart row, the
+    SKP): the session keeps what it loaded, so a row let go by one step is not read from
+    the database again by the next (SQLAlchemy's identity map alone holds rows weakly)."""
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    async with sessions() as session:
+        engine = session.bind.sync_engine  # type: ignore[union-attr]
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            for _ in range(3):
+                await of_tenant(session, Probe, "p1", "bantul", NotFound("probe not found"))
+                gc.collect()  # the step's reference is gone
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+    assert len([s for s in statements if "rows_probe" in s]) == 1
+    async with sessions() as session:
+        # A new session reads it again: nothing outlives the session that loaded it.
+        assert not session.info.get("kept_rows")
