@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, ScalarSelect
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,13 +33,16 @@ from services.common.messaging import EventHandler
 from services.common.refusals import Conflict, Forbidden
 from services.common.workdays import local_today
 
+# A tenant's time zone until its tenant.registered arrives.
+DEFAULT_TIME_ZONE = "Asia/Jakarta"
+
 
 class OrgTenant(SQLModel, table=True):
     __tablename__ = "org_tenant"
 
     slug: str = Field(primary_key=True, max_length=40)
     name: str
-    time_zone: str = "Asia/Jakarta"
+    time_zone: str = DEFAULT_TIME_ZONE
     settings: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON))
 
 
@@ -216,6 +219,22 @@ ORG_HANDLERS: dict[str, EventHandler] = {
 }
 
 
+def employee_active(tenant: str, employee_id: str) -> ScalarSelect[Any]:
+    """An employee's ``active`` as a column of another query (NULL: not in this copy yet),
+    so that a hot path asks it together with its own rows in one round trip."""
+    return (
+        select(OrgEmployee.active)
+        .where(OrgEmployee.tenant == tenant, OrgEmployee.employee_id == employee_id)
+        .scalar_subquery()
+    )
+
+
+def tenant_time_zone(tenant: str) -> ScalarSelect[Any]:
+    """The tenant's time zone as a column of another query (NULL: not registered yet,
+    read as :data:`DEFAULT_TIME_ZONE`)."""
+    return select(OrgTenant.time_zone).where(OrgTenant.slug == tenant).scalar_subquery()
+
+
 class OrgChart:
     """Questions about the org chart of one tenant, answered from the local copy."""
 
@@ -262,7 +281,7 @@ class OrgChart:
         """The tenant's rules and time zone (defaults until tenant.registered arrives)."""
         row = await self.session.get(OrgTenant, self.tenant)
         if row is None:
-            return TenantSettings(), "Asia/Jakarta"
+            return TenantSettings(), DEFAULT_TIME_ZONE
         return TenantSettings.model_validate(row.settings), row.time_zone
 
     async def today(self) -> date:

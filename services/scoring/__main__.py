@@ -6,8 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-import uvicorn
-
+from services.common.runtime import serve
 from services.scoring.app import Settings, create_app, tune_gc
 
 
@@ -29,7 +28,7 @@ def main() -> None:
             f"{result.group_id}; start the service with SCORING_GROUP_ID={result.group_id}"
         )
         return
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    serve(create_app(settings), settings)
 
 
 if __name__ == "__main__":

@@ -13,9 +13,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.common.clock import new_id, utcnow
-from services.common.events import ActivityLogged, Rhk, new_event
+from services.common.events import ActivityLogged, new_event
 from services.common.messaging import add_event
-from services.common.orgchart import OrgChart
+from services.common.orgchart import OrgChart, check_may_act
 from services.common.pagination import Page, PageParams, paginate
 from services.common.refusals import (
     BadRequest,
@@ -47,7 +47,14 @@ from services.targets.models import (
     ActivityUpdate,
     Skp,
 )
-from services.targets.steps import active_me, check_visible, content, load_skp, log_page, read_as
+from services.targets.steps import (
+    LogTarget,
+    active_me,
+    check_visible,
+    log_page,
+    log_target,
+    read_as,
+)
 
 
 async def _activity(session: AsyncSession, principal: Principal, activity_id: str) -> Activity:
@@ -115,41 +122,51 @@ async def log_activities(
 
 class EntryLogger:
     """Logs entries of the caller in one transaction; what every entry needs (the caller,
-    today, an SKP and its approved content) is read once."""
+    today, an SKP and its approved content) is read once, in one query per SKP."""
 
     def __init__(self, session: AsyncSession, principal: Principal) -> None:
         self.session, self.principal = session, principal
         self._me: str | None = None
         self._today: date | None = None
-        self._skps: dict[str, tuple[Skp, list[Rhk]]] = {}
+        self._skps: dict[str, LogTarget] = {}
 
     async def log(self, body: ActivityCreate) -> Activity:
         session, principal = self.session, self.principal
-        if self._me is None:
-            self._me = await active_me(session, principal)
-        me = self._me
         if body.skp_id not in self._skps:
-            skp = await load_skp(session, principal, body.skp_id)
-            if skp.employee_id != me:
-                raise Forbidden("you may log activities only on your own SKP")
-            if skp.approved_version is None:
-                raise Conflict(
-                    "this SKP has no approved version yet; log activities after approval"
-                )
-            self._skps[body.skp_id] = (skp, await content(session, skp.id, skp.approved_version))
-        skp, rhk = self._skps[body.skp_id]
-        if find_indicator(rhk, body.indicator_id) is None:
+            self._skps[body.skp_id] = await self._target(body.skp_id)
+        target = self._skps[body.skp_id]
+        me = self._me
+        assert me is not None and self._today is not None
+        if find_indicator(target.rhk, body.indicator_id) is None:
             raise BadRequest(
                 "indicator {indicator_id} is not in your approved SKP",
                 indicator_id=body.indicator_id,
             )
-        if self._today is None:
-            self._today = await OrgChart(session, principal.home()).today()
-        check_activity_date(body.activity_date, skp_year=skp.year, today=self._today)
+        check_activity_date(body.activity_date, skp_year=target.year, today=self._today)
         row = Activity(id=new_id(), tenant=principal.home(), employee_id=me, **body.model_dump())
         session.add(row)
         _record(session, row, "created", me)
         return row
+
+    async def _target(self, skp_id: str) -> LogTarget:
+        """The SKP checked as the caller's own and approved, the caller as still active
+        (that refusal first), in the order and with the refusals of the single reads."""
+        principal = self.principal
+        target = await log_target(self.session, principal, skp_id)
+        if self._me is None:
+            if target is None:  # refused below; the caller's own refusal comes first
+                self._me = await active_me(self.session, principal)
+            else:
+                check_may_act(target.caller_active)
+                self._me = principal.me()
+                self._today = local_today(target.time_zone)
+        if target is None or target.tenant != principal.home():
+            raise NotFound("SKP {skp_id} not found", skp_id=skp_id)
+        if target.employee_id != self._me:
+            raise Forbidden("you may log activities only on your own SKP")
+        if target.approved_version is None:
+            raise Conflict("this SKP has no approved version yet; log activities after approval")
+        return target
 
 
 async def _changeable(

@@ -8,17 +8,26 @@ committed, so nothing is written and no event is staged.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import update
+from sqlalchemy import and_, update
+from sqlalchemy import select as select_columns
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from services.common.clock import new_id, utcnow
 from services.common.events import Rhk
-from services.common.orgchart import OrgChart, check_may_act, check_may_be_acted_upon
+from services.common.orgchart import (
+    DEFAULT_TIME_ZONE,
+    OrgChart,
+    check_may_act,
+    check_may_be_acted_upon,
+    employee_active,
+    tenant_time_zone,
+)
 from services.common.pagination import Page, PageParams, paginate
 from services.common.refusals import Conflict, Forbidden, NotFound
 from services.common.rows import of_tenant, update_one
@@ -98,6 +107,63 @@ async def skp_of(session: AsyncSession, tenant: str, employee_id: str, year: int
 async def content(session: AsyncSession, skp_id: str, version: int) -> list[Rhk]:
     row = await session.get(SkpVersion, (skp_id, version))
     return [Rhk.model_validate(r) for r in row.rhk] if row else []
+
+
+@dataclass(frozen=True)
+class LogTarget:
+    """What logging an entry on an SKP needs: the SKP, its approved content, whether the
+    caller may still act and the tenant's time zone (see :func:`log_target`)."""
+
+    tenant: str
+    employee_id: str
+    year: int
+    approved_version: int | None
+    rhk: list[Rhk]
+    caller_active: bool | None
+    time_zone: str
+
+
+async def log_target(session: AsyncSession, principal: Principal, skp_id: str) -> LogTarget | None:
+    """The four rows an activity entry is checked against (the SKP, its approved version,
+    the caller's org chart row, the tenant) in one query rather than four primary-key
+    reads: the activity POST is the platform's hottest write (bench/README.md,
+    alert_latency). None when no SKP has this id, in any tenant."""
+    approved = and_(
+        col(SkpVersion.skp_id) == col(Skp.id),
+        col(SkpVersion.version) == col(Skp.approved_version),
+    )
+    query = (
+        select_columns(
+            col(Skp.tenant),
+            col(Skp.employee_id),
+            col(Skp.year),
+            col(Skp.approved_version),
+            col(SkpVersion.rhk),
+            employee_active(principal.home(), principal.me()),
+            tenant_time_zone(principal.home()),
+        )
+        .select_from(Skp)
+        .outerjoin(SkpVersion, approved)
+        .where(col(Skp.id) == skp_id)
+    )
+    # Core on the session's connection: the columns, without the ORM's result machinery;
+    # flushed first, as the ORM's own query would be (the seeding path reads the SKP it
+    # has just written in the same transaction).
+    await session.flush()
+    connection = await session.connection()
+    row = (await connection.execute(query)).first()
+    if row is None:
+        return None
+    tenant, employee_id, year, approved_version, rhk, active, time_zone = row
+    return LogTarget(
+        tenant=tenant,
+        employee_id=employee_id,
+        year=year,
+        approved_version=approved_version,
+        rhk=[Rhk.model_validate(r) for r in rhk or ()],
+        caller_active=active,
+        time_zone=time_zone or DEFAULT_TIME_ZONE,
+    )
 
 
 async def skp_read(session: AsyncSession, skp: Skp) -> SkpRead:
