@@ -337,6 +337,9 @@ class Batch:
 
 # ---------------------------------------------------------------- entry points
 
+# The key, in the session's ``info``, of the cache generation its transaction keeps under.
+_GENERATION = "scoring_cache_generation"
+
 
 class Projector:
     def __init__(self, ctx: Context, cache: Cache | None = None) -> None:
@@ -356,19 +359,13 @@ class Projector:
             },
         )
         cache = self.cache
-        epoch = await read_epoch(session)
-        if cache.uncommitted:
-            cache.clear("a batch did not commit")
-        elif cache.epoch != epoch:
-            cache.clear("rows written outside the consumer's partitions")
+        generation = self._open(session, await read_epoch(session))
         if cache.parked_keys is None:
             parked_table = table_of(ParkedEvent)
             rows = await execute(
                 session, select(parked_table.c.release_key, parked_table.c.order_key)
             )
             cache.parked_keys = {str(k) for r in rows for k in r}
-        cache.epoch, cache.uncommitted = epoch, True
-        generation = cache.generation
         batch = Batch(self.ctx, session, cache)
         parked = await load_parked(batch, events)
         await load_events_state(batch, [*events, *(p.event for p in parked)])
@@ -403,12 +400,35 @@ class Projector:
                 rebuild_periods=rebuild,
             )
 
-        def committed(_session: Any) -> None:
-            if cache.generation == generation:  # no rebalance or clear meanwhile
-                batch.keep(cache)
-                cache.uncommitted = False
+        # Kept now, not after the commit: the kernel may hand one transaction several
+        # chunks of a batch, and a chunk's rows are freed as soon as it is applied. Until
+        # the commit the cache is marked uncommitted, so a transaction that never commits
+        # leaves a cache the next one clears.
+        if cache.generation == generation:  # no rebalance or clear meanwhile
+            batch.keep(cache)
 
-        sa_event.listen(session.sync_session, "after_commit", committed, once=True)
+    def _open(self, session: AsyncSession, epoch: int) -> int:
+        """Check the cache at the start of a batch or chunk; return the generation under
+        which it may keep this chunk's rows (the transaction's first chunk's)."""
+        cache, info = self.cache, session.sync_session.info
+        generation: int | None = info.get(_GENERATION)
+        if generation is None and cache.uncommitted:  # the transaction's first chunk
+            cache.clear("a batch did not commit")
+        elif cache.epoch != epoch:
+            # Another writer, or this transaction's own refresh (``retuned``): a clear
+            # ends the keeping for the rest of this transaction (the generation moves).
+            cache.clear("rows written outside the consumer's partitions")
+        cache.epoch = epoch
+        if generation is None:
+            generation = info[_GENERATION] = cache.generation
+            cache.uncommitted = True
+
+            def committed(_session: Any) -> None:
+                if cache.generation == generation:
+                    cache.uncommitted = False
+
+            sa_event.listen(session.sync_session, "after_commit", committed, once=True)
+        return generation
 
     async def refresh(
         self,
