@@ -339,6 +339,8 @@ class Batch:
 
 # The key, in the session's ``info``, of the cache generation its transaction keeps under.
 _GENERATION = "scoring_cache_generation"
+# Employees refreshed at once when a regency's rules or holidays change.
+REFRESH_CHUNK = 5_000
 
 
 class Projector:
@@ -383,22 +385,27 @@ class Projector:
                 else {(t, e) for t, e, _ in batch.dirty.get("employee", ())}
                 & set(batch.touched_employees)
             )
-            await self.refresh(
-                session,
-                tenant,
-                [
-                    e
-                    for e in await employees_with_targets(session, tenant)
-                    if (tenant, e) not in done
-                ],
-                skip_units={
-                    u
-                    for t, u, y in batch.touched_units
-                    if t == tenant and y == batch.regencies.today(t).year
-                },
-                all_periods=True,
-                rebuild_periods=rebuild,
+            ids = sorted(
+                e for e in await employees_with_targets(session, tenant) if (tenant, e) not in done
             )
+            skip_units = {
+                u
+                for t, u, y in batch.touched_units
+                if t == tenant and y == batch.regencies.today(t).year
+            }
+            # In chunks of employees, as the scheduler refreshes: rules arriving after
+            # 100,000 SKPs loaded and recomputed all of them at once (bench.scoring_drain:
+            # a 1.3 GB spike). The units go with the first chunk.
+            for start in range(0, max(len(ids), 1), REFRESH_CHUNK):
+                await self.refresh(
+                    session,
+                    tenant,
+                    ids[start : start + REFRESH_CHUNK],
+                    skip_units=skip_units,
+                    all_periods=True,
+                    rebuild_periods=rebuild,
+                    with_units=start == 0,
+                )
 
         # Kept now, not after the commit: the kernel may hand one transaction several
         # chunks of a batch, and a chunk's rows are freed as soon as it is applied. Until
@@ -438,19 +445,21 @@ class Projector:
         skip_units: Collection[str] = (),
         all_periods: bool = False,
         rebuild_periods: bool = False,
+        with_units: bool = True,
     ) -> None:
         """Recompute the time-dependent figures and alerts of some employees and of the
         tenant's units (but ``skip_units``): the scheduler's tick (the year and the current
         period), a tenant's new rules or holidays (``all_periods``: every period's row of
         the year as well; ``rebuild_periods``: after a new cadence, their activities counted
-        again in its periods)."""
+        again in its periods; ``with_units`` false: employees only, for a chunk after the
+        first)."""
         ids = set(employee_ids)
         # With the tenant's lock (shared): a consumer batch too big for entity locks holds
         # it exclusively.
         await lock(session, {f"e:{tenant}:{e}" for e in ids}, tenants={tenant})
         units = [
             u
-            for u in await load(session, ScoreUnit, "tenant", {tenant})
+            for u in (await load(session, ScoreUnit, "tenant", {tenant}) if with_units else [])
             if u["unit_id"] not in skip_units
         ]
         if not ids and not units:
