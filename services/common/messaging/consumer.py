@@ -10,6 +10,10 @@ The subscriber reads batches with manual acknowledgement. For each batch it:
    handler, and commits both together (a failure rolls back the claims with the effects);
 3. commits the offsets only after that transaction committed.
 
+With ``max_chunk_keys``, steps 1 and 2 go chunk by chunk (consecutive records naming at
+most that many distinct keys) inside the batch's one transaction: a large batch's memory
+is one chunk's, its commit and offsets stay one.
+
 If the batch fails, each event is retried on its own (``max_attempts`` times, each in its
 own transaction) and an event that still fails goes to ``<topic>.dlq`` with the error in
 its headers, so the partition moves on. A database that is down is not the event's fault:
