@@ -125,6 +125,7 @@ class Runtime:
             topic_prefix=s.topic_prefix,
             max_attempts=s.max_delivery_attempts,
             max_records=s.consumer_max_records,
+            max_chunk_keys=s.consumer_chunk_keys or None,
             batch_timeout_ms=s.consumer_batch_timeout_ms,
             partition_fetch_bytes=s.consumer_partition_fetch_bytes,
             listener=listener,

@@ -101,6 +101,10 @@ class ServiceSettings(BaseSettings):
     # What one fetch may bring per partition: with Kafka's 1 MiB default a batch holds at
     # most ~2,500 events per partition, whatever consumer_max_records says.
     consumer_partition_fetch_bytes: int = 1 << 20
+    # At most this many distinct keys (the entities events are about) handed to a batch
+    # handler at once: a larger batch is applied chunk by chunk in its one transaction, so
+    # its memory is one chunk's (0: the whole batch at once).
+    consumer_chunk_keys: int = Field(default=0, ge=0)
     # How often the readiness checks run in the background (kinerja_readiness_check), the
     # consumer groups' lag is read from their committed offsets (kinerja_consumer_lag), and
     # the dead-letter topics' backlog is measured (kinerja_dead_letter_messages).

@@ -52,6 +52,12 @@ class Settings(ServiceSettings):
     consumer_max_records: int = 50_000
     # Enough per partition fetch for such batches (~400-byte events).
     consumer_partition_fetch_bytes: int = 8 << 20
+    # ... but applied 5,000 employees (Kafka keys) at a time, in the batch's one
+    # transaction: a chunk's events, rows and figures are freed before the next is decoded,
+    # so memory follows the chunk while the batch keeps its one commit (bench.scoring_drain at
+    # 100,000 employees: scoring's peak RSS 2,053 -> 745 MiB with the heap trim and a
+    # regency's refresh in chunks too; the rate unchanged within this machine's noise).
+    consumer_chunk_keys: int = 5_000
     # Employees and units whose rows the consumer keeps in memory between batches (the
     # write-through cache; 0: all it owns, ~4 KB each). Those kept least recently are read
     # from the database again when next needed.

@@ -34,9 +34,9 @@ from tests.kernel.sample_service import count_note, create_app, note_count
 from tests.support import produce_raw, serve, wait_until
 
 
-def note(text: str) -> Envelope:
+def note(text: str, employee: str = "e-1") -> Envelope:
     payload = FeedbackNoted(
-        note_id="n", supervisor_id="s", employee_id="e-1", text=text, noted_on=date.today()
+        note_id="n", supervisor_id="s", employee_id=employee, text=text, noted_on=date.today()
     )
     return new_event(payload, tenant="bantul")
 
@@ -52,7 +52,7 @@ def records(events: Sequence[Envelope | bytes]) -> list[ConsumerRecord[bytes, by
                 offset=offset,
                 timestamp=0,
                 timestamp_type=0,
-                key=b"bantul:e-1",
+                key=b"bantul:e-1" if isinstance(event, bytes) else event.key.encode(),
                 value=value,
                 checksum=None,
                 serialized_key_size=10,
@@ -78,8 +78,10 @@ class Recorder:
 
     def __init__(self) -> None:
         self.applied: list[Envelope] = []
+        self.calls: list[tuple[AsyncSession, list[str]]] = []  # (its session, its texts)
 
     async def __call__(self, session: AsyncSession, events: Sequence[Envelope]) -> None:
+        self.calls.append((session, texts(events)))
         for event in events:
             assert isinstance(event.payload, FeedbackNoted)
             if event.payload.text == "explode":
@@ -166,6 +168,31 @@ async def test_claims_roll_back_with_a_failed_batch(sessions: SessionFactory) ->
     await consumer.process(records([good, bad, later]))
     assert len(handler.applied) == 2
     assert len(dead) == 3
+
+
+async def test_a_batch_goes_to_the_handler_in_chunks_of_keys_in_one_transaction(
+    sessions: SessionFactory,
+) -> None:
+    handler = Recorder()
+    consumer, dead = consumer_for(sessions, handler)
+    consumer.max_chunk_keys = 2
+    batch = [note("a"), note("b"), note("c", "e-2"), note("d", "e-3"), note("e", "e-3")]
+    await consumer.process(records(batch))
+
+    # Consecutive, in order, at most two distinct keys each, all in one transaction.
+    assert [t for _, t in handler.calls] == [["a", "b", "c"], ["d", "e"]]
+    assert handler.calls[0][0] is handler.calls[1][0]
+    assert set(await inbox(sessions)) == {str(e.event_id) for e in batch}
+
+    # A chunk that fails rolls back the chunks before it: their events are applied again,
+    # one by one, and so is every event of the failed chunk but the one that fails.
+    handler.calls.clear()
+    again = [note("f"), note("g", "e-2"), note("h", "e-3"), note("explode", "e-3")]
+    await consumer.process(records(again))
+    one_by_one = [["f"], ["g"], ["h"], ["explode"], ["explode"]]  # max_attempts 2
+    assert [t for _, t in handler.calls] == [["f", "g"], ["h", "explode"], *one_by_one]
+    assert set(await inbox(sessions)) == {str(e.event_id) for e in [*batch, *again[:3]]}
+    assert dead == ["RuntimeError: explode"]
 
 
 @pytest.mark.kafka

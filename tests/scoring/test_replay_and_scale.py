@@ -52,14 +52,18 @@ async def group_of(kafka_bootstrap: str, group_id: str, members: int) -> None:
     await wait_until(joined, timeout=60, interval=0.5)
 
 
+def variant(settings: Settings, name: str, url: str, **overrides: object) -> Settings:
+    """``settings`` on another database, in a group of its own, with ``overrides``."""
+    update = {"database_url": url, "group_id": f"{settings.group_id}-{name}", **overrides}
+    return settings.model_copy(update=update)
+
+
 async def built_by_one(
     settings: Settings, clock: Clock, database_url: str, count: int
 ) -> dict[str, list[Any]]:
     """What a single instance of its own group builds from the same ``count`` events,
     into ``database_url``."""
-    single = settings.model_copy(
-        update={"database_url": database_url, "group_id": settings.group_id + "-single"}
-    )
+    single = variant(settings, "single", database_url)
     async with running(single, clock) as (app, _):
         await applied(app, count)
         assert await processed(app) == count
@@ -166,14 +170,7 @@ async def test_a_cache_of_one_builds_what_a_full_cache_builds(
     before, after = bantul_phase1() + mimika(), bantul_phase2() + later_activity()
     built = {}
     for name, url, bound in (("tiny", settings.database_url, 1), ("full", other_database_url, 0)):
-        run = settings.model_copy(
-            update={
-                "database_url": url,
-                "group_id": f"{settings.group_id}-{name}",
-                "cache_max_employees": bound,
-                "cache_max_units": bound,
-            }
-        )
+        run = variant(settings, name, url, cache_max_employees=bound, cache_max_units=bound)
         async with running(run, clock) as (app, _):
             if name == "tiny":
                 await publish(kafka_bootstrap, topic_prefix, before)
@@ -188,3 +185,20 @@ async def test_a_cache_of_one_builds_what_a_full_cache_builds(
                 assert len(cache.employees) > 1  # the full cache is what is compared with
         built[name] = await snapshot(url)
     assert_same(built["tiny"], built["full"])
+
+
+async def test_batches_applied_in_chunks_of_one_key_build_what_whole_batches_build(
+    kafka_bootstrap: str, topic_prefix: str, settings: Settings, other_database_url: str
+) -> None:
+    """A batch handed to the projector one employee or unit at a time (in its one
+    transaction, the cache kept chunk by chunk) builds the same projections."""
+    events = bantul_phase1() + mimika() + bantul_phase2() + later_activity()
+    await publish(kafka_bootstrap, topic_prefix, events)  # all there: large batches
+    built = {}
+    for name, url, keys in (("chunks", settings.database_url, 1), ("whole", other_database_url, 0)):
+        run = variant(settings, name, url, consumer_chunk_keys=keys)
+        async with running(run, Clock()) as (app, _):
+            await applied(app, len(events))
+            assert app.state.runtime.consumers[0].max_chunk_keys == (keys or None)
+        built[name] = await snapshot(url)
+    assert_same(built["chunks"], built["whole"])

@@ -10,6 +10,10 @@ The subscriber reads batches with manual acknowledgement. For each batch it:
    handler, and commits both together (a failure rolls back the claims with the effects);
 3. commits the offsets only after that transaction committed.
 
+With ``max_chunk_keys``, steps 1 and 2 go chunk by chunk (consecutive records naming at
+most that many distinct keys) inside the batch's one transaction: a large batch's memory
+is one chunk's, its commit and offsets stay one.
+
 If the batch fails, each event is retried on its own (``max_attempts`` times, each in its
 own transaction) and an event that still fails goes to ``<topic>.dlq`` with the error in
 its headers, so the partition moves on. A database that is down is not the event's fault:
@@ -19,10 +23,11 @@ the batch is rewound and tried again later, nothing is dead-lettered.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from operator import attrgetter
 from typing import Any
@@ -48,6 +53,7 @@ from services.common.events import (
     decode_event,
 )
 from services.common.fastpaths.faststream_batch import batch_message, raw_values
+from services.common.fastpaths.malloc_trim import release_free_memory
 from services.common.observability import Metrics
 from services.common.storage import SessionFactory
 
@@ -70,7 +76,11 @@ class ProcessedEvent(SQLModel, table=True):
 _type_of = attrgetter("type")
 _tenant_of = attrgetter("tenant")
 
-LAG_SAMPLE = 1000  # events per batch whose lag is observed (see _count)
+LAG_SAMPLE = 1000  # events per batch whose lag is observed (see _Tally)
+# After a batch of at least this many records, the C heap's free pages go back to the
+# system (fastpaths.malloc_trim): a backlog's batches free hundreds of MB each; a live
+# stream's small batches are not worth the call.
+TRIM_AFTER_RECORDS = 1000
 
 
 class PoisonEvent(Exception):
@@ -198,6 +208,40 @@ def _processed_at(connection: AsyncConnection, value: datetime) -> Any:
     return process(value) if process else value
 
 
+class _Tally:
+    """What a batch's chunks applied, counted into the metrics once the batch committed."""
+
+    def __init__(self) -> None:
+        self.duplicates = 0
+        self.types: Counter[str] = Counter()
+        self.tenants: Counter[str] = Counter()
+        self.occurred: list[datetime] = []
+
+    def add(self, events: Sequence[Envelope], fresh: Sequence[Envelope]) -> None:
+        self.duplicates += len(events) - len(fresh)
+        # One labelled child per type and one for the lag: ``labels()`` per event cost more
+        # than applying a small event.
+        self.types.update(map(_type_of, fresh))
+        self.tenants.update(map(_tenant_of, fresh))
+        # An even sample of a large batch: the lag's distribution is what the alert reads,
+        # and observing 50,000 events one by one cost 3% of a scoring drain.
+        step = max(len(fresh) // LAG_SAMPLE, 1)
+        self.occurred.extend(event.occurred_at for event in fresh[::step])
+
+    def report(self, metrics: Metrics) -> None:
+        service = metrics.service
+        if self.duplicates:
+            metrics.duplicates_skipped.labels(service).inc(self.duplicates)
+        for event_type, count in self.types.items():
+            metrics.events_applied.labels(service, event_type).inc(count)
+        for tenant, count in self.tenants.items():
+            metrics.tenant_events_applied.labels(service, tenant).inc(count)
+        lag = metrics.event_lag_seconds.labels(service)
+        now = utcnow()
+        for occurred_at in self.occurred:
+            lag.observe(max((now - occurred_at).total_seconds(), 0.0))
+
+
 class EventConsumer:
     """Subscribes a service to topics with the inbox, retry and dead-letter rules above.
 
@@ -219,6 +263,7 @@ class EventConsumer:
         topic_prefix: str = "",
         max_attempts: int = 3,
         max_records: int = 500,
+        max_chunk_keys: int | None = None,
         partition_fetch_bytes: int = 1 << 20,
         batch_timeout_ms: int = 100,
         retry_delay: float = 0.2,
@@ -228,7 +273,9 @@ class EventConsumer:
         """``listener`` hears partitions being revoked and assigned (a service that keeps
         state in memory per partition clears it there); ``partition_assignment_strategy``
         e.g. ``(RangePartitionAssignor,)`` gives one instance the same partition number of
-        every topic (co-partitioning: all events of one key land on one instance)."""
+        every topic (co-partitioning: all events of one key land on one instance).
+        ``max_chunk_keys`` bounds the distinct keys of the events handed to the handler at
+        once: a larger batch is applied in consecutive chunks, all in its one transaction."""
         if (handlers is None) == (batch_handler is None):
             raise ValueError("give exactly one of handlers or batch_handler")
         self.broker = broker
@@ -241,6 +288,7 @@ class EventConsumer:
         self.topic_prefix = topic_prefix
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
+        self.max_chunk_keys = max_chunk_keys
         self.topics = [topic_prefix + t for t in topics]
         options: dict[str, Any] = {}
         if partition_assignment_strategy is not None:
@@ -282,6 +330,27 @@ class EventConsumer:
         """Apply a batch of raw records (public so tests and tools can drive it directly)."""
         started = time.perf_counter()
         self.metrics.batch_size.labels(self.metrics.service).observe(len(records))
+        dead: set[int] = set()  # the invalid records dead-lettered (their id())
+        try:
+            await self._apply_in_chunks(records, dead)
+        except Exception as exc:
+            if _is_transient(exc):
+                raise
+            if len(records) > 1:
+                log.info("batch failed (%s); applying its events one by one", exc)
+            for record, event in await self._decode(records, dead):
+                await self._apply_one_with_retries(record, event)
+        if len(records) >= TRIM_AFTER_RECORDS:
+            release_free_memory()
+        self.metrics.apply_seconds.labels(self.metrics.service).observe(
+            time.perf_counter() - started
+        )
+
+    async def _decode(
+        self, records: Sequence[ConsumerRecord[Any, Any]], dead: set[int]
+    ) -> list[tuple[ConsumerRecord[Any, Any], Envelope]]:
+        """The records' events this consumer accepts; the invalid ones are dead-lettered
+        (once: ``dead`` holds those already sent)."""
         events: list[tuple[ConsumerRecord[Any, Any], Envelope]] = []
         prefix = self.topic_prefix
         for record in records:
@@ -289,34 +358,65 @@ class EventConsumer:
                 event = decode_event(record.value)
                 check_placement(event, topic=record.topic.removeprefix(prefix), key=record.key)
             except EventDecodeError as exc:
-                await self.dead_letter(record, f"invalid event: {exc}", attempts=0)
+                if id(record) not in dead:
+                    dead.add(id(record))
+                    await self.dead_letter(record, f"invalid event: {exc}", attempts=0)
                 continue
             if self.accepts(event):
                 events.append((record, event))
-        if events:
-            await self._apply(events)
-        self.metrics.apply_seconds.labels(self.metrics.service).observe(
-            time.perf_counter() - started
-        )
+        return events
 
-    async def _apply(self, events: list[tuple[ConsumerRecord[Any, Any], Envelope]]) -> None:
-        try:
-            await self._apply_in_one_transaction([e for _, e in events])
+    def _chunks(
+        self, records: Sequence[ConsumerRecord[Any, Any]]
+    ) -> Iterator[Sequence[ConsumerRecord[Any, Any]]]:
+        """Consecutive slices of the batch naming at most ``max_chunk_keys`` distinct Kafka
+        keys (the entities the events are about) each; the whole batch when unbounded."""
+        bound = self.max_chunk_keys
+        if bound is None or len(records) <= bound:
+            yield records
             return
-        except Exception as exc:
-            if _is_transient(exc):
-                raise
-            if len(events) > 1:
-                log.info("batch failed (%s); applying its events one by one", exc)
-        for record, event in events:
-            await self._apply_one_with_retries(record, event)
+        keys: set[Any] = set()
+        start = 0
+        for i, record in enumerate(records):
+            key = record.key if record.key is not None else i  # no key: an entity of its own
+            if key not in keys:
+                if len(keys) == bound:
+                    yield records[start:i]
+                    keys.clear()
+                    start = i
+                keys.add(key)
+        yield records[start:]
+
+    async def _apply_in_chunks(
+        self, records: Sequence[ConsumerRecord[Any, Any]], dead: set[int]
+    ) -> None:
+        """The batch in ONE transaction, decoded and handed to the handler chunk by chunk
+        (``max_chunk_keys``): only one chunk's events and the state they touch are in
+        memory at a time, while the batch keeps its one commit and its offsets."""
+        tally = _Tally()
+        async with contextlib.AsyncExitStack() as stack:
+            session: AsyncSession | None = None
+            for chunk in self._chunks(records):
+                events = [event for _, event in await self._decode(chunk, dead)]
+                if not events:
+                    continue
+                if session is None:  # a batch with no event to apply opens no transaction
+                    session = await stack.enter_async_context(self.sessions.begin())
+                fresh = await _claim(session, events)
+                if fresh:
+                    await self.batch_handler(session, fresh)
+                tally.add(events, fresh)
+                del events, fresh  # before the next chunk is decoded
+        tally.report(self.metrics)
 
     async def _apply_in_one_transaction(self, events: Sequence[Envelope]) -> None:
         async with self.sessions.begin() as session:
             fresh = await _claim(session, events)
             if fresh:
                 await self.batch_handler(session, fresh)
-        self._count(events, fresh)
+        tally = _Tally()
+        tally.add(events, fresh)
+        tally.report(self.metrics)
 
     async def _apply_one_with_retries(
         self, record: ConsumerRecord[Any, Any], event: Envelope
@@ -338,24 +438,6 @@ class EventConsumer:
         await self.dead_letter(
             record, f"{type(error).__name__}: {error}", attempts=self.max_attempts
         )
-
-    def _count(self, events: Sequence[Envelope], fresh: Sequence[Envelope]) -> None:
-        service = self.metrics.service
-        if len(fresh) < len(events):
-            self.metrics.duplicates_skipped.labels(service).inc(len(events) - len(fresh))
-        # One labelled child per type and one for the lag: ``labels()`` per event cost more
-        # than applying a small event.
-        for event_type, count in Counter(map(_type_of, fresh)).items():
-            self.metrics.events_applied.labels(service, event_type).inc(count)
-        for tenant, count in Counter(map(_tenant_of, fresh)).items():
-            self.metrics.tenant_events_applied.labels(service, tenant).inc(count)
-        lag = self.metrics.event_lag_seconds.labels(service)
-        now = utcnow()
-        # An even sample of a large batch: the lag's distribution is what the alert reads,
-        # and observing 50,000 events one by one cost 3% of a scoring drain.
-        step = max(len(fresh) // LAG_SAMPLE, 1)
-        for event in fresh[::step]:
-            lag.observe(max((now - event.occurred_at).total_seconds(), 0.0))
 
     async def dead_letter(
         self, record: ConsumerRecord[Any, Any], reason: str, *, attempts: int

@@ -337,6 +337,11 @@ class Batch:
 
 # ---------------------------------------------------------------- entry points
 
+# The key, in the session's ``info``, of the cache generation its transaction keeps under.
+_GENERATION = "scoring_cache_generation"
+# Employees refreshed at once when a regency's rules or holidays change.
+REFRESH_CHUNK = 5_000
+
 
 class Projector:
     def __init__(self, ctx: Context, cache: Cache | None = None) -> None:
@@ -356,19 +361,13 @@ class Projector:
             },
         )
         cache = self.cache
-        epoch = await read_epoch(session)
-        if cache.uncommitted:
-            cache.clear("a batch did not commit")
-        elif cache.epoch != epoch:
-            cache.clear("rows written outside the consumer's partitions")
+        generation = self._open(session, await read_epoch(session))
         if cache.parked_keys is None:
             parked_table = table_of(ParkedEvent)
             rows = await execute(
                 session, select(parked_table.c.release_key, parked_table.c.order_key)
             )
             cache.parked_keys = {str(k) for r in rows for k in r}
-        cache.epoch, cache.uncommitted = epoch, True
-        generation = cache.generation
         batch = Batch(self.ctx, session, cache)
         parked = await load_parked(batch, events)
         await load_events_state(batch, [*events, *(p.event for p in parked)])
@@ -386,29 +385,57 @@ class Projector:
                 else {(t, e) for t, e, _ in batch.dirty.get("employee", ())}
                 & set(batch.touched_employees)
             )
-            await self.refresh(
-                session,
-                tenant,
-                [
-                    e
-                    for e in await employees_with_targets(session, tenant)
-                    if (tenant, e) not in done
-                ],
-                skip_units={
-                    u
-                    for t, u, y in batch.touched_units
-                    if t == tenant and y == batch.regencies.today(t).year
-                },
-                all_periods=True,
-                rebuild_periods=rebuild,
+            ids = sorted(
+                e for e in await employees_with_targets(session, tenant) if (tenant, e) not in done
             )
+            skip_units = {
+                u
+                for t, u, y in batch.touched_units
+                if t == tenant and y == batch.regencies.today(t).year
+            }
+            # In chunks of employees, as the scheduler refreshes: rules arriving after
+            # 100,000 SKPs loaded and recomputed all of them at once (bench.scoring_drain:
+            # a 1.3 GB spike). The units go with the first chunk.
+            for start in range(0, max(len(ids), 1), REFRESH_CHUNK):
+                await self.refresh(
+                    session,
+                    tenant,
+                    ids[start : start + REFRESH_CHUNK],
+                    skip_units=skip_units,
+                    all_periods=True,
+                    rebuild_periods=rebuild,
+                    with_units=start == 0,
+                )
 
-        def committed(_session: Any) -> None:
-            if cache.generation == generation:  # no rebalance or clear meanwhile
-                batch.keep(cache)
-                cache.uncommitted = False
+        # Kept now, not after the commit: the kernel may hand one transaction several
+        # chunks of a batch, and a chunk's rows are freed as soon as it is applied. Until
+        # the commit the cache is marked uncommitted, so a transaction that never commits
+        # leaves a cache the next one clears.
+        if cache.generation == generation:  # no rebalance or clear meanwhile
+            batch.keep(cache)
 
-        sa_event.listen(session.sync_session, "after_commit", committed, once=True)
+    def _open(self, session: AsyncSession, epoch: int) -> int:
+        """Check the cache at the start of a batch or chunk; return the generation under
+        which it may keep this chunk's rows (the transaction's first chunk's)."""
+        cache, info = self.cache, session.sync_session.info
+        generation: int | None = info.get(_GENERATION)
+        if generation is None and cache.uncommitted:  # the transaction's first chunk
+            cache.clear("a batch did not commit")
+        elif cache.epoch != epoch:
+            # Another writer, or this transaction's own refresh (``retuned``): a clear
+            # ends the keeping for the rest of this transaction (the generation moves).
+            cache.clear("rows written outside the consumer's partitions")
+        cache.epoch = epoch
+        if generation is None:
+            generation = info[_GENERATION] = cache.generation
+            cache.uncommitted = True
+
+            def committed(_session: Any) -> None:
+                if cache.generation == generation:
+                    cache.uncommitted = False
+
+            sa_event.listen(session.sync_session, "after_commit", committed, once=True)
+        return generation
 
     async def refresh(
         self,
@@ -418,19 +445,21 @@ class Projector:
         skip_units: Collection[str] = (),
         all_periods: bool = False,
         rebuild_periods: bool = False,
+        with_units: bool = True,
     ) -> None:
         """Recompute the time-dependent figures and alerts of some employees and of the
         tenant's units (but ``skip_units``): the scheduler's tick (the year and the current
         period), a tenant's new rules or holidays (``all_periods``: every period's row of
         the year as well; ``rebuild_periods``: after a new cadence, their activities counted
-        again in its periods)."""
+        again in its periods; ``with_units`` false: employees only, for a chunk after the
+        first)."""
         ids = set(employee_ids)
         # With the tenant's lock (shared): a consumer batch too big for entity locks holds
         # it exclusively.
         await lock(session, {f"e:{tenant}:{e}" for e in ids}, tenants={tenant})
         units = [
             u
-            for u in await load(session, ScoreUnit, "tenant", {tenant})
+            for u in (await load(session, ScoreUnit, "tenant", {tenant}) if with_units else [])
             if u["unit_id"] not in skip_units
         ]
         if not ids and not units:
