@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from aiokafka import TopicPartition
+from aiokafka.errors import IllegalStateError
 from faststream.kafka import TestKafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
@@ -59,3 +62,29 @@ async def test_duplicates_apply_once_and_poison_goes_to_the_dlq(tmp_path: Path) 
             assert b'"explode"' in dead[1]  # failed max_delivery_attempts times
     finally:
         await runtime.engine.dispose()
+
+
+async def test_lag_of_a_partition_revoked_mid_batch_is_left_to_its_new_owner(
+    tmp_path: Path,
+) -> None:
+    """A rebalance can take a partition away while its batch is applied; the lag of the
+    partitions still held is reported and the revoked one does not raise after the ack."""
+    settings = ServiceSettings(
+        service_name="lag", database_url=f"sqlite+aiosqlite:///{tmp_path}/lag.db"
+    )
+    runtime, _app = create_app(settings)
+    [consumer] = runtime.consumers
+    topic = settings.topic_prefix + ASSESSMENT_TOPIC
+
+    def highwater(tp: TopicPartition) -> int:
+        if tp.partition == 1:
+            raise IllegalStateError(f"No current assignment for partition {tp}")
+        return 10
+
+    message = SimpleNamespace(consumer=SimpleNamespace(highwater=highwater))
+    records = [SimpleNamespace(topic=topic, partition=p, offset=4) for p in (0, 1)]
+    consumer._report_lag(message, records)  # type: ignore[arg-type]
+    lag = runtime.metrics.registry.get_sample_value(
+        "kinerja_consumer_lag", {"service": "lag", "topic": topic, "partition": "0"}
+    )
+    assert lag == 5

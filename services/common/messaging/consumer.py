@@ -35,6 +35,7 @@ from typing import Any
 import orjson
 from aiokafka import ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.coordinator.assignors.abstract import AbstractPartitionAssignor
+from aiokafka.errors import IllegalStateError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -471,7 +472,11 @@ class EventConsumer:
         last = {(record.topic, record.partition): record.offset for record in records}
         for (topic, partition), offset in last.items():
             tp = TopicPartition(topic, partition)
-            high = highwater(tp)
+            try:
+                high = highwater(tp)
+            except IllegalStateError:
+                # Revoked by a rebalance while the batch was applied: its new owner reports it.
+                continue
             if high is not None:
                 self.metrics.consumer_lag.labels(self.metrics.service, tp.topic, tp.partition).set(
                     max(high - offset - 1, 0)
