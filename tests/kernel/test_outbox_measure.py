@@ -8,6 +8,7 @@ import asyncio
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlmodel import SQLModel
 
 from services.common.events import FeedbackNoted, new_event
@@ -16,6 +17,8 @@ from services.common.messaging import OutboxMessage, OutboxRelay, add_event
 from services.common.observability import Metrics
 from services.common.storage import create_engine, session_factory
 from tests.support import wait_until
+
+pytestmark = pytest.mark.unit  # SQLite and no broker: publishing is counted, not sent
 
 
 class CountingRelay(OutboxRelay):

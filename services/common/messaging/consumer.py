@@ -403,20 +403,23 @@ class EventConsumer:
                     continue
                 if session is None:  # a batch with no event to apply opens no transaction
                     session = await stack.enter_async_context(self.sessions.begin())
-                fresh = await _claim(session, events)
-                if fresh:
-                    await self.batch_handler(session, fresh)
-                tally.add(events, fresh)
-                del events, fresh  # before the next chunk is decoded
+                await self._claim_and_handle(session, events, tally)
+                del events  # before the next chunk is decoded
         tally.report(self.metrics)
 
-    async def _apply_in_one_transaction(self, events: Sequence[Envelope]) -> None:
-        async with self.sessions.begin() as session:
-            fresh = await _claim(session, events)
-            if fresh:
-                await self.batch_handler(session, fresh)
-        tally = _Tally()
+    async def _claim_and_handle(
+        self, session: AsyncSession, events: Sequence[Envelope], tally: _Tally
+    ) -> None:
+        """Claim the events in the inbox and hand the fresh ones to the handler."""
+        fresh = await _claim(session, events)
+        if fresh:
+            await self.batch_handler(session, fresh)
         tally.add(events, fresh)
+
+    async def _apply_in_one_transaction(self, events: Sequence[Envelope]) -> None:
+        tally = _Tally()
+        async with self.sessions.begin() as session:
+            await self._claim_and_handle(session, events, tally)
         tally.report(self.metrics)
 
     async def _apply_one_with_retries(
